@@ -1,0 +1,49 @@
+# Two commands matter: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+# Debian packages the app and its tests use: Korean fonts and HarfBuzz subsetting (PDF),
+# poppler-utils (reading PDFs back in tests), Chromium (browser tests), gettext.
+SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext
+
+.PHONY: run test check bench system-deps messages clean
+
+$(BIN)/.installed: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ -n "$(ROOT)" ]; then \
+	    echo "Installing $$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "note: missing Debian packages: $$missing (sudo apt-get install $$missing); tests that need them will say so."; \
+	  fi; \
+	fi
+
+run: $(BIN)/.installed
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py loaddata serverless_lens
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (sign in with the demo account above)"
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(BIN)/.installed system-deps
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: $(BIN)/.installed
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py check
+
+messages: $(BIN)/.installed
+	cd reviewapp && DEBUG=true ../$(BIN)/python ../manage.py makemessages -l ko --no-obsolete
+	DEBUG=true $(BIN)/python manage.py compilemessages -l ko
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

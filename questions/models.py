@@ -1,0 +1,127 @@
+"""The question bank: lenses, their pillars, questions, choices and risk rules.
+
+Every text a reviewer reads is translated (Korean and English) through
+django-modeltranslation; see ``questions/translation.py``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Risk(models.TextChoices):
+    """Risk a rule gives, in the AWS custom lens vocabulary."""
+
+    HIGH = "HIGH_RISK", _("High risk")
+    MEDIUM = "MEDIUM_RISK", _("Medium risk")
+    NONE = "NO_RISK", _("No risk")
+
+
+class LensQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Lens.Status.PUBLISHED)
+
+
+class Lens(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    slug = models.SlugField(max_length=64, help_text=_("Stable id of the lens, e.g. 'serverless'."))
+    version = models.CharField(max_length=32, help_text=_("Version string, e.g. '2019-12'."))
+    name = models.CharField(_("name"), max_length=128)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+
+    objects = LensQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug", "version"]
+        constraints = [models.UniqueConstraint(fields=["slug", "version"], name="lens_slug_version_unique")]
+        verbose_name_plural = "lenses"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+
+class Pillar(models.Model):
+    lens = models.ForeignKey(Lens, on_delete=models.CASCADE, related_name="pillars")
+    key = models.CharField(max_length=64, help_text=_("Stable id, e.g. 'operationalExcellence'."))
+    short_label = models.CharField(max_length=16, help_text=_("Short label, e.g. 'OPS'."))
+    name = models.CharField(_("name"), max_length=128)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["lens", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["lens", "key"], name="pillar_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.short_label} {self.name}"
+
+
+class Question(models.Model):
+    pillar = models.ForeignKey(Pillar, on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(max_length=100, help_text=_("Stable id, e.g. 'ops_q1'."))
+    label = models.CharField(max_length=16, help_text=_("Display label, e.g. 'OPS 1'."))
+    title = models.CharField(_("title"), max_length=512)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pillar__order", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["pillar", "key"], name="question_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.title}"
+
+
+class Choice(models.Model):
+    class Tier(models.TextChoices):
+        REQUIRED = "required", _("Required")
+        GOOD = "good", _("Good")
+        BEST = "best", _("Best")
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    key = models.CharField(max_length=100, help_text=_("Stable id, e.g. 'ops_ops_q1_a1'."))
+    title = models.CharField(_("title"), max_length=512)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    helpful_resource = models.TextField(_("helpful resource"), blank=True, help_text=_("Markdown."))
+    helpful_resource_url = models.URLField(max_length=2048, blank=True)
+    improvement_plan = models.TextField(_("improvement plan"), blank=True, help_text=_("Markdown."))
+    improvement_plan_url = models.URLField(max_length=2048, blank=True)
+    tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
+    is_none = models.BooleanField(
+        default=False, help_text=_("The exclusive 'None of these' choice of its question.")
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="choice_key_unique"),
+            models.UniqueConstraint(
+                fields=["question"], condition=models.Q(is_none=True), name="one_none_choice_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RiskRule(models.Model):
+    """One ``condition -> risk`` rule; the first true rule of a question wins."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="risk_rules")
+    order = models.PositiveSmallIntegerField(default=0)
+    condition = models.CharField(
+        max_length=1024,
+        help_text=_("Choice keys combined with &&, || , ! and parentheses, or 'default'."),
+    )
+    risk = models.CharField(max_length=16, choices=Risk.choices)
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["question", "order"], name="rule_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.condition} -> {self.risk}"

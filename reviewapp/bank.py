@@ -1,0 +1,66 @@
+"""A review's lens as loaded once per request: pillars, questions, choices and rules."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from questions.models import Choice, Lens, Pillar, Question, RiskRule
+
+
+@dataclass
+class BankQuestion:
+    question: Question
+    pillar: Pillar
+    choices: list[Choice]
+    rules: list[tuple[str, str]]
+    choices_by_key: dict[str, Choice] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.choices_by_key = {choice.key: choice for choice in self.choices}
+
+    @property
+    def key(self) -> str:
+        return self.question.key
+
+    @property
+    def none_choice(self) -> Choice | None:
+        return next((choice for choice in self.choices if choice.is_none), None)
+
+
+@dataclass
+class Bank:
+    lens: Lens
+    pillars: list[Pillar]
+    questions: list[BankQuestion]  # in pillar and question order
+    by_key: dict[str, BankQuestion] = field(init=False)
+    by_id: dict[int, BankQuestion] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_key = {q.key: q for q in self.questions}
+        self.by_id = {q.question.pk: q for q in self.questions}
+
+
+def load_bank(lens: Lens) -> Bank:
+    """Everything a review page needs of its lens, in four queries whatever its size."""
+    pillars = list(
+        Pillar.objects.filter(lens=lens).prefetch_related(
+            Prefetch(
+                "questions",
+                queryset=Question.objects.order_by("order", "pk").prefetch_related(
+                    Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")),
+                    Prefetch("risk_rules", queryset=RiskRule.objects.order_by("order", "pk")),
+                ),
+            )
+        )
+    )
+    questions = [
+        BankQuestion(
+            question=question,
+            pillar=pillar,
+            choices=list(question.choices.all()),
+            rules=[(rule.condition, rule.risk) for rule in question.risk_rules.all()],
+        )
+        for pillar in pillars
+        for question in pillar.questions.all()
+    ]
+    return Bank(lens=lens, pillars=pillars, questions=questions)

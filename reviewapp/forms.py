@@ -1,0 +1,142 @@
+"""Every input the pages take, validated here; views never read request.POST by hand."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from questions.models import Lens
+
+from .bank import Bank, BankQuestion
+from .models import Answer, Role, Workload
+
+
+class RegionsField(forms.CharField):
+    """Regions typed as a comma-separated list, stored as a list."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        regions = [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+        for region in regions:
+            if len(region) > 100:
+                raise ValidationError(_("A region name is at most 100 characters."), code="region_length")
+        return regions
+
+
+class WorkloadForm(forms.ModelForm):
+    regions = RegionsField(
+        label=_("Regions"), required=False, help_text=_("Comma-separated, e.g. ap-northeast-2, us-east-1")
+    )
+
+    class Meta:
+        model = Workload
+        fields = [
+            "name",
+            "description",
+            "environment",
+            "regions",
+            "review_owner",
+            "industry",
+            "architecture_diagram_url",
+            "notes",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class WorkloadCreateForm(WorkloadForm):
+    lenses = forms.ModelMultipleChoiceField(
+        label=_("Lenses"),
+        queryset=Lens.objects.published(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A review is started for each lens."),
+    )
+
+    class Meta(WorkloadForm.Meta):
+        fields = [*WorkloadForm.Meta.fields, "lenses"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("lenses", list(self.fields["lenses"].queryset.values_list("pk", flat=True)[:1]))
+
+
+class ReviewCreateForm(forms.Form):
+    lens = forms.ModelChoiceField(label=_("Lens"), queryset=Lens.objects.published())
+
+    def __init__(self, *args, workload: Workload, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lens"].queryset = Lens.objects.published().exclude(reviews__workload=workload)
+
+
+class ShareForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CONTRIBUTOR)
+
+
+class AnswerForm(forms.Form):
+    """One question's answer as the review page posts it.
+
+    Refuses a question the lens lacks, a choice of another question, "None of these"
+    together with other choices, and a reason given while the question applies.
+    """
+
+    question = forms.CharField(max_length=100)
+    choices = forms.MultipleChoiceField(
+        required=False,
+        error_messages={"invalid_choice": _("“%(value)s” is not a choice of this question.")},
+    )
+    not_applicable = forms.BooleanField(required=False)
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *Answer.Reason.choices], required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2084, strip=False)
+
+    def __init__(self, *args, bank: Bank, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bank = bank
+        self.item: BankQuestion | None = bank.by_key.get(str(self.data.get("question", "")))
+        if self.item:
+            self.fields["choices"].choices = [(choice.key, choice.title) for choice in self.item.choices]
+
+    def clean_question(self) -> str:
+        key = self.cleaned_data["question"]
+        if self.item is None:
+            raise ValidationError(
+                _("This lens has no question “%(key)s”."), code="unknown_question", params={"key": key}
+            )
+        return key
+
+    def clean(self):
+        data = super().clean()
+        if self.item is None:  # the question error says it all; its choices cannot be judged
+            self.errors.pop("choices", None)
+            return data
+        keys = frozenset(data.get("choices") or ())
+        none = self.item.none_choice
+        if none and none.key in keys and len(keys) > 1:
+            self.add_error(
+                "choices",
+                ValidationError(
+                    _("“%(none)s” cannot be combined with other choices."),
+                    code="none_exclusive",
+                    params={"none": none.title},
+                ),
+            )
+        if data.get("reason") and not data.get("not_applicable"):
+            self.add_error(
+                "reason",
+                ValidationError(
+                    _("A reason can only be given when the question does not apply."), code="reason_without_na"
+                ),
+            )
+        data["selected_keys"] = keys
+        return data
+
+    def error_text(self) -> str:
+        """All errors as one sentence for the review page's error box."""
+        return " ".join(str(message) for errors in self.errors.values() for message in errors)

@@ -1,0 +1,138 @@
+"""Workloads, who may see them, their reviews and the answers given in them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from questions.models import Choice, Lens, Question
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    VIEWER = "viewer", _("Viewer")
+
+
+WRITE_ROLES = frozenset({Role.OWNER, Role.CONTRIBUTOR})
+
+
+class AnswerRisk(models.TextChoices):
+    """Risk of one answered question; the rule risks plus the two states rules never see."""
+
+    HIGH = "HIGH_RISK", _("High risk")
+    MEDIUM = "MEDIUM_RISK", _("Medium risk")
+    NONE = "NO_RISK", _("No risk")
+    NOT_APPLICABLE = "NOT_APPLICABLE", _("Not applicable")
+    UNANSWERED = "UNANSWERED", _("Unanswered")
+
+
+class WorkloadQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Workloads the user may see: all for staff, else those they are a member of."""
+        if user.is_staff:
+            return self
+        return self.filter(memberships__user=user)
+
+    def with_risk_counts(self):
+        answers = "reviews__answers__risk"
+        return self.annotate(
+            high_count=Count("reviews__answers", filter=Q(**{answers: AnswerRisk.HIGH})),
+            medium_count=Count("reviews__answers", filter=Q(**{answers: AnswerRisk.MEDIUM})),
+        )
+
+
+class Workload(models.Model):
+    class Environment(models.TextChoices):
+        PRODUCTION = "PRODUCTION", _("Production")
+        PREPRODUCTION = "PREPRODUCTION", _("Pre-production")
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), max_length=250 * 10)
+    environment = models.CharField(
+        _("environment"), max_length=16, choices=Environment.choices, default=Environment.PRODUCTION
+    )
+    regions = models.JSONField(_("regions"), default=list, blank=True, help_text=_("e.g. ap-northeast-2"))
+    review_owner = models.CharField(_("review owner"), max_length=255)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    architecture_diagram_url = models.URLField(_("architecture diagram URL"), max_length=2048, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkloadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    workload = models.ForeignKey(Workload, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workload", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["workload", "user"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} of {self.workload}"
+
+
+class Review(models.Model):
+    """A workload reviewed against one lens version."""
+
+    workload = models.ForeignKey(Workload, on_delete=models.CASCADE, related_name="reviews")
+    lens = models.ForeignKey(Lens, on_delete=models.PROTECT, related_name="reviews")
+    revision = models.PositiveBigIntegerField(
+        default=0, help_text=_("Grows with every saved answer; names the review's current state.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["workload", "lens__slug", "pk"]
+        constraints = [models.UniqueConstraint(fields=["workload", "lens"], name="review_lens_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.workload} / {self.lens}"
+
+
+class Answer(models.Model):
+    class Reason(models.TextChoices):
+        """Why a question does not apply (the AWS tool's reasons)."""
+
+        OUT_OF_SCOPE = "OUT_OF_SCOPE", _("Out of scope")
+        BUSINESS_PRIORITIES = "BUSINESS_PRIORITIES", _("Business priorities")
+        ARCHITECTURE_CONSTRAINTS = "ARCHITECTURE_CONSTRAINTS", _("Architecture constraints")
+        OTHER = "OTHER", _("Other")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    selected_choices = models.ManyToManyField(Choice, blank=True, related_name="answers")
+    is_applicable = models.BooleanField(_("applicable"), default=True)
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices, blank=True)
+    notes = models.TextField(_("notes"), max_length=2084, blank=True, help_text=_("Markdown."))
+    risk = models.CharField(max_length=16, choices=AnswerRisk.choices, default=AnswerRisk.UNANSWERED)
+    version = models.PositiveIntegerField(default=0, help_text=_("Grows with every save."))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "question__pillar__order", "question__order"]
+        constraints = [models.UniqueConstraint(fields=["review", "question"], name="answer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.review} {self.question.label}: {self.risk}"

@@ -1,0 +1,36 @@
+"""Small formatting filters for the review pages."""
+
+from django import template
+
+from ..markup import render_markdown
+from ..models import AnswerRisk
+
+register = template.Library()
+
+_RISK_CLASS = {
+    AnswerRisk.HIGH: "high",
+    AnswerRisk.MEDIUM: "medium",
+    AnswerRisk.NONE: "none",
+    AnswerRisk.NOT_APPLICABLE: "na",
+    AnswerRisk.UNANSWERED: "unanswered",
+}
+
+
+@register.filter
+def risk_label(value: str) -> str:
+    """'HIGH_RISK' -> 'High risk' in the active language."""
+    try:
+        return AnswerRisk(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def risk_class(value: str) -> str:
+    return _RISK_CLASS.get(value, "unanswered")
+
+
+@register.filter
+def markdown(value: str):
+    """Markdown rendered and sanitized (the one pipeline in ``markup.py``)."""
+    return render_markdown(value)

@@ -1,0 +1,100 @@
+"""Workload pages: list, create, detail, edit and sharing."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..access import get_workload_for_user
+from ..forms import ReviewCreateForm, ShareForm, WorkloadCreateForm, WorkloadForm
+from ..models import Membership, Role, Workload
+from ..workloads import SharingError, membership_remove, membership_set, review_create, workload_create
+
+
+@require_http_methods(["GET"])
+def workload_list(request: HttpRequest) -> HttpResponse:
+    workloads = Workload.objects.for_user(request.user).with_risk_counts().order_by("name", "pk")
+    return render(request, "reviewapp/workload_list.html", {"workloads": workloads})
+
+
+@require_http_methods(["GET", "POST"])
+def workload_create_view(request: HttpRequest) -> HttpResponse:
+    form = WorkloadCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "lenses"}
+        workload = workload_create(user=request.user, lenses=list(form.cleaned_data["lenses"]), **fields)
+        messages.success(request, _("Workload created."))
+        return redirect("reviewapp:workload_detail", pk=workload.pk)
+    return render(request, "reviewapp/workload_form.html", {"form": form, "workload": None})
+
+
+@require_http_methods(["GET"])
+def workload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    workload, role = get_workload_for_user(request, pk)
+    context = {
+        "workload": workload,
+        "role": role,
+        "can_write": role in (Role.OWNER, Role.CONTRIBUTOR),
+        "is_owner": role == Role.OWNER,
+        "reviews": workload.reviews.select_related("lens").order_by("lens__slug", "pk"),
+        "memberships": workload.memberships.select_related("user").order_by("user__username"),
+        "share_form": ShareForm(),
+        "review_form": ReviewCreateForm(workload=workload),
+    }
+    return render(request, "reviewapp/workload_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def workload_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    workload, _role = get_workload_for_user(request, pk, write=True)
+    form = WorkloadForm(request.POST or None, instance=workload)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Workload saved."))
+        return redirect("reviewapp:workload_detail", pk=workload.pk)
+    return render(request, "reviewapp/workload_form.html", {"form": form, "workload": workload})
+
+
+@require_POST
+def member_share(request: HttpRequest, pk: int) -> HttpResponse:
+    workload, _role = get_workload_for_user(request, pk, owner=True)
+    form = ShareForm(request.POST)
+    if form.is_valid():
+        try:
+            membership_set(workload=workload, **form.cleaned_data)
+        except SharingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s.")
+                % {"user": form.cleaned_data["username"], "role": Role(form.cleaned_data["role"]).label},
+            )
+    else:
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+    return redirect("reviewapp:workload_detail", pk=workload.pk)
+
+
+@require_POST
+def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    workload, _role = get_workload_for_user(request, pk, owner=True)
+    membership = get_object_or_404(Membership, pk=member_pk, workload=workload)
+    try:
+        membership_remove(workload=workload, membership=membership)
+    except SharingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(user)s no longer has access.") % {"user": membership.user.username})
+    return redirect("reviewapp:workload_detail", pk=workload.pk)
+
+
+@require_POST
+def review_add(request: HttpRequest, pk: int) -> HttpResponse:
+    workload, _role = get_workload_for_user(request, pk, write=True)
+    form = ReviewCreateForm(request.POST, workload=workload)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+        return redirect("reviewapp:workload_detail", pk=workload.pk)
+    review = review_create(workload=workload, lens=form.cleaned_data["lens"], user=request.user)
+    return redirect("reviewapp:review_detail", pk=review.pk)
