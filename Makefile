@@ -47,3 +47,6 @@ messages: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+
+bench: $(BIN)/.installed
+	scripts/with-postgres.sh $(BIN)/python bench/save_roundtrip.py

@@ -30,3 +30,11 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)  # noqa: S308 - nh3 has just cleaned it
+
+
+def render_markdown_inline(text: str) -> SafeString:
+    """Markdown of one short paragraph (a choice's description) without the wrapping <p>."""
+    html = str(render_markdown(text)).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return mark_safe(html)  # noqa: S308 - cleaned by render_markdown

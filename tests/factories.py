@@ -62,3 +62,90 @@ def add_member(workload: Workload, user, role: str) -> Membership:
 
 def review_of(workload: Workload) -> Review:
     return workload.reviews.get()
+
+
+# --- The AWS Serverless Lens reference (shared/ sits next to the repository) -------------------
+
+REFERENCE_NAME = "serverless-lens-aws-ids.json"
+TIER_OF_REFERENCE = {"Required": "required", "Good": "good", "Best": "best", None: ""}
+
+
+def reference_path():
+    """Where ``shared/reference/serverless-lens-aws-ids.json`` is, locally and in CI (a sibling of the repo)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.BASE_DIR).parent / "shared" / "reference" / REFERENCE_NAME
+
+
+def load_reference() -> dict | None:
+    """The reference file as a dict, or None when the shared folder is missing."""
+    import json
+
+    path = reference_path()
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def reference_questions() -> list[dict]:
+    """The reference questions, each with ``practices`` (not "None of these"), ``required`` and ``none`` keys."""
+    reference = load_reference()
+    if reference is None:
+        return []
+    questions = []
+    for question in reference["questions"]:
+        practices = [c["id"] for c in question["choices"] if not c["id"].endswith("_no")]
+        questions.append(
+            {
+                **question,
+                "practices": practices,
+                "required": [c["id"] for c in question["choices"] if c["tier"] == "Required"],
+                "none": next(c["id"] for c in question["choices"] if c["id"].endswith("_no")),
+            }
+        )
+    return questions
+
+
+def reference_params(build):
+    """``pytest.param`` rows built by ``build(question)`` for every reference question, or one skipped row."""
+    import pytest
+
+    questions = reference_questions()
+    if not questions:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{reference_path()} is missing"))]
+    return [param for question in questions for param in build(question)]
+
+
+def answer_snapshot(review: Review) -> dict:
+    """Everything a save may change in a review: each answer's fields and choices, and the revision."""
+    review.refresh_from_db()
+    answers = {
+        answer.question.key: (
+            answer.risk,
+            answer.version,
+            answer.is_applicable,
+            answer.reason,
+            answer.notes,
+            answer.updated_by_id,
+            answer.updated_at,
+            frozenset(answer.selected_choices.values_list("key", flat=True)),
+        )
+        for answer in review.answers.select_related("question")
+    }
+    return {"revision": review.revision, "answers": answers}
+
+
+def workload_snapshot(workload: Workload) -> dict:
+    """A workload's own fields, its members, its reviews and all their answers."""
+    workload.refresh_from_db()
+    fields = {
+        name: getattr(workload, name)
+        for name in ("name", "description", "environment", "regions", "review_owner", "industry", "notes")
+    }
+    return {
+        "fields": fields,
+        "members": sorted(workload.memberships.values_list("user__username", "role")),
+        "reviews": {review.lens.slug: answer_snapshot(review) for review in workload.reviews.select_related("lens")},
+    }

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..markup import render_markdown
+from ..markup import render_markdown, render_markdown_inline
 from ..models import AnswerRisk
 
 register = template.Library()
@@ -34,3 +34,9 @@ def risk_class(value: str) -> str:
 def markdown(value: str):
     """Markdown rendered and sanitized (the one pipeline in ``markup.py``)."""
     return render_markdown(value)
+
+
+@register.filter
+def markdown_inline(value: str):
+    """A short Markdown text rendered and sanitized, without the paragraph around it."""
+    return render_markdown_inline(value)
