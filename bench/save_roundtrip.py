@@ -51,11 +51,12 @@ def main() -> None:
         "SECURE_SSL_REDIRECT": "false",
         "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
     }
+    manage("collectstatic", "--noinput", env=env)
     manage("migrate", "--noinput", env=env)
     manage("loaddata", "serverless_lens", env=env)
     out = manage("seed_demo", env=env)
     password = re.search(r"password '([^']+)'", out).group(1)
-    review_id = manage("shell", "-c", "from reviewapp.models import Review; print(Review.objects.latest('pk').pk)",
+    review_id = manage("shell", "--no-imports", "-c", "from reviewapp.models import Review; print(Review.objects.latest('pk').pk)",
                        env=env).strip()  # fmt: skip
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "reviewapp.wsgi:application", "--bind", f"127.0.0.1:{port}",

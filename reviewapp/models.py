@@ -86,6 +86,17 @@ class Membership(models.Model):
         return f"{self.user} {self.role} of {self.workload}"
 
 
+class ReviewQuerySet(models.QuerySet):
+    def with_risk_counts(self):
+        risk = "answers__risk"
+        return self.annotate(
+            question_count=Count("answers"),
+            unanswered_count=Count("answers", filter=Q(**{risk: AnswerRisk.UNANSWERED})),
+            high_count=Count("answers", filter=Q(**{risk: AnswerRisk.HIGH})),
+            medium_count=Count("answers", filter=Q(**{risk: AnswerRisk.MEDIUM})),
+        )
+
+
 class Review(models.Model):
     """A workload reviewed against one lens version."""
 
@@ -100,12 +111,19 @@ class Review(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ReviewQuerySet.as_manager()
+
     class Meta:
         ordering = ["workload", "lens__slug", "pk"]
         constraints = [models.UniqueConstraint(fields=["workload", "lens"], name="review_lens_unique")]
 
     def __str__(self) -> str:
         return f"{self.workload} / {self.lens}"
+
+    @property
+    def answered_count(self) -> int:
+        """Answered questions; needs ``with_risk_counts()``."""
+        return self.question_count - self.unanswered_count
 
 
 class Answer(models.Model):

@@ -37,7 +37,7 @@ def workload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "role": role,
         "can_write": role in (Role.OWNER, Role.CONTRIBUTOR),
         "is_owner": role == Role.OWNER,
-        "reviews": workload.reviews.select_related("lens").order_by("lens__slug", "pk"),
+        "reviews": workload.reviews.select_related("lens").with_risk_counts().order_by("lens__slug", "pk"),
         "memberships": workload.memberships.select_related("user").order_by("user__username"),
         "share_form": ShareForm(),
         "review_form": ReviewCreateForm(workload=workload),

@@ -32,7 +32,7 @@ def test_it_answers_a_question_and_updates_the_risk_without_reloading(live_serve
     page.get_by_role("button", name="Create workload").click()
     expect(page.get_by_role("heading", name="Booking API")).to_be_visible()
 
-    page.get_by_role("link", name="Serverless Applications Lens").click()
+    page.get_by_role("link", name="Serverless Applications Lens 2019-12").click()
     page.get_by_role("link", name="Answer question by question").click()
     status = page.locator("#status-ops_q1")
     expect(status.locator(".badge")).to_have_text("Unanswered")
