@@ -5,6 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .bank import BankQuestion
+from .improvements import improvement_sync
 from .models import Answer, Review
 from .risk import question_risk
 
@@ -22,11 +23,14 @@ def answer_save(
 ) -> Answer:
     """Store one question's answer with its recomputed risk; bump its version and the review's revision.
 
+    The improvement items of the question follow the change (see ``improvement_sync``).
+
     The input is already validated (see ``AnswerForm``): keys belong to the question,
     "None of these" stands alone, a reason comes only with "does not apply".
     """
     risk = question_risk(rules=item.rules, selected=selected_keys, is_applicable=is_applicable)
     answer, _created = Answer.objects.select_for_update().get_or_create(review=review, question=item.question)
+    before = frozenset(answer.selected_choices.values_list("key", flat=True))
     answer.is_applicable = is_applicable
     answer.reason = "" if is_applicable else reason
     answer.notes = notes
@@ -36,6 +40,7 @@ def answer_save(
     answer.updated_at = timezone.now()
     answer.save()
     answer.selected_choices.set([item.choices_by_key[key] for key in selected_keys])
+    improvement_sync(review=review, item=item, before=before, after=selected_keys, risk=risk)
     Review.objects.filter(pk=review.pk).update(revision=F("revision") + 1, updated_at=answer.updated_at)
     answer.refresh_from_db(fields=["version"])
     return answer

@@ -1,13 +1,16 @@
 """Every input the pages take, validated here; views never read request.POST by hand."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from questions.models import Lens
 
 from .bank import Bank, BankQuestion
-from .models import Answer, Role, Workload
+from .improvements import PlanFilters
+from .models import Answer, AnswerRisk, ImprovementItem, Role, Workload
 
 
 class RegionsField(forms.CharField):
@@ -140,3 +143,76 @@ class AnswerForm(forms.Form):
     def error_text(self) -> str:
         """All errors as one sentence for the review page's error box."""
         return " ".join(str(message) for errors in self.errors.values() for message in errors)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ImprovementItemForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ImprovementItem.Status.choices)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Nobody"))
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, workload: Workload, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = get_user_model().objects.filter(memberships__workload=workload).order_by(
+            "username"
+        )
+
+
+class PlanFilterForm(forms.Form):
+    pillar = forms.ChoiceField(label=_("Pillar"), required=False)
+    risk = forms.ChoiceField(
+        label=_("Risk"),
+        required=False,
+        choices=[("", _("High and medium")), (AnswerRisk.HIGH, _("High risk")), (AnswerRisk.MEDIUM, _("Medium risk"))],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *ImprovementItem.Status.choices]
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Anyone"))
+
+    def __init__(self, *args, bank: Bank, workload: Workload, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pillar"].choices = [("", _("All pillars"))] + [
+            (p.key, f"{p.short_label} · {p.name}") for p in bank.pillars
+        ]
+        self.fields["owner"].queryset = get_user_model().objects.filter(memberships__workload=workload).order_by(
+            "username"
+        )
+
+    def filters(self) -> PlanFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        owner = data.get("owner")
+        return PlanFilters(
+            pillar=data.get("pillar", ""),
+            risk=data.get("risk", ""),
+            status=data.get("status", ""),
+            owner=owner.pk if owner else None,
+        )
+
+
+class MilestoneForm(forms.Form):
+    name = forms.CharField(label=_("Milestone name"), max_length=100)
+
+
+class CompareForm(forms.Form):
+    """Two states of a review: 'current' or the id of one of its milestones."""
+
+    before = forms.ChoiceField(label=_("Before"))
+    after = forms.ChoiceField(label=_("After"))
+
+    def __init__(self, *args, milestones, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("current", _("Now"))] + [(str(m.pk), m.name) for m in milestones]
+        self.fields["before"].choices = choices
+        self.fields["after"].choices = choices
+
+
+class ReportForm(forms.Form):
+    lang = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
+    size = forms.ChoiceField(
+        label=_("Paper"), choices=[("a4", "A4"), ("letter", "Letter")], required=False, initial="a4"
+    )

@@ -154,3 +154,71 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review} {self.question.label}: {self.risk}"
+
+
+class ImprovementItem(models.Model):
+    """A best practice the review does not follow yet, tracked as work to do."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        WONT_DO = "wont_do", _("Won't do")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="improvement_items")
+    choice = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="improvement_items",
+    )  # fmt: skip
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["review", "choice__question__pillar__order", "choice__question__order", "choice__order"]
+        constraints = [models.UniqueConstraint(fields=["review", "choice"], name="improvement_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.review}: {self.choice.key} ({self.status})"
+
+
+class Milestone(models.Model):
+    """A named, frozen copy of a review's answers and risks; never changed after it is taken."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(_("name"), max_length=100)
+    lens = models.ForeignKey(Lens, on_delete=models.PROTECT, related_name="+")
+    review_revision = models.PositiveBigIntegerField(help_text=_("The review's revision when it was taken."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["review", "name"], name="milestone_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.review}: {self.name}"
+
+
+class MilestoneAnswer(models.Model):
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    risk = models.CharField(max_length=16, choices=AnswerRisk.choices)
+    selected_keys = models.JSONField(default=list)
+    is_applicable = models.BooleanField(default=True)
+    reason = models.CharField(max_length=32, choices=Answer.Reason.choices, blank=True)
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.CharField(max_length=150, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["milestone", "question__pillar__order", "question__order"]
+        constraints = [models.UniqueConstraint(fields=["milestone", "question"], name="milestone_answer_unique")]

@@ -1,6 +1,11 @@
-"""Where a review stands: every question with its answer, and the counts per pillar and overall."""
+"""Where a review stands: every question with its answer, and the counts per pillar and overall.
+
+The same view serves the live review and a frozen milestone: both are a set of
+``AnswerRecord`` per question, laid over the lens's bank.
+"""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch
 
@@ -8,15 +13,32 @@ from questions.models import Choice, Pillar
 
 from .bank import Bank, BankQuestion, load_bank
 from .markup import render_markdown
-from .models import Answer, Review
+from .models import Answer, AnswerRisk, Milestone, Review
 from .risk import RiskCounts
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One question's answer as it stands now or stood at a milestone."""
+
+    risk: str = AnswerRisk.UNANSWERED
+    selected_keys: frozenset[str] = frozenset()
+    is_applicable: bool = True
+    reason: str = ""
+    notes: str = ""
+    version: int = 0
+    updated_by: str = ""
+    updated_at: datetime | None = None
+
+    @property
+    def reason_label(self) -> str:
+        return Answer.Reason(self.reason).label if self.reason else ""
 
 
 @dataclass
 class QuestionState:
     item: BankQuestion
-    answer: Answer
-    selected_keys: frozenset[str]
+    answer: AnswerRecord
 
     @property
     def question(self):
@@ -27,9 +49,22 @@ class QuestionState:
         return self.answer.risk
 
     @property
+    def selected_keys(self) -> frozenset[str]:
+        return self.answer.selected_keys
+
+    @property
     def choices(self) -> list[tuple[Choice, bool]]:
         """The choices with whether each is selected, in order."""
-        return [(choice, choice.key in self.selected_keys) for choice in self.item.choices]
+        return [(choice, choice.key in self.answer.selected_keys) for choice in self.item.choices]
+
+    @property
+    def selected_choices(self) -> list[Choice]:
+        return [choice for choice in self.item.choices if choice.key in self.answer.selected_keys]
+
+    @property
+    def missing_practices(self) -> list[Choice]:
+        """Best practices of the question not followed (never "None of these")."""
+        return [c for c in self.item.choices if not c.is_none and c.key not in self.answer.selected_keys]
 
     @property
     def notes_html(self):
@@ -68,33 +103,61 @@ class ReviewState:
 
     def neighbours(self, key: str) -> tuple[QuestionState | None, QuestionState | None]:
         """The questions before and after the given one, across pillars."""
-        keys = [q.item.key for q in self.questions]
-        index = keys.index(key)
         questions = self.questions
+        index = [q.item.key for q in questions].index(key)
         previous = questions[index - 1] if index > 0 else None
         following = questions[index + 1] if index + 1 < len(questions) else None
         return previous, following
 
 
-def review_state(review: Review, bank: Bank | None = None) -> ReviewState:
-    """The review's questions and answers, in a fixed number of queries."""
-    bank = bank or load_bank(review.lens)
-    answers = {
-        answer.question_id: answer
-        for answer in Answer.objects.filter(review=review)
+def live_records(review: Review) -> dict[int, AnswerRecord]:
+    """The review's answers now, by question id, in two queries."""
+    answers = (
+        Answer.objects.filter(review=review)
         .select_related("updated_by")
         .prefetch_related(Prefetch("selected_choices", queryset=Choice.objects.only("pk", "key")))
+    )
+    return {
+        answer.question_id: AnswerRecord(
+            risk=answer.risk,
+            selected_keys=frozenset(choice.key for choice in answer.selected_choices.all()),
+            is_applicable=answer.is_applicable,
+            reason=answer.reason,
+            notes=answer.notes,
+            version=answer.version,
+            updated_by=answer.updated_by.get_username() if answer.updated_by else "",
+            updated_at=answer.updated_at,
+        )
+        for answer in answers
     }
-    pillars = []
-    for pillar in bank.pillars:
-        states = []
-        for item in bank.questions:
-            if item.pillar.pk != pillar.pk:
-                continue
-            answer = answers.get(item.question.pk) or Answer(review=review, question=item.question)
-            selected = (
-                frozenset(choice.key for choice in answer.selected_choices.all()) if answer.pk else frozenset()
-            )
-            states.append(QuestionState(item=item, answer=answer, selected_keys=selected))
-        pillars.append(PillarState(pillar=pillar, questions=states))
+
+
+def milestone_records(milestone: Milestone) -> dict[int, AnswerRecord]:
+    """The answers frozen in a milestone, by question id, in one query."""
+    return {
+        row.question_id: AnswerRecord(
+            risk=row.risk,
+            selected_keys=frozenset(row.selected_keys),
+            is_applicable=row.is_applicable,
+            reason=row.reason,
+            notes=row.notes,
+            version=row.version,
+            updated_by=row.updated_by,
+            updated_at=row.updated_at,
+        )
+        for row in milestone.answers.all()
+    }
+
+
+def review_state(
+    review: Review, bank: Bank | None = None, records: dict[int, AnswerRecord] | None = None
+) -> ReviewState:
+    """The review's questions with their answers (now, or the given records), in a fixed number of queries."""
+    bank = bank or load_bank(review.lens)
+    records = live_records(review) if records is None else records
+    by_pillar: dict[int, list[QuestionState]] = {pillar.pk: [] for pillar in bank.pillars}
+    for item in bank.questions:
+        record = records.get(item.question.pk, AnswerRecord())
+        by_pillar[item.pillar.pk].append(QuestionState(item=item, answer=record))
+    pillars = [PillarState(pillar=pillar, questions=by_pillar[pillar.pk]) for pillar in bank.pillars]
     return ReviewState(review=review, bank=bank, pillars=pillars)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import reviews, workloads
+from .views import milestones, plans, reports, reviews, workloads
 
 app_name = "reviewapp"
 
@@ -16,4 +16,15 @@ urlpatterns = [
     path("reviews/<int:pk>/pillars/<str:key>/", reviews.review_pillar, name="review_pillar"),
     path("reviews/<int:pk>/questions/<str:key>/", reviews.review_question, name="review_question"),
     path("reviews/<int:pk>/answers/", reviews.answer_save_view, name="answer_save"),
+    path("reviews/<int:pk>/plan/", plans.plan_view, name="plan"),
+    path("reviews/<int:pk>/plan/<str:key>/", plans.plan_item_update, name="plan_item_update"),
+    path("reviews/<int:pk>/milestones/", milestones.milestone_list, name="milestone_list"),
+    path("reviews/<int:pk>/milestones/<int:milestone_pk>/", milestones.milestone_detail, name="milestone_detail"),
+    path("reviews/<int:pk>/compare/", milestones.milestone_compare, name="milestone_compare"),
+    path("reviews/<int:pk>/report.pdf", reports.report_download, name="report"),
+    path(
+        "reviews/<int:pk>/milestones/<int:milestone_pk>/report.pdf",
+        reports.report_download,
+        name="milestone_report",
+    ),
 ]

@@ -1,0 +1,125 @@
+"""The improvement plan: missing best practices of risky questions, tracked as items.
+
+Items follow the answers: ticking a practice marks its item done, unticking it opens
+it again, and a question that turns high or medium risk gets an item for every
+practice it still lacks.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from questions.models import Choice
+
+from .bank import BankQuestion
+from .models import AnswerRisk, ImprovementItem, Review
+from .progress import QuestionState, ReviewState
+
+RISKY = (AnswerRisk.HIGH, AnswerRisk.MEDIUM)
+
+
+def improvement_sync(
+    *, review: Review, item: BankQuestion, before: frozenset[str], after: frozenset[str], risk: str
+) -> None:
+    """Bring one question's items in line with its new answer (called inside ``answer_save``)."""
+    practices = [choice for choice in item.choices if not choice.is_none]
+    existing = {i.choice_id: i for i in ImprovementItem.objects.filter(review=review, choice__in=practices)}
+    to_create, to_update = [], []
+    for choice in practices:
+        current = existing.get(choice.pk)
+        ticked = choice.key in after and choice.key not in before
+        unticked = choice.key in before and choice.key not in after
+        if current is not None:
+            if ticked and current.status != ImprovementItem.Status.DONE:
+                current.status = ImprovementItem.Status.DONE
+                to_update.append(current)
+            elif unticked and current.status == ImprovementItem.Status.DONE:
+                current.status = ImprovementItem.Status.OPEN
+                to_update.append(current)
+        elif choice.key not in after and (unticked or risk in RISKY):
+            to_create.append(ImprovementItem(review=review, choice=choice))
+    if to_create:
+        ImprovementItem.objects.bulk_create(to_create, ignore_conflicts=True)
+    if to_update:
+        now = timezone.now()
+        for i in to_update:
+            i.updated_at = now
+        ImprovementItem.objects.bulk_update(to_update, ["status", "updated_at"])
+
+
+@transaction.atomic
+def improvement_update(
+    *, review: Review, choice: Choice, user, status: str, owner, due_date, note: str
+) -> ImprovementItem:
+    """Set the tracking fields of the item for one missing practice (creating it if needed)."""
+    item, _created = ImprovementItem.objects.update_or_create(
+        review=review,
+        choice=choice,
+        defaults={"status": status, "owner": owner, "due_date": due_date, "note": note, "updated_by": user},
+    )
+    return item
+
+
+@dataclass
+class PlanPractice:
+    choice: Choice
+    item: ImprovementItem | None
+
+
+@dataclass
+class PlanQuestion:
+    state: QuestionState
+    practices: list[PlanPractice] = field(default_factory=list)
+
+    @property
+    def risk(self) -> str:
+        return self.state.risk
+
+
+@dataclass
+class PlanFilters:
+    pillar: str = ""
+    risk: str = ""
+    status: str = ""
+    owner: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.pillar or self.risk or self.status or self.owner)
+
+
+def improvement_plan(
+    state: ReviewState, filters: PlanFilters | None = None, *, with_items: bool = True
+) -> list[PlanQuestion]:
+    """Questions at high or medium risk, high first, then in pillar and question order,
+    each with the practices it lacks and their tracking items; filters narrow it down.
+
+    ``with_items=False`` leaves tracking out (a milestone's plan is advice, not work in hand).
+    """
+    filters = filters or PlanFilters()
+    items = (
+        {i.choice_id: i for i in ImprovementItem.objects.filter(review=state.review).select_related("owner")}
+        if with_items
+        else {}
+    )
+    plan = []
+    for pillar in state.pillars:
+        if filters.pillar and pillar.pillar.key != filters.pillar:
+            continue
+        for question in pillar.questions:
+            if question.risk not in RISKY or (filters.risk and question.risk != filters.risk):
+                continue
+            practices = []
+            for choice in question.missing_practices:
+                item = items.get(choice.pk)
+                status = item.status if item else ImprovementItem.Status.OPEN
+                if filters.status and status != filters.status:
+                    continue
+                if filters.owner and (item is None or item.owner_id != filters.owner):
+                    continue
+                practices.append(PlanPractice(choice=choice, item=item))
+            if practices or not (filters.status or filters.owner):
+                plan.append(PlanQuestion(state=question, practices=practices))
+    plan.sort(key=lambda q: RISKY.index(q.risk))  # stable: pillar and question order kept within a risk
+    return plan

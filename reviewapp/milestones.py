@@ -1,0 +1,141 @@
+"""Milestones: frozen copies of a review, and comparing any two states of it."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from .models import AnswerRisk, Milestone, MilestoneAnswer, Review
+from .progress import AnswerRecord, ReviewState, live_records
+
+RISKY = (AnswerRisk.HIGH, AnswerRisk.MEDIUM)
+_SEVERITY = {AnswerRisk.HIGH: 2, AnswerRisk.MEDIUM: 1}
+
+
+class MilestoneError(ValueError):
+    """A milestone that cannot be taken, with a message for the user."""
+
+
+@transaction.atomic
+def milestone_create(*, review: Review, name: str, user) -> Milestone:
+    """Freeze every answer, risk and note of the review, with its lens version, under a name."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    try:
+        with transaction.atomic():
+            milestone = Milestone.objects.create(
+                review=review, name=name, lens=review.lens, review_revision=review.revision, created_by=user
+            )
+    except IntegrityError:
+        raise MilestoneError(_("This review already has a milestone named “%(name)s”.") % {"name": name}) from None
+    MilestoneAnswer.objects.bulk_create(
+        MilestoneAnswer(
+            milestone=milestone,
+            question_id=question_id,
+            risk=record.risk,
+            selected_keys=sorted(record.selected_keys),
+            is_applicable=record.is_applicable,
+            reason=record.reason,
+            notes=record.notes,
+            version=record.version,
+            updated_by=record.updated_by,
+            updated_at=record.updated_at,
+        )
+        for question_id, record in live_records(review).items()
+    )
+    return milestone
+
+
+@dataclass
+class QuestionChange:
+    label: str
+    key: str
+    title: str
+    before: AnswerRecord
+    after: AnswerRecord
+    before_titles: list[str]
+    after_titles: list[str]
+
+    @property
+    def kind(self) -> str:
+        """resolved, new, better, worse, changed or same."""
+        was, now = self.before.risk in RISKY, self.after.risk in RISKY
+        if was and not now:
+            return "resolved"
+        if now and not was:
+            return "new"
+        if was and now and self.before.risk != self.after.risk:
+            return "better" if _SEVERITY[self.after.risk] < _SEVERITY[self.before.risk] else "worse"
+        if self.answer_changed:
+            return "changed"
+        return "same"
+
+    @property
+    def kind_label(self) -> str:
+        return {
+            "resolved": _("Risk resolved"),
+            "new": _("New risk"),
+            "better": _("Risk lowered"),
+            "worse": _("Risk raised"),
+            "changed": _("Answer changed"),
+        }.get(self.kind, "")
+
+    @property
+    def answer_changed(self) -> bool:
+        fields = ("risk", "selected_keys", "is_applicable", "reason", "notes")
+        return any(getattr(self.before, f) != getattr(self.after, f) for f in fields)
+
+
+@dataclass
+class PillarComparison:
+    key: str
+    short_label: str
+    name: str
+    changes: list[QuestionChange]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+    @property
+    def resolved(self) -> int:
+        return self.count("resolved")
+
+    @property
+    def new(self) -> int:
+        return self.count("new")
+
+    @property
+    def changed(self) -> int:
+        return sum(1 for change in self.changes if change.answer_changed)
+
+
+def compare(before: ReviewState, after: ReviewState) -> list[PillarComparison]:
+    """Question by question, per pillar, how ``after`` differs from ``before``.
+
+    Both states are laid over their own lens versions; questions are matched by their
+    stable keys, so a question only one side has shows as unanswered on the other.
+    """
+    before_by_key = {q.item.key: q for q in before.questions}
+    pillars = []
+    for pillar in after.pillars:
+        changes = []
+        for question in pillar.questions:
+            old = before_by_key.get(question.item.key)
+            old_record = old.answer if old else AnswerRecord()
+            old_titles = [c.title for c in old.selected_choices] if old else []
+            changes.append(
+                QuestionChange(
+                    label=question.question.label,
+                    key=question.item.key,
+                    title=question.question.title,
+                    before=old_record,
+                    after=question.answer,
+                    before_titles=old_titles,
+                    after_titles=[c.title for c in question.selected_choices],
+                )
+            )
+        pillars.append(
+            PillarComparison(
+                key=pillar.pillar.key, short_label=pillar.pillar.short_label, name=pillar.pillar.name, changes=changes
+            )
+        )
+    return pillars

@@ -1,0 +1,126 @@
+"""The PDF report of a review or a milestone: one template, rendered by WeasyPrint, cached by revision.
+
+User text (notes, names, imported lens text) only reaches the report through the
+template's escaping or ``render_markdown``; the URL fetcher lets WeasyPrint read
+nothing but ``data:`` URLs and the app's own static files.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from .bank import load_bank
+from .charts import pillar_bars
+from .improvements import improvement_plan
+from .models import ImprovementItem, Milestone, Review
+from .progress import milestone_records, review_state
+
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+REPORT_FORMAT = 1  # bump when the report's layout changes, so cached copies are not served
+CACHE_SECONDS = 60 * 60 * 24
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Fetches ``data:`` URLs and files under the app's static folders; refuses everything else."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allowed_protocols=("data", "file"), allow_redirects=False, **kwargs)
+        self.roots = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+        if settings.STATIC_ROOT:
+            self.roots.append(Path(settings.STATIC_ROOT).resolve())
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            path = Path(unquote(urlparse(url).path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                raise ValueError(f"refused to fetch {url}: only the app's static files may be read")
+        elif not url.startswith("data:"):
+            raise ValueError(f"refused to fetch {url}: only data: URLs and static files may be read")
+        return super().fetch(url, headers)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    review: Review
+    milestone: Milestone | None
+    language: str
+    page_size: str  # a key of PAGE_SIZES
+
+    def cache_key(self) -> str:
+        if self.milestone is not None:  # frozen: its content never changes
+            state = f"m{self.milestone.pk}"
+        else:
+            items = ImprovementItem.objects.filter(review=self.review).aggregate(latest=Max("updated_at"))["latest"]
+            workload = self.review.workload.updated_at
+            state = f"r{self.review.revision}-{workload.timestamp():.6f}-{items.timestamp() if items else 0:.6f}"
+        return f"report:v{REPORT_FORMAT}:{self.review.pk}:{state}:{self.language}:{self.page_size}"
+
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.cache_key().encode()).hexdigest()[:32] + '"'
+
+    def filename(self, today: datetime | None = None) -> str:
+        when = (today or timezone.localtime()).strftime("%Y-%m-%d")
+        what = self.milestone.name if self.milestone else "review"
+        stem = "-".join(
+            part for part in (slugify(self.review.workload.name, allow_unicode=True), slugify(what, allow_unicode=True))
+            if part
+        )  # fmt: skip
+        return f"{stem or 'review'}-{when}.pdf"
+
+
+def report_context(request: ReportRequest) -> dict:
+    """Everything the report template shows, computed before rendering."""
+    review = request.review
+    bank = load_bank(request.milestone.lens if request.milestone else review.lens)
+    records = milestone_records(request.milestone) if request.milestone else None
+    state = review_state(review, bank, records)
+    plan = improvement_plan(state, with_items=request.milestone is None)
+    chart = pillar_bars([(f"{p.pillar.short_label} {p.pillar.name}", p.counts) for p in state.pillars])
+    return {
+        "review": review,
+        "workload": review.workload,
+        "lens": bank.lens,
+        "milestone": request.milestone,
+        "state": state,
+        "plan": plan,
+        "chart": chart,
+        "generated_at": timezone.localtime(),
+        "page_size": PAGE_SIZES[request.page_size],
+        "stylesheet": _stylesheet(),
+    }
+
+
+def _stylesheet() -> str:
+    return (Path(settings.BASE_DIR) / "static" / "css" / "report.css").read_text(encoding="utf-8")
+
+
+def render_report_html(request: ReportRequest) -> str:
+    with translation.override(request.language):
+        return render_to_string("reviewapp/report/report.html", report_context(request))
+
+
+def render_report_pdf(request: ReportRequest) -> bytes:
+    html = render_report_html(request)
+    base_url = (Path(settings.BASE_DIR) / "static").as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+def report_pdf(request: ReportRequest) -> bytes:
+    """The report's PDF, from the cache when this exact state was rendered before."""
+    key = request.cache_key()
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_report_pdf(request)
+        cache.set(key, pdf, CACHE_SECONDS)
+    return pdf

@@ -1,0 +1,63 @@
+"""The improvement plan page and updating one of its items."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..access import get_review_for_user
+from ..bank import load_bank
+from ..forms import ImprovementItemForm, PlanFilterForm
+from ..improvements import PlanPractice, improvement_plan, improvement_update
+from ..models import WRITE_ROLES
+from ..progress import review_state
+
+
+@require_http_methods(["GET"])
+def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review, role = get_review_for_user(request, pk)
+    state = review_state(review)
+    filter_form = PlanFilterForm(request.GET or None, bank=state.bank, workload=review.workload)
+    filters = filter_form.filters()
+    plan = improvement_plan(state, filters)
+    for entry in plan:
+        for practice in entry.practices:
+            practice.form = _item_form(practice, review)
+    context = {
+        "review": review, "workload": review.workload, "state": state, "plan": plan,
+        "filter_form": filter_form, "filters": filters, "can_write": role in WRITE_ROLES,
+    }  # fmt: skip
+    return render(request, "reviewapp/plan.html", context)
+
+
+def _item_form(practice: PlanPractice, review) -> ImprovementItemForm:
+    item = practice.item
+    initial = (
+        {"status": item.status, "owner": item.owner_id, "due_date": item.due_date, "note": item.note}
+        if item
+        else {"status": "open"}
+    )
+    return ImprovementItemForm(initial=initial, workload=review.workload, prefix=practice.choice.key)
+
+
+@require_POST
+def plan_item_update(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    review, role = get_review_for_user(request, pk, write=True)
+    bank = load_bank(review.lens)
+    choice = next((c for q in bank.questions for c in q.choices if c.key == key and not c.is_none), None)
+    if choice is None:
+        raise Http404("No such best practice in this lens.")
+    form = ImprovementItemForm(request.POST, workload=review.workload, prefix=key)
+    practice = PlanPractice(choice=choice, item=None)
+    status = 200
+    if form.is_valid():
+        practice.item = improvement_update(review=review, choice=choice, user=request.user, **form.cleaned_data)
+        if not request.htmx:
+            return redirect(reverse("reviewapp:plan", args=[review.pk]) + f"#practice-{key}")
+        practice.form = _item_form(practice, review)
+        saved = True
+    else:
+        practice.form = form
+        status, saved = 400, False
+    context = {"review": review, "practice": practice, "can_write": role in WRITE_ROLES, "saved": saved}
+    return render(request, "reviewapp/plan.html#item-form", context, status=status)
