@@ -108,13 +108,17 @@ def reference_questions() -> list[dict]:
     return questions
 
 
-def reference_params(build):
-    """``pytest.param`` rows built by ``build(question)`` for every reference question, or one skipped row."""
+def reference_params(build, *, width: int = 1):
+    """``pytest.param`` rows built by ``build(question)`` for every reference question, or one skipped row.
+
+    ``width`` is the number of parameters of each row (the skipped row needs as many).
+    """
     import pytest
 
     questions = reference_questions()
     if not questions:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{reference_path()} is missing"))]
+        skip = pytest.mark.skip(reason=f"the AWS reference file is missing: {reference_path()}")
+        return [pytest.param(*[None] * width, marks=skip, id="no-reference")]
     return [param for question in questions for param in build(question)]
 
 

@@ -97,9 +97,9 @@ def test_it_has_every_reference_choice_with_its_tier(serverless_lens, reference)
         question = Question.objects.get(pillar__lens=serverless_lens, key=expected["question_id"])
         stored = {c.key: (c.tier, c.title_en) for c in question.choices.all()}
 
-        assert stored == {
-            c["id"]: (TIER_OF_REFERENCE[c["tier"]], c["title"]) for c in expected["choices"]
-        }, question.key
+        assert stored == {c["id"]: (TIER_OF_REFERENCE[c["tier"]], c["title"]) for c in expected["choices"]}, (
+            question.key
+        )
 
 
 def test_it_has_rules_that_parse_and_name_only_their_own_choices(serverless_lens):

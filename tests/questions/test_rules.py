@@ -150,9 +150,7 @@ def test_it_reports_an_unknown_choice_key():
 
 
 def test_it_reports_a_choice_of_another_question():
-    assert validate_rules([("b1", "NO_RISK"), ("default", "HIGH_RISK")], CHOICES) == [
-        "rule 1: unknown choice 'b1'"
-    ]
+    assert validate_rules([("b1", "NO_RISK"), ("default", "HIGH_RISK")], CHOICES) == ["rule 1: unknown choice 'b1'"]
 
 
 def test_it_reports_default_that_is_not_last():
@@ -175,7 +173,9 @@ def test_it_reports_no_rules_at_all():
 
 
 def test_it_reports_more_than_three_rules():
-    rules = [("a1 && a2 && a3", "NO_RISK"), ("a1 && a2", "MEDIUM_RISK"), ("a1", "MEDIUM_RISK"), ("default", "HIGH_RISK")]
+    rules = [
+        ("a1 && a2 && a3", "NO_RISK"), ("a1 && a2", "MEDIUM_RISK"), ("a1", "MEDIUM_RISK"), ("default", "HIGH_RISK"),
+    ]  # fmt: skip
 
     assert MAX_RULES == 3
     assert validate_rules(rules, CHOICES) == ["at most 3 rules are allowed, found 4"]

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from reviewapp import urls as reviewapp_urls
 from reviewapp.models import Answer, AnswerRisk, Membership, Review, Role, Workload
 
 from ..factories import make_lens, make_user, make_workload, workload_snapshot
@@ -214,6 +215,57 @@ def test_it_answers_404_to_an_outsider_for_everything_under_the_workload(world, 
     assert _everything(world) == before
 
 
+# Every URL of reviewapp/urls.py, including those added after this file was written.
+UNDER_A_WORKLOAD = [
+    pattern for pattern in reviewapp_urls.urlpatterns if str(pattern.pattern).startswith(("workloads/<", "reviews/<"))
+]
+
+
+def _any_url(pattern, w) -> str:
+    """The pattern's URL for the personas' workload (or its review), other ids pointing anywhere."""
+    route = str(pattern.pattern)
+    kwargs = {}
+    for name in pattern.pattern.converters:
+        if name == "pk":
+            kwargs[name] = w.workload.pk if route.startswith("workloads/") else w.review.pk
+        elif name == "member_pk":
+            kwargs[name] = w.vera_membership.pk
+        elif name == "key":
+            kwargs[name] = "p1_q1"
+        else:
+            kwargs[name] = 1
+    return reverse(f"reviewapp:{pattern.name}", kwargs=kwargs)
+
+
+def test_it_knows_the_urls_under_a_workload():
+    names = {pattern.name for pattern in UNDER_A_WORKLOAD}
+
+    assert names >= {a.name for a in ACTIONS} - {"workload_edit_page"}
+
+
+@pytest.mark.parametrize("pattern", UNDER_A_WORKLOAD, ids=lambda p: p.name)
+def test_it_sends_anonymous_visitors_to_the_login_page_from_every_url(world, client_for, pattern):
+    url = _any_url(pattern, world)
+    before = _everything(world)
+    client = client_for(None)
+
+    for response in (client.get(url), client.post(url, {"name": "x", "question": "p1_q1"})):
+        assertRedirects(response, f"{reverse('login')}?next={quote(url)}", fetch_redirect_response=False)
+    assert _everything(world) == before
+
+
+@pytest.mark.parametrize("pattern", UNDER_A_WORKLOAD, ids=lambda p: p.name)
+def test_it_answers_404_to_an_outsider_on_every_url(world, client_for, charlie, pattern):
+    url = _any_url(pattern, world)
+    before = _everything(world)
+    client = client_for(charlie)
+
+    statuses = {client.get(url).status_code, client.post(url, {"name": "x", "question": "p1_q1"}).status_code}
+
+    assert 404 in statuses and statuses <= {404, 405}, statuses
+    assert _everything(world) == before
+
+
 def test_it_answers_404_for_a_workload_or_review_that_does_not_exist(world, client_for, alice):
     client = client_for(alice)
 
@@ -316,4 +368,3 @@ def test_it_lets_a_user_without_workloads_see_an_empty_list(db, client_for, char
     response = client_for(charlie).get(reverse("reviewapp:workload_list"))
 
     assertContains(response, "No workloads yet. Create one to start a review.")
-

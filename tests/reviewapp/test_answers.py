@@ -86,8 +86,8 @@ def test_it_answers_htmx_with_a_fragment_of_the_new_risk_and_counts(review, as_b
     assertContains(response, "(version 1)")
     assertContains(response, '<div id="review-counts" class="summary" hx-swap-oob="true">')
     assertContains(response, "1 of 4 answered")
-    assertContains(response, 'Medium <b>1</b>')
-    assertContains(response, 'Unanswered <b>3</b>')
+    assertContains(response, "Medium <b>1</b>")
+    assertContains(response, "Unanswered <b>3</b>")
     assertContains(response, '<nav id="pillar-tabs"')
     assertContains(response, '<li id="nav-p1_q1" hx-swap-oob="true"')
     assert html.count('hx-swap-oob="true"') == 4  # preview, nav item, counts, pillar tabs
@@ -95,9 +95,7 @@ def test_it_answers_htmx_with_a_fragment_of_the_new_risk_and_counts(review, as_b
 
 
 def test_it_shows_the_bank_in_the_language_of_the_request(review, client_for, bob):
-    english = client_for(bob, language="en").post(
-        _url(review), {"question": "p1_q1", "choices": ["p1_q1_no"]}, **HTMX
-    )
+    english = client_for(bob, language="en").post(_url(review), {"question": "p1_q1", "choices": ["p1_q1_no"]}, **HTMX)
     korean = client_for(bob, language="ko").get(reverse("reviewapp:review_question", args=[review.pk, "p1_q1"]))
 
     assertContains(english, ">High risk</span>")
@@ -169,7 +167,9 @@ TAMPERED = [
     pytest.param(
         {"question": "p1_q1", "choices": ["nope"]}, "“nope” is not a choice of this question.", id="unknown-choice",
     ),
-    pytest.param({"question": "p9_q9", "choices": ["p1_q1_a1"]}, "This lens has no question “p9_q9”.", id="unknown-question"),
+    pytest.param(
+        {"question": "p9_q9", "choices": ["p1_q1_a1"]}, "This lens has no question “p9_q9”.", id="unknown-question",
+    ),
     pytest.param({"choices": ["p1_q1_a1"]}, "This field is required.", id="no-question"),
     pytest.param(
         {"question": "p1_q1", "choices": ["p1_q1_no", "p1_q1_a1"]},

@@ -127,7 +127,7 @@ def test_it_keeps_the_paragraphs_of_longer_inline_text():
 
 
 def test_it_cleans_inline_text_too():
-    html = render_markdown_inline('<img src=x onerror=alert(1)>[x](javascript:alert(2)) <script>alert(3)</script>')
+    html = render_markdown_inline("<img src=x onerror=alert(1)>[x](javascript:alert(2)) <script>alert(3)</script>")
 
     assert "<img" not in html and "javascript" not in html and "<script" not in html
 
