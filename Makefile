@@ -48,5 +48,6 @@ messages: $(BIN)/.installed
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/save_roundtrip.py
+	scripts/with-postgres.sh $(BIN)/python bench/pdf_render.py

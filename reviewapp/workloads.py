@@ -43,7 +43,9 @@ def membership_set(*, workload: Workload, username: str, role: str) -> Membershi
     existing = Membership.objects.select_for_update().filter(workload=workload, user=user).first()
     if existing and existing.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(workload, user)
-    membership, _ = Membership.objects.update_or_create(workload=workload, user=user, defaults={"role": role})
+    membership, _created = Membership.objects.update_or_create(
+        workload=workload, user=user, defaults={"role": role}
+    )
     return membership
 
 

@@ -1,6 +1,7 @@
 """Saving an answer (reviewapp/answers.py through POST reviewapp:answer_save), with and without htmx."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -103,6 +104,21 @@ def test_it_shows_the_bank_in_the_language_of_the_request(review, client_for, bo
     assertContains(korean, "질문 1.1?")
     assertContains(korean, "해당 사항 없음")
     assertNotContains(korean, "Question 1.1?")
+
+
+def test_it_speaks_korean_by_default_and_english_when_the_browser_asks(review, bob):
+    client = Client()
+    client.force_login(bob)
+    url = reverse("reviewapp:review_question", args=[review.pk, "p1_q1"])
+
+    korean = client.get(url)
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+    assertContains(korean, '<html lang="ko">')
+    assertContains(korean, "질문 1.1?")
+    assertContains(english, '<html lang="en">')
+    assertContains(english, "Question 1.1?")
+    assertNotContains(english, "질문 1.1?")
 
 
 def test_it_stores_not_applicable_with_its_reason_and_clears_it_when_unticked(review, as_bob):

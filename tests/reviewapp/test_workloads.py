@@ -152,16 +152,6 @@ def test_it_keeps_the_workload_when_an_edit_is_invalid(client_for, alice, worklo
 # --- Sharing -----------------------------------------------------------------------------------
 
 
-# membership_set unpacks ``membership, _ = ...update_or_create(...)``, which makes ``_`` (gettext) a local
-# of the whole function, so the earlier ``raise SharingError(_("There is no user named ..."))`` fails.
-UNKNOWN_USER_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=UnboundLocalError,
-    reason="BUG: sharing with an unknown or inactive username is a 500 (UnboundLocalError: '_' in "
-    "reviewapp/workloads.py membership_set is shadowed by `membership, _ = update_or_create(...)`)",
-)
-
-
 def _share(client, workload, username, role):
     return client.post(
         reverse("reviewapp:member_share", args=[workload.pk]), {"username": username, "role": role}, follow=True
@@ -190,7 +180,7 @@ def test_it_changes_the_role_of_an_existing_member(client_for, alice, workload):
 @pytest.mark.parametrize(
     ("username", "role", "message"),
     [
-        pytest.param("nobody", Role.VIEWER, "There is no user named “nobody”.", marks=UNKNOWN_USER_BUG),
+        ("nobody", Role.VIEWER, "There is no user named “nobody”."),
         ("", Role.VIEWER, "This field is required."),
         ("bob", "admin", "Select a valid choice. admin is not one of the available choices."),
     ],
@@ -205,7 +195,6 @@ def test_it_refuses_a_share_with_a_message_and_changes_nothing(client_for, alice
     assert workload_snapshot(workload) == before
 
 
-@UNKNOWN_USER_BUG
 def test_it_does_not_share_with_an_inactive_user(client_for, alice, workload):
     make_user("gone", is_active=False)
 
