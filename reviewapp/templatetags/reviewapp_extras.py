@@ -1,5 +1,7 @@
 """Small formatting filters for the review pages."""
 
+from urllib.parse import urlparse
+
 from django import template
 
 from ..markup import render_markdown, render_markdown_inline
@@ -40,3 +42,9 @@ def markdown(value: str):
 def markdown_inline(value: str):
     """A short Markdown text rendered and sanitized, without the paragraph around it."""
     return render_markdown_inline(value)
+
+
+@register.filter
+def url_host(value: str) -> str:
+    """'https://docs.aws.amazon.com/lambda/...' -> 'docs.aws.amazon.com'."""
+    return urlparse(value).hostname or value

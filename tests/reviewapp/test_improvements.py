@@ -76,7 +76,8 @@ def _practices_on_page(response) -> list[str]:
 
 def _questions_on_page(response) -> list[str]:
     """The question keys of the plan page's sections, in page order."""
-    return re.findall(r'<section class="card plan-question">\s*<h2>.*?/questions/([\w-]+)/"', response.content.decode(), re.S)
+    sections = r'<section class="card plan-question">\s*<h2>.*?/questions/([\w-]+)/"'
+    return re.findall(sections, response.content.decode(), re.S)
 
 
 @pytest.fixture
@@ -465,15 +466,18 @@ def test_it_filters_the_plan_without_a_request(tracked, bob):
 # --- Queries -------------------------------------------------------------------------------------
 
 
-CAPTURED=[]
 def _plan_page_queries(client, review) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(_plan_url(review))
     assert response.status_code == 200
-    CAPTURED.append(queries.captured_queries)
     return len(queries)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the plan page runs the workload's member query once per practice "
+    "(every ImprovementItemForm's owner <select> evaluates its own queryset): N+1",
+)
 def test_it_renders_the_plan_page_in_a_fixed_number_of_queries(review, client_for, alice):
     client = client_for(alice)
     _save(review, "p1_q1", ["p1_q1_a1"])  # one risky question, two practices
@@ -483,4 +487,4 @@ def test_it_renders_the_plan_page_in_a_fixed_number_of_queries(review, client_fo
         _save(review, key, [f"{key}_no"])  # three more, three practices each
     large = _plan_page_queries(client, review)
 
-    assert large == small, "\n".join(q["sql"] for q in CAPTURED[-1][-12:])
+    assert large == small
