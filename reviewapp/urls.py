@@ -1,29 +1,35 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from .views import milestones, plans, reports, reviews, workloads
+from .converters import IdConverter
+
+from .views import milestones, plans, reports, reviews, tokens, workloads
+
+register_converter(IdConverter, "id")
 
 app_name = "reviewapp"
 
 urlpatterns = [
     path("", workloads.workload_list, name="workload_list"),
+    path("account/tokens/", tokens.token_list, name="token_list"),
+    path("account/tokens/<id:pk>/revoke/", tokens.token_revoke_view, name="token_revoke"),
     path("workloads/new/", workloads.workload_create_view, name="workload_create"),
-    path("workloads/<int:pk>/", workloads.workload_detail, name="workload_detail"),
-    path("workloads/<int:pk>/edit/", workloads.workload_edit, name="workload_edit"),
-    path("workloads/<int:pk>/members/", workloads.member_share, name="member_share"),
-    path("workloads/<int:pk>/members/<int:member_pk>/remove/", workloads.member_remove, name="member_remove"),
-    path("workloads/<int:pk>/reviews/", workloads.review_add, name="review_add"),
-    path("reviews/<int:pk>/", reviews.review_detail, name="review_detail"),
-    path("reviews/<int:pk>/pillars/<str:key>/", reviews.review_pillar, name="review_pillar"),
-    path("reviews/<int:pk>/questions/<str:key>/", reviews.review_question, name="review_question"),
-    path("reviews/<int:pk>/answers/", reviews.answer_save_view, name="answer_save"),
-    path("reviews/<int:pk>/plan/", plans.plan_view, name="plan"),
-    path("reviews/<int:pk>/plan/<str:key>/", plans.plan_item_update, name="plan_item_update"),
-    path("reviews/<int:pk>/milestones/", milestones.milestone_list, name="milestone_list"),
-    path("reviews/<int:pk>/milestones/<int:milestone_pk>/", milestones.milestone_detail, name="milestone_detail"),
-    path("reviews/<int:pk>/compare/", milestones.milestone_compare, name="milestone_compare"),
-    path("reviews/<int:pk>/report.pdf", reports.report_download, name="report"),
+    path("workloads/<id:pk>/", workloads.workload_detail, name="workload_detail"),
+    path("workloads/<id:pk>/edit/", workloads.workload_edit, name="workload_edit"),
+    path("workloads/<id:pk>/members/", workloads.member_share, name="member_share"),
+    path("workloads/<id:pk>/members/<id:member_pk>/remove/", workloads.member_remove, name="member_remove"),
+    path("workloads/<id:pk>/reviews/", workloads.review_add, name="review_add"),
+    path("reviews/<id:pk>/", reviews.review_detail, name="review_detail"),
+    path("reviews/<id:pk>/pillars/<str:key>/", reviews.review_pillar, name="review_pillar"),
+    path("reviews/<id:pk>/questions/<str:key>/", reviews.review_question, name="review_question"),
+    path("reviews/<id:pk>/answers/", reviews.answer_save_view, name="answer_save"),
+    path("reviews/<id:pk>/plan/", plans.plan_view, name="plan"),
+    path("reviews/<id:pk>/plan/<str:key>/", plans.plan_item_update, name="plan_item_update"),
+    path("reviews/<id:pk>/milestones/", milestones.milestone_list, name="milestone_list"),
+    path("reviews/<id:pk>/milestones/<id:milestone_pk>/", milestones.milestone_detail, name="milestone_detail"),
+    path("reviews/<id:pk>/compare/", milestones.milestone_compare, name="milestone_compare"),
+    path("reviews/<id:pk>/report.pdf", reports.report_download, name="report"),
     path(
-        "reviews/<int:pk>/milestones/<int:milestone_pk>/report.pdf",
+        "reviews/<id:pk>/milestones/<id:milestone_pk>/report.pdf",
         reports.report_download,
         name="milestone_report",
     ),

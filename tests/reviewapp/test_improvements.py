@@ -332,6 +332,22 @@ def test_it_keeps_manual_tracking_through_unrelated_answer_saves(review, client_
     assert before["p1_q1_a2"][:4] == (Status.IN_PROGRESS, bob.pk, datetime.date(2030, 1, 31), "Ticket OPS-1")
 
 
+def test_it_keeps_the_tracking_of_a_practice_when_another_practice_of_its_question_is_ticked(
+    review, client_for, bob
+):
+    _save(review, "p1_q1", ["p1_q1_no"])
+    client_for(bob).post(
+        _item_url(review, "p1_q1_a2"), _item_data("p1_q1_a2", status="wont_do", owner=bob.pk, note="Too costly")
+    )
+    before = _tracking(review, "p1_q1_a2")
+
+    _save(review, "p1_q1", ["p1_q1_a1", "p1_q1_a3"])
+
+    assert _tracking(review, "p1_q1_a2") == before
+    assert _items(review) == {"p1_q1_a1": Status.DONE, "p1_q1_a2": Status.WONT_DO, "p1_q1_a3": Status.DONE}
+    assert _plan(review) == [("p1_q1", AnswerRisk.MEDIUM, ["p1_q1_a2"])]
+
+
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
 @pytest.mark.parametrize(
     ("field", "value", "message"),

@@ -1,0 +1,190 @@
+"""What the API shows and takes. Writes go through the same forms and services as the pages."""
+
+from rest_framework import serializers
+
+from questions.models import Choice, Lens, Pillar, Question
+from ..models import ImprovementItem, Membership, Milestone, Review, Role, Workload
+from ..risk import RiskCounts
+
+
+def counts_dict(counts: RiskCounts) -> dict[str, int]:
+    return {
+        "high": counts.high, "medium": counts.medium, "none": counts.none,
+        "not_applicable": counts.not_applicable, "unanswered": counts.unanswered,
+        "answered": counts.answered, "total": counts.total,
+    }  # fmt: skip
+
+
+class RiskCountsSerializer(serializers.Serializer):
+    high = serializers.IntegerField()
+    medium = serializers.IntegerField()
+    none = serializers.IntegerField()
+    not_applicable = serializers.IntegerField()
+    unanswered = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class ChoiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Choice
+        fields = [
+            "key", "title", "description", "tier", "is_none", "helpful_resource", "helpful_resource_url",
+            "improvement_plan", "improvement_plan_url",
+        ]  # fmt: skip
+
+
+class RiskRuleSerializer(serializers.Serializer):
+    condition = serializers.CharField()
+    risk = serializers.CharField()
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    choices = ChoiceSerializer(many=True)
+    risk_rules = RiskRuleSerializer(many=True)
+
+    class Meta:
+        model = Question
+        fields = ["key", "label", "title", "description", "choices", "risk_rules"]
+
+
+class PillarSerializer(serializers.ModelSerializer):
+    questions = QuestionSerializer(many=True)
+
+    class Meta:
+        model = Pillar
+        fields = ["key", "short_label", "name", "questions"]
+
+
+class LensSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lens
+        fields = ["id", "slug", "version", "name", "description", "status"]
+
+
+class LensDetailSerializer(LensSerializer):
+    pillars = PillarSerializer(many=True)
+
+    class Meta(LensSerializer.Meta):
+        fields = [*LensSerializer.Meta.fields, "pillars"]
+
+
+class WorkloadSerializer(serializers.ModelSerializer):
+    regions = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=50)
+    role = serializers.SerializerMethodField(help_text="Your role on this workload.")
+    reviews = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    lenses = serializers.PrimaryKeyRelatedField(
+        many=True, write_only=True, required=False, queryset=Lens.objects.published(),
+        help_text="On create: start a review for each of these lenses.",
+    )  # fmt: skip
+
+    class Meta:
+        model = Workload
+        fields = [
+            "id", "name", "description", "environment", "regions", "review_owner", "industry",
+            "architecture_diagram_url", "notes", "role", "reviews", "lenses", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_role(self, workload) -> str | None:
+        if self.context.get("staff"):
+            return Role.OWNER
+        return self.context.get("roles", {}).get(workload.pk)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", max_length=150)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "role", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    lens = LensSerializer(read_only=True)
+    counts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = ["id", "workload", "lens", "revision", "counts", "created_at", "updated_at"]
+
+    def get_counts(self, review) -> RiskCountsSerializer:
+        return {
+            "high": review.high_count, "medium": review.medium_count,
+            "unanswered": review.unanswered_count, "answered": review.answered_count, "total": review.question_count,
+        }  # fmt: skip
+
+
+class AnswerSerializer(serializers.Serializer):
+    """One question's answer. On update give `version` (or an If-Match header): a stale one is refused with 409."""
+
+    question = serializers.CharField(read_only=True, help_text="The question's stable id, e.g. ops_q1.")
+    label = serializers.CharField(read_only=True)
+    pillar = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    selected_choices = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=100, required=False
+    )
+    is_applicable = serializers.BooleanField(required=False)
+    reason = serializers.CharField(allow_blank=True, max_length=32, required=False)
+    notes = serializers.CharField(allow_blank=True, max_length=2084, required=False, trim_whitespace=False)
+    risk = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    updated_by = serializers.CharField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class PillarSummarySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    short_label = serializers.CharField()
+    name = serializers.CharField()
+    counts = RiskCountsSerializer()
+
+
+class ReviewSummarySerializer(serializers.Serializer):
+    review = serializers.IntegerField()
+    revision = serializers.IntegerField()
+    counts = RiskCountsSerializer()
+    pillars = PillarSummarySerializer(many=True)
+
+
+class ImprovementItemSerializer(serializers.Serializer):
+    choice = serializers.CharField(read_only=True, help_text="The missing best practice's id.")
+    title = serializers.CharField(read_only=True)
+    tier = serializers.CharField(read_only=True)
+    improvement_plan = serializers.CharField(read_only=True)
+    improvement_plan_url = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=ImprovementItem.Status.choices)
+    owner = serializers.CharField(allow_null=True, required=False, max_length=150, help_text="Username of a member.")
+    due_date = serializers.DateField(allow_null=True, required=False)
+    note = serializers.CharField(allow_blank=True, max_length=2000, required=False)
+
+
+class PlanQuestionSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    label = serializers.CharField()
+    pillar = serializers.CharField()
+    title = serializers.CharField()
+    risk = serializers.CharField()
+    items = ImprovementItemSerializer(many=True)
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    lens = LensSerializer(read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Milestone
+        fields = ["id", "name", "lens", "review_revision", "created_by", "created_at"]
+        read_only_fields = ["review_revision", "created_at"]
+
+
+class MilestoneDetailSerializer(MilestoneSerializer):
+    answers = AnswerSerializer(many=True, read_only=True)
+    counts = RiskCountsSerializer(read_only=True)
+
+    class Meta(MilestoneSerializer.Meta):
+        fields = [*MilestoneSerializer.Meta.fields, "counts", "answers"]
+

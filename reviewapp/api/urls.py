@@ -1,0 +1,29 @@
+from django.urls import path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from ..converters import IdConverter
+from . import views
+
+register_converter(IdConverter, "id")
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/lenses/", views.LensList.as_view(), name="lens-list"),
+    path("v1/lenses/<id:pk>/", views.LensDetail.as_view(), name="lens-detail"),
+    path("v1/workloads/", views.WorkloadList.as_view(), name="workload-list"),
+    path("v1/workloads/<id:pk>/", views.WorkloadDetail.as_view(), name="workload-detail"),
+    path("v1/workloads/<id:pk>/members/", views.MemberList.as_view(), name="member-list"),
+    path("v1/workloads/<id:pk>/members/<id:member_pk>/", views.MemberDetail.as_view(), name="member-detail"),
+    path("v1/reviews/", views.ReviewList.as_view(), name="review-list"),
+    path("v1/reviews/<id:pk>/", views.ReviewDetail.as_view(), name="review-detail"),
+    path("v1/reviews/<id:pk>/summary/", views.ReviewSummary.as_view(), name="review-summary"),
+    path("v1/reviews/<id:pk>/answers/", views.AnswerList.as_view(), name="answer-list"),
+    path("v1/reviews/<id:pk>/answers/<str:key>/", views.AnswerDetail.as_view(), name="answer-detail"),
+    path("v1/reviews/<id:pk>/improvement-plan/", views.ImprovementPlan.as_view(), name="plan"),
+    path("v1/reviews/<id:pk>/improvement-plan/<str:key>/", views.ImprovementItemDetail.as_view(), name="plan-item"),
+    path("v1/reviews/<id:pk>/milestones/", views.MilestoneList.as_view(), name="milestone-list"),
+    path("v1/reviews/<id:pk>/milestones/<id:milestone_pk>/", views.MilestoneDetail.as_view(), name="milestone-detail"),
+]

@@ -1,0 +1,11 @@
+"""Path converters: ids that fit a PostgreSQL bigint, so an absurd id is a 404, never a database error."""
+
+
+class IdConverter:
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
