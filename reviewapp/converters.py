@@ -9,3 +9,13 @@ class IdConverter:
 
     def to_url(self, value) -> str:
         return str(value)
+
+
+class ExportFormatConverter:
+    regex = "csv|json"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)

@@ -1,10 +1,11 @@
 from django.urls import path, register_converter
 
-from .converters import IdConverter
+from .converters import ExportFormatConverter, IdConverter
 
-from .views import milestones, plans, reports, reviews, tokens, workloads
+from .views import exports, milestones, plans, reports, reviews, tokens, workloads
 
 register_converter(IdConverter, "id")
+register_converter(ExportFormatConverter, "fmt")
 
 app_name = "reviewapp"
 
@@ -27,6 +28,13 @@ urlpatterns = [
     path("reviews/<id:pk>/milestones/", milestones.milestone_list, name="milestone_list"),
     path("reviews/<id:pk>/milestones/<id:milestone_pk>/", milestones.milestone_detail, name="milestone_detail"),
     path("reviews/<id:pk>/compare/", milestones.milestone_compare, name="milestone_compare"),
+    path("reviews/<id:pk>/answers.<fmt:fmt>", exports.answers_export, name="answers_export"),
+    path(
+        "reviews/<id:pk>/milestones/<id:milestone_pk>/answers.<fmt:fmt>",
+        exports.answers_export,
+        name="milestone_answers_export",
+    ),
+    path("exports/<slug:slug>/risks.<fmt:fmt>", exports.consolidated_export, name="consolidated_export"),
     path("reviews/<id:pk>/report.pdf", reports.report_download, name="report"),
     path(
         "reviews/<id:pk>/milestones/<id:milestone_pk>/report.pdf",

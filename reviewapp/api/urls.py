@@ -1,10 +1,11 @@
 from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from ..converters import IdConverter
+from ..converters import ExportFormatConverter, IdConverter
 from . import views
 
 register_converter(IdConverter, "id")
+register_converter(ExportFormatConverter, "fmt")
 
 app_name = "api"
 
@@ -26,4 +27,6 @@ urlpatterns = [
     path("v1/reviews/<id:pk>/improvement-plan/<str:key>/", views.ImprovementItemDetail.as_view(), name="plan-item"),
     path("v1/reviews/<id:pk>/milestones/", views.MilestoneList.as_view(), name="milestone-list"),
     path("v1/reviews/<id:pk>/milestones/<id:milestone_pk>/", views.MilestoneDetail.as_view(), name="milestone-detail"),
+    path("v1/reviews/<id:pk>/export.<fmt:fmt>", views.AnswersExport.as_view(), name="answers-export"),
+    path("v1/lenses/<slug:slug>/risks.<fmt:fmt>", views.ConsolidatedExport.as_view(), name="consolidated-export"),
 ]

@@ -21,6 +21,7 @@ from ..milestones import MilestoneError, milestone_create
 from ..models import Membership, Milestone, Review, Role, Workload
 from ..progress import QuestionState, milestone_records, review_state
 from ..workloads import SharingError, membership_remove, membership_set, workload_create
+from ..views import exports
 from . import serializers as s
 
 
@@ -446,3 +447,28 @@ class MilestoneDetail(APIView):
         data["counts"] = s.counts_dict(state.counts)
         data["answers"] = [answer_data(q) for q in state.questions]
         return Response(data)
+
+
+# --- Exports ---------------------------------------------------------------------------------------
+
+
+class AnswersExport(APIView):
+    """A review's answers (or a milestone's, with ?milestone=ID) as CSV (UTF-8 with BOM) or JSON."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("milestone", int, description="Export this milestone instead of now.")],
+        responses={(200, "text/csv"): str, (200, "application/json"): dict},
+    )
+    def get(self, request, pk: int, fmt: str):
+        milestone = request.query_params.get("milestone", "")
+        if milestone and (not milestone.isdigit() or len(milestone) > 18):
+            raise ValidationError({"milestone": [_("Give a milestone id (a number).")]})
+        return exports.answers_export(request, pk, fmt, int(milestone) if milestone else None)
+
+
+class ConsolidatedExport(APIView):
+    """Risk counts per workload and pillar, for every workload you can see reviewed against the lens."""
+
+    @extend_schema(responses={(200, "text/csv"): str, (200, "application/json"): dict})
+    def get(self, request, slug: str, fmt: str):
+        return exports.consolidated_export(request, slug, fmt)

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from questions.models import Lens
+
 from ..access import get_workload_for_user
 from ..forms import ReviewCreateForm, ShareForm, WorkloadCreateForm, WorkloadForm
 from ..models import Membership, Role, Workload
@@ -15,7 +17,8 @@ from ..workloads import SharingError, membership_remove, membership_set, review_
 @require_http_methods(["GET"])
 def workload_list(request: HttpRequest) -> HttpResponse:
     workloads = Workload.objects.for_user(request.user).with_risk_counts().order_by("name", "pk")
-    return render(request, "reviewapp/workload_list.html", {"workloads": workloads})
+    lenses = Lens.objects.filter(reviews__workload__in=Workload.objects.for_user(request.user)).distinct()
+    return render(request, "reviewapp/workload_list.html", {"workloads": workloads, "lenses": lenses.order_by("slug")})
 
 
 @require_http_methods(["GET", "POST"])

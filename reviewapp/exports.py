@@ -1,0 +1,103 @@
+"""Answers out to spreadsheets and other tools: CSV (UTF-8 with BOM, so Excel reads Korean) and JSON."""
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+
+from .bank import load_bank
+from .models import Answer, Milestone, Review, Workload
+from .progress import ReviewState, milestone_records, review_state
+from .risk import RiskCounts
+
+ANSWER_COLUMNS = [
+    "pillar", "question_id", "question_label", "question_title", "selected_choice_ids", "selected_choices", "risk",
+    "applicable", "reason", "notes", "updated_by", "updated_at",
+]  # fmt: skip
+CONSOLIDATED_COLUMNS = [
+    "workload_id", "workload", "environment", "review_id", "lens", "lens_version", "pillar", "pillar_name",
+    "high", "medium", "none", "not_applicable", "unanswered", "questions",
+]  # fmt: skip
+
+
+def answer_rows(state: ReviewState) -> list[dict]:
+    """One row per question of the state (a review now, or a milestone)."""
+    return [
+        {
+            "pillar": q.item.pillar.short_label,
+            "question_id": q.item.key,
+            "question_label": q.question.label,
+            "question_title": q.question.title,
+            "selected_choice_ids": ";".join(c.key for c in q.selected_choices),
+            "selected_choices": "; ".join(c.title for c in q.selected_choices),
+            "risk": q.risk,
+            "applicable": q.answer.is_applicable,
+            "reason": q.answer.reason,
+            "notes": q.answer.notes,
+            "updated_by": q.answer.updated_by,
+            "updated_at": timezone.localtime(q.answer.updated_at).isoformat() if q.answer.updated_at else "",
+        }
+        for q in state.questions
+    ]
+
+
+def state_for(review: Review, milestone: Milestone | None) -> ReviewState:
+    if milestone is None:
+        return review_state(review)
+    return review_state(review, load_bank(milestone.lens), milestone_records(milestone))
+
+
+def consolidated_rows(workloads: Iterable[Workload], lens_slug: str) -> list[dict]:
+    """One row per workload and pillar, for every review of the lens among the given workloads."""
+    reviews = (
+        Review.objects.filter(workload__in=workloads, lens__slug=lens_slug)
+        .select_related("workload", "lens")
+        .order_by("workload__name", "workload_id", "lens__version")
+    )
+    pairs: dict[int, list[tuple[int, str]]] = {}
+    for review_id, pillar_id, risk in Answer.objects.filter(review__in=reviews).values_list(
+        "review_id", "question__pillar_id", "risk"
+    ):
+        pairs.setdefault(review_id, []).append((pillar_id, risk))
+    banks = {}
+    rows = []
+    for review in reviews:
+        bank = banks.setdefault(review.lens_id, load_bank(review.lens))
+        for pillar in bank.pillars:
+            counts = RiskCounts.of(risk for pid, risk in pairs.get(review.pk, []) if pid == pillar.pk)
+            rows.append({
+                "workload_id": review.workload_id, "workload": review.workload.name,
+                "environment": review.workload.environment, "review_id": review.pk, "lens": review.lens.slug,
+                "lens_version": review.lens.version, "pillar": pillar.short_label, "pillar_name": pillar.name,
+                "high": counts.high, "medium": counts.medium, "none": counts.none,
+                "not_applicable": counts.not_applicable, "unanswered": counts.unanswered, "questions": counts.total,
+            })  # fmt: skip
+    return rows
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[dict], columns: list[str]) -> bytes:
+    """CSV with a byte-order mark, so Excel opens Korean text correctly."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_json(payload) -> bytes:
+    return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
+
+
