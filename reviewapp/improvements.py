@@ -123,3 +123,12 @@ def improvement_plan(
                 plan.append(PlanQuestion(state=question, practices=practices))
     plan.sort(key=lambda q: RISKY.index(q.risk))  # stable: pillar and question order kept within a risk
     return plan
+
+
+def plan_status_counts(plan: list[PlanQuestion]) -> list[tuple[str, str, int]]:
+    """``(status, label, count)`` of the practices in the plan, every status listed."""
+    counts = {status: 0 for status in ImprovementItem.Status.values}
+    for entry in plan:
+        for practice in entry.practices:
+            counts[practice.item.status if practice.item else ImprovementItem.Status.OPEN] += 1
+    return [(status, ImprovementItem.Status(status).label, n) for status, n in counts.items()]

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ..access import get_review_for_user
 from ..bank import load_bank
 from ..forms import ImprovementItemForm, PlanFilterForm
-from ..improvements import PlanPractice, improvement_plan, improvement_update
+from ..improvements import PlanPractice, improvement_plan, improvement_update, plan_status_counts
 from ..models import WRITE_ROLES
 from ..progress import review_state
 
@@ -26,6 +26,7 @@ def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "review": review, "workload": review.workload, "state": state, "plan": plan,
         "filter_form": filter_form, "filters": filters, "can_write": role in WRITE_ROLES,
+        "status_counts": plan_status_counts(plan),
     }  # fmt: skip
     return render(request, "reviewapp/plan.html", context)
 
