@@ -149,17 +149,27 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def workload_members(workload: Workload) -> list:
+    """The workload's members as users, by username: the choices of an item's owner."""
+    return list(get_user_model().objects.filter(memberships__workload=workload).order_by("username"))
+
+
 class ImprovementItemForm(forms.Form):
+    """Tracking of one missing practice. ``members`` is loaded once per page, not once per form."""
+
     status = forms.ChoiceField(label=_("Status"), choices=ImprovementItem.Status.choices)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Nobody"))
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, workload: Workload, **kwargs):
+    def __init__(self, *args, members: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = get_user_model().objects.filter(memberships__workload=workload).order_by(
-            "username"
-        )
+        self.members = {user.pk: user for user in members}
+        self.fields["owner"].choices = [("", _("Nobody"))] + [(user.pk, user.get_username()) for user in members]
+
+    def clean_owner(self):
+        pk = self.cleaned_data["owner"]
+        return self.members[pk] if pk is not None else None
 
 
 class PlanFilterForm(forms.Form):
@@ -184,7 +194,11 @@ class PlanFilterForm(forms.Form):
         )
 
     def filters(self) -> PlanFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        """The valid filters; a bad one is dropped without losing the others."""
+        if not self.is_bound:
+            return PlanFilters()
+        self.is_valid()
+        data = self.cleaned_data
         owner = data.get("owner")
         return PlanFilters(
             pillar=data.get("pillar", ""),

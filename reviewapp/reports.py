@@ -58,12 +58,12 @@ class ReportRequest:
     page_size: str  # a key of PAGE_SIZES
 
     def cache_key(self) -> str:
-        if self.milestone is not None:  # frozen: its content never changes
-            state = f"m{self.milestone.pk}"
+        workload = f"{self.review.workload.updated_at.timestamp():.6f}"  # the cover shows the workload now
+        if self.milestone is not None:  # its answers are frozen
+            state = f"m{self.milestone.pk}-{workload}"
         else:
             items = ImprovementItem.objects.filter(review=self.review).aggregate(latest=Max("updated_at"))["latest"]
-            workload = self.review.workload.updated_at
-            state = f"r{self.review.revision}-{workload.timestamp():.6f}-{items.timestamp() if items else 0:.6f}"
+            state = f"r{self.review.revision}-{workload}-{items.timestamp() if items else 0:.6f}"
         return f"report:v{REPORT_FORMAT}:{self.review.pk}:{state}:{self.language}:{self.page_size}"
 
     def etag(self) -> str:

@@ -15,7 +15,7 @@ from questions.models import Choice, Lens, Question, RiskRule
 from ..access import get_review_for_user, get_workload_for_user
 from ..answers import AnswerConflict, answer_save
 from ..bank import load_bank
-from ..forms import AnswerForm, ImprovementItemForm, PlanFilterForm
+from ..forms import AnswerForm, ImprovementItemForm, PlanFilterForm, workload_members
 from ..improvements import improvement_plan, improvement_update
 from ..milestones import MilestoneError, milestone_create
 from ..models import Membership, Milestone, Review, Role, Workload
@@ -405,7 +405,7 @@ class ImprovementItemDetail(APIView):
                 raise ValidationError({"owner": [_("“%(name)s” is not a member of this workload.") % {"name": owner}]})
             data["owner"] = member.user_id if member else ""
         data.update(incoming)
-        form = ImprovementItemForm(data, workload=review.workload)
+        form = ImprovementItemForm(data, members=workload_members(review.workload))
         if not form.is_valid():
             raise ValidationError(form.errors)
         item = improvement_update(review=review, choice=choice, user=request.user, **form.cleaned_data)

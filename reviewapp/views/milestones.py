@@ -19,7 +19,7 @@ from ..risk import RiskCounts
 @require_http_methods(["GET", "POST"])
 def milestone_list(request: HttpRequest, pk: int) -> HttpResponse:
     review, role = get_review_for_user(request, pk, write=request.method == "POST")
-    form = MilestoneForm(request.POST or None)
+    form = MilestoneForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             milestone = milestone_create(review=review, name=form.cleaned_data["name"], user=request.user)

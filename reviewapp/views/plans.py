@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import get_review_for_user
 from ..bank import load_bank
-from ..forms import ImprovementItemForm, PlanFilterForm
+from ..forms import ImprovementItemForm, PlanFilterForm, workload_members
 from ..improvements import PlanPractice, improvement_plan, improvement_update, plan_status_counts
 from ..models import WRITE_ROLES
 from ..progress import review_state
@@ -20,9 +20,10 @@ def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     filter_form = PlanFilterForm(request.GET or None, bank=state.bank, workload=review.workload)
     filters = filter_form.filters()
     plan = improvement_plan(state, filters)
+    members = workload_members(review.workload)
     for entry in plan:
         for practice in entry.practices:
-            practice.form = _item_form(practice, review)
+            practice.form = _item_form(practice, members)
     context = {
         "review": review, "workload": review.workload, "state": state, "plan": plan,
         "filter_form": filter_form, "filters": filters, "can_write": role in WRITE_ROLES,
@@ -31,14 +32,14 @@ def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviewapp/plan.html", context)
 
 
-def _item_form(practice: PlanPractice, review) -> ImprovementItemForm:
+def _item_form(practice: PlanPractice, members: list) -> ImprovementItemForm:
     item = practice.item
     initial = (
         {"status": item.status, "owner": item.owner_id, "due_date": item.due_date, "note": item.note}
         if item
         else {"status": "open"}
     )
-    return ImprovementItemForm(initial=initial, workload=review.workload, prefix=practice.choice.key)
+    return ImprovementItemForm(initial=initial, members=members, prefix=practice.choice.key)
 
 
 @require_POST
@@ -48,14 +49,15 @@ def plan_item_update(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     choice = next((c for q in bank.questions for c in q.choices if c.key == key and not c.is_none), None)
     if choice is None:
         raise Http404("No such best practice in this lens.")
-    form = ImprovementItemForm(request.POST, workload=review.workload, prefix=key)
+    members = workload_members(review.workload)
+    form = ImprovementItemForm(request.POST, members=members, prefix=key)
     practice = PlanPractice(choice=choice, item=None)
     status = 200
     if form.is_valid():
         practice.item = improvement_update(review=review, choice=choice, user=request.user, **form.cleaned_data)
         if not request.htmx:
             return redirect(reverse("reviewapp:plan", args=[review.pk]) + f"#practice-{key}")
-        practice.form = _item_form(practice, review)
+        practice.form = _item_form(practice, members)
         saved = True
     else:
         practice.form = form

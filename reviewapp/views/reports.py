@@ -16,7 +16,8 @@ def report_download(request: HttpRequest, pk: int, milestone_pk: int | None = No
     review, _role = get_review_for_user(request, pk)
     milestone = get_object_or_404(Milestone, pk=milestone_pk, review=review) if milestone_pk else None
     form = ReportForm(request.GET)
-    options = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a bad option falls back to its default; the good ones stay
+    options = form.cleaned_data
     report = ReportRequest(
         review=review,
         milestone=milestone,
@@ -24,12 +25,19 @@ def report_download(request: HttpRequest, pk: int, milestone_pk: int | None = No
         page_size=options.get("size") or "a4",
     )
     etag = report.etag()
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+    if _matches(request.headers.get("If-None-Match", ""), etag):
         response = HttpResponseNotModified()
         response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
         return response
     response = HttpResponse(report_pdf(report), content_type="application/pdf")
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=report.filename())
     return response
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names this ETag (weak comparison, or ``*``)."""
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags

@@ -489,11 +489,6 @@ def _plan_page_queries(client, review) -> int:
     return len(queries)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the plan page runs the workload's member query once per practice "
-    "(every ImprovementItemForm's owner <select> evaluates its own queryset): N+1",
-)
 def test_it_renders_the_plan_page_in_a_fixed_number_of_queries(review, client_for, alice):
     client = client_for(alice)
     _save(review, "p1_q1", ["p1_q1_a1"])  # one risky question, two practices
