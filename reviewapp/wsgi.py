@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reviewapp.settings")
 application = get_wsgi_application()
+
+if os.environ.get("REPORT_WARM_UP", "true").lower() in ("1", "true", "yes"):
+    from reviewapp.reports import warm_up
+
+    warm_up()  # fonts and stylesheets loaded before the first request, not during it

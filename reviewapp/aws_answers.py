@@ -1,0 +1,233 @@
+"""Answers exported from the AWS Well-Architected Tool, imported into a review.
+
+Accepted files: the JSON of the API's ``ListAnswers`` (``{"AnswerSummaries": [...], ...}``)
+or ``GetAnswer`` (``{"Answer": {...}, ...}``) responses, or a plain list of answer objects.
+Of each answer: ``QuestionId``; the selected choices, from ``SelectedChoices`` and from
+``ChoiceAnswers`` / ``ChoiceAnswerSummaries`` entries whose ``Status`` is ``SELECTED``;
+``IsApplicable``; ``Reason`` (``NONE`` is no reason); ``Notes``. The file's ``Risk`` is
+ignored (the review's rules decide), and so are per-choice reasons and notes, which our
+answers do not hold. A field the answer lacks keeps the review's current value (so a
+``ListAnswers`` file, which has no notes, leaves the notes alone).
+"""
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .answers import answer_save
+from .bank import Bank, BankQuestion, load_bank
+from .models import Answer, Review
+from .risk import RISK_ORDER
+
+REASONS = ("OUT_OF_SCOPE", "BUSINESS_PRIORITIES", "ARCHITECTURE_CONSTRAINTS", "OTHER", "NONE")
+NO_REASON = "NONE"
+SELECTED, STATUSES = "SELECTED", ("SELECTED", "NOT_APPLICABLE", "UNSELECTED")
+CHOICE_LISTS = ("ChoiceAnswers", "ChoiceAnswerSummaries")
+NOTES_LIMIT = Answer._meta.get_field("notes").max_length
+
+
+class AnswerImportError(ValueError):
+    """An answers file that cannot be imported; ``messages`` names each problem with its place."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+@dataclass
+class ImportSummary:
+    """What an import did: the question keys saved and left as they were, and their risks."""
+
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    risks: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    """One answer of the file; None where the file says nothing."""
+
+    item: BankQuestion
+    selected: frozenset[str] | None
+    is_applicable: bool | None
+    reason: str | None
+    notes: str | None
+
+
+def parse_answers_json(raw: str | bytes):
+    """The JSON text of an answers file as data; AnswerImportError when it is not JSON."""
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise AnswerImportError([f"not JSON: the file is not UTF-8 ({exc.reason} at byte {exc.start})"]) from None
+    except json.JSONDecodeError as exc:
+        raise AnswerImportError([f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
+
+
+def answer_entries(data) -> list[tuple[str, object]]:
+    """The answer objects of a ListAnswers or GetAnswer response or a plain list, with their places."""
+    if isinstance(data, list):
+        return [(f"[{i}]", entry) for i, entry in enumerate(data)]
+    if isinstance(data, dict) and "AnswerSummaries" in data:
+        if not isinstance(data["AnswerSummaries"], list):
+            raise AnswerImportError(["AnswerSummaries: must be an array"])
+        return [(f"AnswerSummaries[{i}]", entry) for i, entry in enumerate(data["AnswerSummaries"])]
+    if isinstance(data, dict) and "Answer" in data:
+        return [("Answer", data["Answer"])]
+    if isinstance(data, dict) and "QuestionId" in data:
+        return [("Answer", data)]
+    raise AnswerImportError(
+        ['the file is not a ListAnswers ("AnswerSummaries") or GetAnswer ("Answer") response, nor a list of answers']
+    )
+
+
+def _strings(entry: dict, key: str, place: str, problems: list[str]) -> list[tuple[str, str]]:
+    values = entry.get(key, [])
+    if not isinstance(values, list):
+        problems.append(f"{place}.{key}: must be an array")
+        return []
+    found = []
+    for index, value in enumerate(values):
+        if isinstance(value, str):
+            found.append((f"{place}.{key}[{index}]", value))
+        else:
+            problems.append(f"{place}.{key}[{index}]: must be a choice id (a string)")
+    return found
+
+
+def _choice_answers(entry: dict, place: str, problems: list[str]) -> list[tuple[str, str]]:
+    """``(place, choice id)`` of every SELECTED entry of the choice answer lists."""
+    selected = []
+    for key in CHOICE_LISTS:
+        values = entry.get(key, [])
+        if not isinstance(values, list):
+            problems.append(f"{place}.{key}: must be an array")
+            continue
+        for index, value in enumerate(values):
+            where = f"{place}.{key}[{index}]"
+            if not isinstance(value, dict) or not isinstance(value.get("ChoiceId"), str):
+                problems.append(f'{where}: must be an object with a "ChoiceId"')
+                continue
+            status, reason = value.get("Status", SELECTED), value.get("Reason", NO_REASON)
+            if status not in STATUSES:
+                problems.append(f'{where}.Status: unknown status "{status}" (expected one of {", ".join(STATUSES)})')
+            if reason not in REASONS:
+                problems.append(f'{where}.Reason: unknown reason "{reason}" (expected one of {", ".join(REASONS)})')
+            if status == SELECTED:
+                selected.append((f"{where}.ChoiceId", value["ChoiceId"]))
+    return selected
+
+
+def _incoming(place: str, entry, bank: Bank, problems: list[str]) -> _Incoming | None:
+    if not isinstance(entry, dict):
+        problems.append(f"{place}: must be an answer object")
+        return None
+    key = entry.get("QuestionId")
+    if not isinstance(key, str):
+        problems.append(f'{place}: "QuestionId" is missing')
+        return None
+    item = bank.by_key.get(key)
+    if item is None:
+        problems.append(f'{place}: question "{key}" is not in lens {bank.lens.slug}')
+        return None
+    picks = _strings(entry, "SelectedChoices", place, problems) + _choice_answers(entry, place, problems)
+    for where, choice in picks:
+        if choice not in item.choices_by_key:
+            problems.append(f'{where}: choice "{choice}" is not a choice of question "{key}"')
+    said = "SelectedChoices" in entry or any(k in entry for k in CHOICE_LISTS)
+    selected = frozenset(choice for _, choice in picks) if said else None
+    none = item.none_choice
+    if selected and none is not None and none.key in selected and len(selected) > 1:
+        problems.append(f'{place}: "None of these" ({none.key}) cannot be combined with other choices')
+    is_applicable = entry.get("IsApplicable")
+    if is_applicable is not None and not isinstance(is_applicable, bool):
+        problems.append(f"{place}.IsApplicable: must be true or false")
+    reason = entry.get("Reason")
+    if reason is not None and reason not in REASONS:
+        problems.append(f'{place}.Reason: unknown reason "{reason}" (expected one of {", ".join(REASONS)})')
+    notes = entry.get("Notes")
+    if notes is not None and not isinstance(notes, str):
+        problems.append(f"{place}.Notes: must be a string")
+    elif notes is not None and len(notes) > NOTES_LIMIT:
+        problems.append(f"{place}.Notes: longer than {NOTES_LIMIT} characters ({len(notes)})")
+    return _Incoming(
+        item=item,
+        selected=selected,
+        is_applicable=is_applicable,
+        reason=None if reason is None else ("" if reason == NO_REASON else reason),
+        notes=notes,
+    )
+
+
+def _parse(data, bank: Bank) -> list[_Incoming]:
+    problems: list[str] = []
+    incoming: list[_Incoming] = []
+    first_place: dict[str, str] = {}
+    for place, entry in answer_entries(data):
+        answer = _incoming(place, entry, bank, problems)
+        if answer is None:
+            continue
+        key = answer.item.key
+        if key in first_place:
+            problems.append(f'{place}: question "{key}" is answered twice (also at {first_place[key]})')
+        first_place.setdefault(key, place)
+        incoming.append(answer)
+    if problems:
+        raise AnswerImportError(problems)
+    return incoming
+
+
+def _state(answer: Answer | None) -> tuple[frozenset[str], bool, str, str]:
+    if answer is None:
+        return frozenset(), True, "", ""
+    keys = frozenset(choice.key for choice in answer.selected_choices.all())
+    return keys, answer.is_applicable, answer.reason, answer.notes
+
+
+@transaction.atomic
+def answers_from_aws(*, review: Review, data, user) -> ImportSummary:
+    """Import the answers of an AWS Well-Architected Tool export into the review, all or nothing.
+
+    Every answer goes through ``answer_save`` (risk, version, history and improvement
+    items follow); an answer equal to the review's current one is left alone. Raises
+    AnswerImportError listing every problem with its place, and changes nothing, when the
+    file names a question the lens lacks or a choice of another question, combines "None
+    of these" with other choices, gives an unknown reason, or has notes over the limit.
+    """
+    if isinstance(data, str | bytes):
+        data = parse_answers_json(data)
+    bank = load_bank(review.lens)
+    incoming = _parse(data, bank)
+    current = {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(review=review).prefetch_related("selected_choices")
+    }
+    summary = ImportSummary()
+    if isinstance(data, dict) and data.get("NextToken"):
+        summary.warnings.append("the file has a NextToken: it is one page of ListAnswers, later pages were not in it")
+    risks: Counter = Counter()
+    for new in incoming:
+        answer = current.get(new.item.question.pk)
+        selected, is_applicable, reason, notes = before = _state(answer)
+        is_applicable = is_applicable if new.is_applicable is None else new.is_applicable
+        after = (
+            selected if new.selected is None else new.selected,
+            is_applicable,
+            "" if is_applicable else (reason if new.reason is None else new.reason),
+            notes if new.notes is None else new.notes,
+        )
+        if answer is not None and after == before:
+            summary.unchanged.append(new.item.key)
+            risks[answer.risk] += 1
+            continue
+        saved = answer_save(
+            review=review, item=new.item, user=user, selected_keys=after[0],
+            is_applicable=after[1], reason=after[2], notes=after[3],
+        )  # fmt: skip
+        summary.updated.append(new.item.key)
+        risks[saved.risk] += 1
+    summary.risks = {risk: risks[risk] for risk in RISK_ORDER if risks[risk]}
+    return summary

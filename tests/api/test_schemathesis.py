@@ -1,0 +1,135 @@
+"""Property-based fuzzing of the API from its own OpenAPI schema (schemathesis, in process through WSGI).
+
+Bounded on purpose: every GET plus the answer PUT/PATCH, about 25 generated requests an
+operation, and one check: the API never answers with a server error. Path ids are pointed
+at real objects half of the time, so the fuzzing reaches the views' own validation rather
+than stopping at 404.
+
+The requests go through Django's WSGI handler, which closes the database connection after
+each request: hence ``transaction=True`` (real commits, tables flushed afterwards), as the
+schemathesis docs recommend for Django.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from reviewapp.milestones import milestone_create
+from reviewapp.models import Answer, Membership, Role
+from reviewapp.tokens import token_create
+
+from ..factories import add_member, make_lens, make_user, make_workload
+
+BIGINT_MAX = 2**63 - 1
+
+
+@pytest.fixture
+def fuzz_data(transactional_db):
+    """An owner with a token, a workload with a review (one answer saved), a milestone and members."""
+    alice, bob = make_user("alice"), make_user("bob")
+    lens = make_lens()
+    workload = make_workload(alice, lens=lens)
+    add_member(workload, bob, Role.CONTRIBUTOR)
+    review = workload.reviews.get()
+    milestone = milestone_create(review=review, name="Baseline", user=alice)
+    _token, key = token_create(user=alice, name="fuzz")
+    return SimpleNamespace(
+        key=key,
+        lens=lens,
+        workload=workload,
+        review=review,
+        milestone=milestone,
+        membership=Membership.objects.get(workload=workload, user=bob),
+        question_keys=["p1_q1", "p1_q2", "p2_q1", "p2_q2"],
+    )
+
+
+def _load_schema():
+    """The schema as /api/schema/ serves it, generated without a request (no database at collection time)."""
+    loaded = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+    loaded.app = WSGIHandler()
+    return loaded
+
+
+def _under_test(ctx) -> bool:
+    method, path = ctx.operation.method.upper(), ctx.operation.path
+    return method == "GET" or (method in {"PUT", "PATCH"} and path.endswith("/answers/{key}/"))
+
+
+schema = _load_schema().include(_under_test)
+
+
+def _real_half_the_time(generated, real):
+    """The real value for about half of the generated ones (decided by the generated value, so it replays)."""
+    return real if len(str(generated)) % 2 == 0 else generated
+
+
+def _aim_at_real_objects(case, data) -> None:
+    params = case.path_parameters or {}
+    path = case.operation.path
+    if "id" in params:
+        real = {
+            "/api/v1/reviews/": data.review.pk,
+            "/api/v1/workloads/": data.workload.pk,
+            "/api/v1/lenses/": data.lens.pk,
+        }
+        target = next(pk for prefix, pk in real.items() if path.startswith(prefix))
+        params["id"] = _real_half_the_time(params["id"], target)
+    if "milestone_pk" in params:
+        params["milestone_pk"] = _real_half_the_time(params["milestone_pk"], data.milestone.pk)
+    if "key" in params:
+        key = params["key"]
+        params["key"] = _real_half_the_time(key, data.question_keys[len(str(key)) % len(data.question_keys)])
+    if "slug" in params:
+        params["slug"] = _real_half_the_time(params["slug"], data.lens.slug)
+
+
+def _use_the_current_version_sometimes(case) -> None:
+    """A body with an even version gets the answer's real version, so the save itself is exercised."""
+    body = case.body
+    if case.method.upper() not in {"PUT", "PATCH"} or not isinstance(body, dict):
+        return
+    version = body.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version % 2 == 0:
+        answer = Answer.objects.filter(
+            review_id=case.path_parameters.get("id"), question__key=case.path_parameters.get("key")
+        ).first()
+        if answer is not None:
+            body["version"] = answer.version
+
+
+def _avoid_known_limit_bug(case) -> None:
+    """``?limit=`` past a PostgreSQL bigint is a 500 (pinned by test_pagination's xfail): keep the fuzzer off it.
+
+    Remove this once the paginator caps ``limit``.
+    """
+    query = case.query or {}
+    limit = query.get("limit")
+    try:
+        too_big = int(limit) > BIGINT_MAX
+    except (TypeError, ValueError):
+        return
+    if too_big:
+        query["limit"] = BIGINT_MAX
+
+
+@pytest.mark.django_db(transaction=True)
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+)
+def test_it_never_answers_with_a_server_error(case, fuzz_data):
+    _aim_at_real_objects(case, fuzz_data)
+    _use_the_current_version_sometimes(case)
+    _avoid_known_limit_bug(case)
+    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {fuzz_data.key}", "Accept-Language": "en"}
+
+    case.call_and_validate(checks=[not_a_server_error])
