@@ -1,60 +1,325 @@
-from django.contrib import admin
+"""Question bank administration: drafts are edited, published versions are read-only.
+
+Only members of the "Bank editors" group (or superusers) may change the bank; other staff
+may read it. Every change is kept by django-simple-history and listed per lens.
+"""
+
+from itertools import chain
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
+from reviewapp.markup import render_markdown
+
 from .models import Choice, Lens, Pillar, Question, RiskRule
+from .rules import ConditionError, parse_condition, risk_distribution
+from .validation import LANGUAGE_NAMES, ChoiceData, question_problems
+from .versions import LensVersionError, lens_draft_create, lens_publish, lens_retire, validate_lens
 
 
-class PillarInline(TranslationTabularInline):
+def _lens_of(obj) -> Lens | None:
+    if isinstance(obj, Lens):
+        return obj
+    if isinstance(obj, Pillar):
+        return obj.lens
+    if isinstance(obj, Question):
+        return obj.pillar.lens
+    if isinstance(obj, Choice | RiskRule):
+        return obj.question.pillar.lens
+    return None
+
+
+class BankPermissions:
+    """Staff read the bank; editors change drafts only. Published and retired versions are read-only."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def _editable(self, obj) -> bool:
+        lens = _lens_of(obj)
+        return lens is None or lens.is_editable
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(obj)
+
+    def has_add_permission(self, request, obj=None):
+        if isinstance(self, admin.options.InlineModelAdmin):
+            return super().has_add_permission(request, obj) and self._editable(obj)
+        return super().has_add_permission(request)
+
+
+def _preview(text: str):
+    return render_markdown(text) if text else "—"
+
+
+# --- Lens ----------------------------------------------------------------------------------------------
+
+
+class PillarInline(BankPermissions, TranslationTabularInline):
     model = Pillar
     extra = 0
     fields = ["order", "key", "short_label", "name"]
 
 
+class PublishForm(forms.Form):
+    version = forms.CharField(label=gettext_lazy("New version"), max_length=32)
+    release_notes_ko = forms.CharField(label=gettext_lazy("Release notes (Korean)"), widget=forms.Textarea, required=False)
+    release_notes_en = forms.CharField(label=gettext_lazy("Release notes (English)"), widget=forms.Textarea, required=False)
+
+
 @admin.register(Lens)
-class LensAdmin(TranslationAdmin):
-    list_display = ["name", "slug", "version", "status"]
-    list_filter = ["status"]
-    search_fields = ["slug", "name"]
+class LensAdmin(BankPermissions, TranslationAdmin):
+    list_display = ["name", "slug", "version", "status", "published_at"]
+    list_filter = ["status", "slug"]
+    search_fields = ["slug", "name_ko", "name_en"]
+    readonly_fields = ["status", "based_on", "created_at", "published_at", "questions_table", "release_notes_preview"]
+    fields = ["slug", "version", "status", "name", "description", "release_notes", "release_notes_preview",
+              "based_on", "created_at", "published_at", "questions_table"]  # fmt: skip
     inlines = [PillarInline]
+    actions = ["make_draft", "retire"]
+    change_form_template = "admin/questions/lens/change_form.html"
+
+    @admin.display(description=gettext_lazy("Questions"))
+    def questions_table(self, lens):
+        if not lens.pk:
+            return "—"
+        rows = [
+            format_html(
+                '<li><a href="{}">{} {}</a> <small>({} · {} choices · {} rules)</small></li>',
+                reverse("admin:questions_question_change", args=[q.pk]), q.label, q.title, q.key,
+                q.choices.count(), q.risk_rules.count(),
+            )  # fmt: skip
+            for q in Question.objects.filter(pillar__lens=lens).order_by("pillar__order", "order")
+        ]
+        add = ""
+        if lens.is_editable:
+            add = format_html('<p><a class="addlink" href="{}">{}</a></p>', reverse("admin:questions_question_add"), _("Add a question"))
+        return format_html("<ul>{}</ul>{}", format_html("".join(rows)) if rows else "", add)
+
+    @admin.display(description=gettext_lazy("Release notes preview"))
+    def release_notes_preview(self, lens):
+        return _preview(lens.release_notes)
+
+    @admin.action(description=gettext_lazy("Create a draft to edit"))
+    def make_draft(self, request, queryset):
+        for lens in queryset:
+            try:
+                draft = lens_draft_create(lens=lens, user=request.user)
+            except LensVersionError as exc:
+                self.message_user(request, f"{lens}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, _("Draft created: %(lens)s") % {"lens": draft}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Retire (no new reviews)"))
+    def retire(self, request, queryset):
+        for lens in queryset:
+            try:
+                lens_retire(lens=lens)
+            except LensVersionError as exc:
+                self.message_user(request, f"{lens}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, _("Retired: %(lens)s") % {"lens": lens}, messages.SUCCESS)
+
+    def has_action_permission(self, request):
+        return request.user.has_perm("questions.change_lens")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.has_action_permission(request):
+            return {}
+        return actions
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/publish/", self.admin_site.admin_view(self.publish_view), name="questions_lens_publish"),
+            path("<int:pk>/bank-history/", self.admin_site.admin_view(self.bank_history_view), name="questions_lens_bank_history"),
+        ] + super().get_urls()  # fmt: skip
+
+    def publish_view(self, request, pk: int):
+        draft = get_object_or_404(Lens, pk=pk)
+        if not self.has_change_permission(request, draft):
+            raise admin.sites.PermissionDenied
+        form = PublishForm(request.POST or None, initial={"version": (draft.based_on.version if draft.based_on else "")})
+        problems = validate_lens(draft)
+        if request.method == "POST" and form.is_valid():
+            try:
+                lens = lens_publish(
+                    draft=draft, version=form.cleaned_data["version"], user=request.user,
+                    release_notes={"ko": form.cleaned_data["release_notes_ko"], "en": form.cleaned_data["release_notes_en"]},
+                )  # fmt: skip
+            except LensVersionError as exc:
+                problems = exc.problems
+            else:
+                self.message_user(request, _("Published: %(lens)s") % {"lens": lens}, messages.SUCCESS)
+                return redirect("admin:questions_lens_change", lens.pk)
+        context = {**self.admin_site.each_context(request), "title": _("Publish %(lens)s") % {"lens": draft},
+                   "draft": draft, "form": form, "problems": problems, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/questions/lens/publish.html", context)
+
+    def bank_history_view(self, request, pk: int):
+        lens = get_object_or_404(Lens, pk=pk)
+        entries = sorted(
+            chain(
+                Lens.history.filter(id=lens.pk),
+                Pillar.history.filter(lens_id=lens.pk),
+                Question.history.filter(pillar_id__in=lens.pillars.values("pk")),
+                Choice.history.filter(question_id__in=Question.objects.filter(pillar__lens=lens).values("pk")),
+                RiskRule.history.filter(question_id__in=Question.objects.filter(pillar__lens=lens).values("pk")),
+            ),
+            key=lambda h: h.history_date,
+            reverse=True,
+        )[:500]
+        rows = []
+        for entry in entries:
+            previous = entry.prev_record
+            changes = entry.diff_against(previous).changes if previous else []
+            rows.append({"entry": entry, "kind": entry.instance._meta.verbose_name, "changes": changes})
+        context = {**self.admin_site.each_context(request), "title": _("Changes to %(lens)s") % {"lens": lens},
+                   "lens": lens, "rows": rows, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/questions/lens/bank_history.html", context)
 
 
-class ChoiceInline(TranslationStackedInline):
+# --- Question with its choices and rules ---------------------------------------------------------------
+
+
+class RiskRuleFormSet(BaseInlineFormSet):
+    """Checks the question as a whole: its choices (from the choices formset) and these rules."""
+
+    choice_formset: BaseInlineFormSet | None = None
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.choice_formset is None or not self.choice_formset.is_valid():
+            return
+        choices = []
+        for form in self.choice_formset.forms:
+            if self.choice_formset._should_delete_form(form) or not form.cleaned_data:
+                continue
+            data = form.cleaned_data
+            choices.append(ChoiceData(key=data.get("key", ""), is_none=bool(data.get("is_none")),
+                                      titles={lang: data.get(f"title_{lang}", "") for lang in LANGUAGE_NAMES}))  # fmt: skip
+        rules = sorted(
+            (form.cleaned_data.get("order") or 0, form.cleaned_data.get("condition", ""), form.cleaned_data.get("risk", ""))
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        )
+        problems = question_problems(choices=choices, rules=[(c, r) for _o, c, r in rules])
+        if problems:
+            raise ValidationError(problems)
+
+
+class ChoiceInline(BankPermissions, TranslationStackedInline):
     model = Choice
     extra = 0
     fields = [
-        ("order", "key", "tier", "is_none"),
-        "title",
-        "description",
-        "helpful_resource",
-        "helpful_resource_url",
-        "improvement_plan",
-        "improvement_plan_url",
-    ]
+        ("order", "key", "tier", "is_none"), "title", "description", "helpful_resource", "helpful_resource_url",
+        "improvement_plan", "improvement_plan_url", "improvement_preview",
+    ]  # fmt: skip
+    readonly_fields = ["improvement_preview"]
+
+    @admin.display(description=gettext_lazy("Improvement plan preview"))
+    def improvement_preview(self, choice):
+        return _preview(choice.improvement_plan)
 
 
-class RiskRuleInline(admin.TabularInline):
+class RiskRuleInline(BankPermissions, admin.TabularInline):
     model = RiskRule
+    formset = RiskRuleFormSet
     extra = 0
     fields = ["order", "condition", "risk"]
 
 
+class QuestionForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        for lang, name in LANGUAGE_NAMES.items():
+            if f"title_{lang}" in self.fields and not (data.get(f"title_{lang}") or "").strip():
+                self.add_error(f"title_{lang}", _("The %(language)s title is empty.") % {"language": name})
+        return data
+
+
 @admin.register(Question)
-class QuestionAdmin(TranslationAdmin):
+class QuestionAdmin(BankPermissions, TranslationAdmin):
+    form = QuestionForm
     list_display = ["label", "title", "pillar", "key", "order"]
-    list_filter = ["pillar__lens", "pillar"]
+    list_filter = ["pillar__lens", "pillar__key"]
     search_fields = ["key", "label", "title_ko", "title_en"]
     list_select_related = ["pillar", "pillar__lens"]
+    fields = ["pillar", "order", "key", "label", "title", "description", "description_preview"]
+    readonly_fields = ["description_preview"]
     inlines = [ChoiceInline, RiskRuleInline]
+    change_form_template = "admin/questions/question/change_form.html"
+
+    @admin.display(description=gettext_lazy("Description preview"))
+    def description_preview(self, question):
+        return _preview(question.description)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "pillar":
+            kwargs["queryset"] = Pillar.objects.filter(lens__status=Lens.Status.DRAFT).select_related("lens")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        choices = next((f for f in formsets if f.model is Choice), None)
+        for formset in formsets:
+            if isinstance(formset, RiskRuleFormSet):
+                formset.choice_formset = choices
+        return formsets, inline_instances
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        question = Question.objects.filter(pk=object_id).prefetch_related("choices", "risk_rules").first()
+        extra_context = {**(extra_context or {}), **(rule_tester_context(question, request.GET) if question else {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+def rule_tester_context(question: Question, query) -> dict:
+    """Which rule fires for the ticked choices, and how all choice combinations spread over the risks."""
+    choices = list(question.choices.order_by("order", "pk"))
+    rules = [(r.condition, r.risk) for r in question.risk_rules.order_by("order", "pk")]
+    ticked = [key for key in query.getlist("tick") if key in {c.key for c in choices}]
+    none = next((c.key for c in choices if c.is_none), None)
+    result, distribution, error = None, {}, ""
+    try:
+        distribution = risk_distribution(rules, [c.key for c in choices], none_key=none) if len(choices) <= 14 else {}
+        if "test" in query and ticked:
+            result = _firing_rule(rules, frozenset(ticked))
+    except ConditionError as exc:
+        error = str(exc)
+    return {"tester": {"choices": choices, "ticked": ticked, "result": result, "error": error,
+                       "distribution": sorted(distribution.items()), "total": sum(distribution.values())}}  # fmt: skip
+
+
+def _firing_rule(rules: list[tuple[str, str]], ticked: frozenset[str]) -> dict:
+    for index, (condition, risk) in enumerate(rules, start=1):
+        if parse_condition(condition).holds(ticked):
+            return {"rule": index, "condition": condition, "risk": risk}
+    raise ConditionError(_("No rule fires for this combination: the rules lack a final 'default'."))
 
 
 @admin.register(Pillar)
-class PillarAdmin(TranslationAdmin):
+class PillarAdmin(BankPermissions, TranslationAdmin):
     list_display = ["short_label", "name", "key", "lens", "order"]
     list_filter = ["lens"]
 
 
 @admin.register(Choice)
-class ChoiceAdmin(TranslationAdmin):
+class ChoiceAdmin(BankPermissions, TranslationAdmin):
     list_display = ["key", "title", "question", "tier", "is_none"]
     list_filter = ["tier", "is_none", "question__pillar__lens"]
     search_fields = ["key", "title_ko", "title_en"]

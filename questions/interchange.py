@@ -169,7 +169,7 @@ class _Checker:
             if ident is None:
                 continue
             if ident in seen:
-                self.add(place, f'duplicate {what} id "{ident}" (first at {seen[ident]})')
+                self.add(place, f'duplicate {what} "{ident}" (first at {seen[ident]})')
             else:
                 seen[ident] = place
 
@@ -192,13 +192,13 @@ def validate_aws_lens(data) -> list[str]:
     if size > MAX_FILE_BYTES:
         check.add("", f"larger than {MAX_FILE_BYTES} bytes ({size})")
     pillars = check.items(data, "pillars", "", low=1, high=MAX_PILLARS)
-    check.unique([(place, _pillar(check, place, pillar)) for place, pillar in pillars], "pillar")
+    check.unique([(place, _pillar(check, place, pillar)) for place, pillar in pillars], "pillar id")
     question_ids = [
         (place, question["id"] if isinstance(question.get("id"), str) else None)
         for pillar_place, pillar in pillars
         for place, question in _questions(pillar, pillar_place)
     ]
-    check.unique(question_ids, "question")
+    check.unique(question_ids, "question id")
     return check.problems
 
 
@@ -227,7 +227,7 @@ def _question(check: _Checker, place: str, question: dict) -> None:
         check.url(resource, f"{place}.helpfulResource", LIMITS.question_resource_url)
     choices = check.items(question, "choices", place, low=1, high=MAX_CHOICES)
     ids = [(where, _choice(check, where, choice)) for where, choice in choices]
-    check.unique(ids, "choice")
+    check.unique(ids, "choice id")
     nones = [where for where, ident in ids if ident and ident.endswith(NONE_SUFFIX)]
     if len(nones) > 1:
         check.add(f"{place}.choices", f'more than one "None of these" choice (ids ending in {NONE_SUFFIX}): {nones}')

@@ -4,7 +4,9 @@ Every text a reviewer reads is translated (Korean and English) through
 django-modeltranslation; see ``questions/translation.py``.
 """
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,6 +22,9 @@ class LensQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Lens.Status.PUBLISHED)
 
+    def latest_published(self, slug: str):
+        return self.published().filter(slug=slug).order_by("-published_at", "-pk").first()
+
 
 class Lens(models.Model):
     class Status(models.TextChoices):
@@ -32,6 +37,16 @@ class Lens(models.Model):
     name = models.CharField(_("name"), max_length=128)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    release_notes = models.TextField(_("release notes"), blank=True, help_text=_("Markdown: what changed."))
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("The published version a draft was copied from."),
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     objects = LensQuerySet.as_manager()
 
@@ -41,7 +56,12 @@ class Lens(models.Model):
         verbose_name_plural = "lenses"
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.version})"
+        return f"{self.name} ({self.version}, {self.get_status_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        """Only drafts change; a published or retired version is fixed for the reviews that use it."""
+        return self.status == self.Status.DRAFT
 
 
 class Pillar(models.Model):

@@ -5,7 +5,7 @@ from .models import Choice, Lens, Pillar, Question
 
 @register(Lens)
 class LensTranslation(TranslationOptions):
-    fields = ("name", "description")
+    fields = ("name", "description", "release_notes")
 
 
 @register(Pillar)

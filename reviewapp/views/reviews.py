@@ -12,6 +12,7 @@ from ..bank import load_bank
 from ..forms import AnswerForm
 from ..models import WRITE_ROLES, Answer
 from ..progress import review_state
+from ..upgrades import newer_version
 
 
 def _context(request: HttpRequest, review, role, state, **extra) -> dict:
@@ -22,6 +23,7 @@ def _context(request: HttpRequest, review, role, state, **extra) -> dict:
         "can_write": role in WRITE_ROLES,
         "role": role,
         "reasons": Answer.Reason.choices,
+        "newer_lens": newer_version(review) if not request.htmx else None,
         **extra,
     }
 

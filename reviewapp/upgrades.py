@@ -1,0 +1,133 @@
+"""Moving a review to a newer version of its lens, answers carried over by stable ids."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from questions.models import Lens
+
+from .bank import load_bank
+from .milestones import milestone_create
+from .models import Answer, ImprovementItem, Milestone, Review
+from .progress import live_records
+from .risk import question_risk
+
+
+class UpgradeError(ValueError):
+    """An upgrade that cannot be done, with a message for the user; nothing was changed."""
+
+
+@dataclass
+class MovedQuestion:
+    key: str
+    label: str
+    title: str
+    risk_before: str | None  # None: new in this version
+    risk_after: str
+    dropped_choices: list[str] = field(default_factory=list)
+
+    @property
+    def is_new(self) -> bool:
+        return self.risk_before is None
+
+
+@dataclass
+class UpgradeSummary:
+    review: Review
+    old_lens: Lens
+    new_lens: Lens
+    milestone: Milestone
+    questions: list[MovedQuestion]
+    removed_questions: list[tuple[str, str]]  # (label, title) of questions the new version dropped
+
+    @property
+    def risk_changed(self) -> list[MovedQuestion]:
+        return [q for q in self.questions if not q.is_new and q.risk_before != q.risk_after]
+
+
+def newer_version(review: Review) -> Lens | None:
+    """The latest published version of the review's lens, when it is not the one in use."""
+    latest = Lens.objects.latest_published(review.lens.slug)
+    if latest is None or latest.pk == review.lens_id:
+        return None
+    current = review.lens
+    if current.published_at and latest.published_at and latest.published_at <= current.published_at:
+        return None
+    return latest
+
+
+def _milestone_name(review: Review, target: Lens) -> str:
+    base = _("Before upgrade to %(version)s") % {"version": target.version}
+    name, n = base, 2
+    while Milestone.objects.filter(review=review, name=name).exists():
+        name, n = f"{base} ({n})", n + 1
+    return name[:100]
+
+
+@transaction.atomic
+def review_upgrade(*, review: Review, target: Lens, user) -> UpgradeSummary:
+    """Freeze the review in a milestone, then re-answer it on ``target``: same ids carry over,
+    removed choices drop out, new questions start unanswered, every risk is recomputed."""
+    review = Review.objects.select_for_update().select_related("lens").get(pk=review.pk)
+    if target.slug != review.lens.slug or target.status != Lens.Status.PUBLISHED:
+        raise UpgradeError(_("A review can only move to a published version of its own lens."))
+    if target.pk == review.lens_id:
+        raise UpgradeError(_("The review already uses this version."))
+    old_lens = review.lens
+    old_bank, new_bank = load_bank(old_lens), load_bank(target)
+    old_records = {old_bank.by_id[qid].key: record for qid, record in live_records(review).items() if qid in old_bank.by_id}
+    milestone = milestone_create(review=review, name=_milestone_name(review, target), user=user)
+
+    old_items = {item.choice.key: item for item in ImprovementItem.objects.filter(review=review).select_related("choice")}
+    Answer.objects.filter(review=review).delete()
+    moved, answers, selections = [], [], []
+    for item in new_bank.questions:
+        record = old_records.get(item.key)
+        keys = set(item.choices_by_key)
+        selected = frozenset(record.selected_keys & keys) if record else frozenset()
+        applicable = record.is_applicable if record else True
+        risk = question_risk(rules=item.rules, selected=selected, is_applicable=applicable)
+        answer = Answer(
+            review=review, question=item.question, is_applicable=applicable,
+            reason=record.reason if record and not applicable else "", notes=record.notes if record else "",
+            risk=risk, version=(record.version + 1) if record and record.updated_at else 0,
+            updated_by=user if record and record.updated_at else None,
+            updated_at=record.updated_at if record else None,
+        )  # fmt: skip
+        answers.append(answer)
+        selections.append([item.choices_by_key[k] for k in selected])
+        moved.append(
+            MovedQuestion(
+                key=item.key, label=item.question.label, title=item.question.title,
+                risk_before=record.risk if record else None, risk_after=risk,
+                dropped_choices=sorted(record.selected_keys - keys) if record else [],
+            )
+        )  # fmt: skip
+    Answer.objects.bulk_create(answers)
+    Through = Answer.selected_choices.through
+    Through.objects.bulk_create(
+        Through(answer_id=answer.pk, choice_id=choice.pk) for answer, chosen in zip(answers, selections) for choice in chosen
+    )
+    _carry_items(review, new_bank, old_items)
+    Review.objects.filter(pk=review.pk).update(lens=target, revision=F("revision") + 1)
+    review.refresh_from_db()
+    removed = [(old_bank.by_key[k].question.label, old_bank.by_key[k].question.title)
+               for k in old_bank.by_key if k not in new_bank.by_key]  # fmt: skip
+    return UpgradeSummary(review, old_lens, target, milestone, moved, removed)
+
+
+def _carry_items(review: Review, new_bank, old_items: dict[str, ImprovementItem]) -> None:
+    """Tracked improvement items follow their practice's id into the new version; the rest go."""
+    new_choices = {c.key: c for q in new_bank.questions for c in q.choices if not c.is_none}
+    keep = []
+    for key, item in old_items.items():
+        if key in new_choices:
+            item.choice = new_choices[key]
+            keep.append(item)
+    ImprovementItem.objects.filter(review=review).exclude(pk__in=[i.pk for i in keep]).delete()
+    if keep:
+        ImprovementItem.objects.bulk_update(keep, ["choice"])
+
+
