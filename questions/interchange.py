@@ -4,8 +4,12 @@
 reads one back as a new lens (or a new version of one), and ``validate_aws_lens`` holds
 the format's rules, shared by both directions.
 
-The rules, and where they come from (AWS docs, "Lens format specification in AWS WA
-Tool" [spec]; the Well-Architected API reference [api]; ``ImportLens`` [import]):
+The rules, and where they come from. [spec] is the AWS page "Lens format specification
+in AWS WA Tool", of which only the lens and pillar sections could be read here; [schema]
+is a public JSON Schema of that page (PacoVK/well-architected-editor,
+src/schemas/custom-lens.schema.json) for the sections after them; [api] is the
+Well-Architected API reference; [import] the ``ImportLens`` page; [lab] the AWS
+Well-Architected Labs custom lens lab. Where two disagree, the stricter one holds.
 
 - ``schemaVersion`` is ``"2021-11-01"``; ``name`` 1-128 characters, ``description`` up
   to 2048 [spec]; the whole file at most 500 KB [import].
@@ -13,17 +17,19 @@ Tool" [spec]; the Well-Architected API reference [api]; ``ImportLens`` [import])
   128, but the API's ``PillarId`` holds 64), unique in the lens; ``name`` 1-128 [spec].
 - Up to 20 questions a pillar; a question ``id`` is 3-128 letters, digits or ``_``,
   unique in the lens; ``title`` 1-128; ``description`` up to 2048; an optional
-  ``helpfulResource`` with ``displayText`` up to 2048 [spec; QuestionId 128 in api].
+  ``helpfulResource`` with ``displayText`` up to 2048 [schema; QuestionId 128 in api].
 - 1-15 choices a question; a choice ``id`` is 3-64 letters, digits or ``_`` (api
-  ``ChoiceId``), unique in its question; ``title`` 1-128 [spec]; ``description`` up to
-  1024 [api ``Choice``]; ``helpfulResource`` / ``improvementPlan`` ``displayText`` and
-  ``url`` up to 1024 [api ``ChoiceContent``], the url http(s); every choice but "None of
-  these" has an ``improvementPlan``. A choice id ending in ``_no`` is "None of these"
-  [spec], at most one a question. ``additionalResources``: at most one of each type
-  ``HELPFUL_RESOURCE`` / ``IMPROVEMENT_PLAN`` [api ``Choice``], each with up to 5 links.
-- ``riskRules``: 1-3 rules ``{condition, risk}``, risk ``HIGH_RISK`` / ``MEDIUM_RISK`` /
-  ``NO_RISK``, conditions over the question's own choice ids with ``&&``, ``||``, ``!``
-  and parentheses, and the last (only the last) rule is ``default`` [spec].
+  ``ChoiceId``; [schema] says 128), unique in its question; ``title`` 1-128 [schema];
+  ``description`` up to 1024 [api ``Choice``]; ``helpfulResource`` / ``improvementPlan``
+  ``displayText`` and ``url`` up to 1024 [api ``ChoiceContent``; schema says 2048], the
+  url http(s); every choice but "None of these" has an ``improvementPlan`` [schema]. A
+  choice id ending in ``_no`` is "None of these" [lab], at most one a question.
+  ``additionalResources``: at most one of each type ``HELPFUL_RESOURCE`` /
+  ``IMPROVEMENT_PLAN`` [api ``Choice``], each with 1-5 links [schema].
+- ``riskRules``: 1-3 rules ``{condition, risk}`` with a ``default`` one, risk
+  ``HIGH_RISK`` / ``MEDIUM_RISK`` / ``NO_RISK`` [schema]; conditions name only the
+  question's own choice ids, with ``&&``, ``||``, ``!`` and parentheses, and ``default``
+  is the last rule (the first true rule decides; see ``questions/rules.py``).
 
 Keys the format does not know (``_version``, ``_release_note``, a question ``url``...)
 are ignored.
@@ -73,7 +79,7 @@ LIMITS = Limits()
 MIN_ID = 3
 ID_CHARS = re.compile(r"[A-Za-z0-9_]+")
 RISKS = (Risk.HIGH, Risk.MEDIUM, Risk.NONE)
-RESOURCE_TYPES = {"HELPFUL_RESOURCE": "helpful_resource", "IMPROVEMENT_PLAN": "improvement_plan"}
+RESOURCE_TYPES = ("HELPFUL_RESOURCE", "IMPROVEMENT_PLAN")
 # The AWS Well-Architected Framework pillar ids and the labels the AWS tool gives them.
 SHORT_LABELS = {
     "operationalExcellence": "OPS",
@@ -116,7 +122,7 @@ class _Checker:
                 self.add(place, f'"{key}" is missing')
             return None
         value = obj[key]
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        if not isinstance(value, kind):
             self.add(_join(place, key), f"must be {_JSON_TYPES[kind]}, found {_kind(value)}")
             return None
         return value
@@ -297,7 +303,7 @@ def _fit(text: str, limit: int) -> str:
 
 def _content_of(text: str, url: str) -> dict:
     content = {"displayText": _fit(text or url, LIMITS.choice_content_text)}
-    if url:
+    if url.startswith(("https://", "http://")) and len(url) <= LIMITS.choice_content_url:
         content["url"] = url
     return content
 
@@ -310,7 +316,8 @@ def lens_to_aws(lens: Lens, *, language: str) -> dict:
     ids are: a text longer than its AWS limit is cut and ends in "…"; an empty lens
     description becomes the lens name; a choice (other than "None of these") without an
     improvement plan gets its title as one; a helpful resource with only a URL shows the
-    URL. Choice descriptions and tiers have no place in the format and are left out.
+    URL; a URL AWS cannot hold (over 1024 characters, or not http/https) is left out.
+    Choice descriptions and tiers have no place in the format and are left out too.
     """
     pillars = lens.pillars.order_by("order", "pk").prefetch_related("questions__choices", "questions__risk_rules")
     with translation.override(language):
@@ -467,9 +474,11 @@ def lens_from_aws(
     def tr(name: str) -> str:
         return f"{name}_{language}"
 
+    notes = data.get("_release_note") if isinstance(data.get("_release_note"), str) else ""
     lens = Lens.objects.create(
         slug=slug, version=version, status=status,
-        **{tr("name"): data["name"], tr("description"): data["description"]},
+        published_at=timezone.now() if status == Lens.Status.PUBLISHED else None,
+        **{tr("name"): data["name"], tr("description"): data["description"], tr("release_notes"): notes},
     )  # fmt: skip
     labels = _short_labels([pillar["id"] for pillar in data["pillars"]])
     for p, pillar_data in enumerate(data["pillars"], start=1):

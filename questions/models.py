@@ -23,7 +23,9 @@ class LensQuerySet(models.QuerySet):
         return self.filter(status=Lens.Status.PUBLISHED)
 
     def latest_published(self, slug: str):
-        return self.published().filter(slug=slug).order_by("-published_at", "-pk").first()
+        return (
+            self.published().filter(slug=slug).order_by(models.F("published_at").desc(nulls_last=True), "-pk").first()
+        )
 
 
 class Lens(models.Model):
@@ -81,7 +83,7 @@ class Pillar(models.Model):
 
 class Question(models.Model):
     pillar = models.ForeignKey(Pillar, on_delete=models.CASCADE, related_name="questions")
-    key = models.CharField(max_length=100, help_text=_("Stable id, e.g. 'ops_q1'."))
+    key = models.CharField(max_length=128, help_text=_("Stable id, e.g. 'ops_q1' (AWS allows 128 characters)."))
     label = models.CharField(max_length=16, help_text=_("Display label, e.g. 'OPS 1'."))
     title = models.CharField(_("title"), max_length=512)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))

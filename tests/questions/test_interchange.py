@@ -177,6 +177,7 @@ def test_it_fills_what_the_format_requires_and_our_lens_lacks(db):
     Lens.objects.filter(pk=lens.pk).update(description_en="", description_ko="")
     Choice.objects.filter(key="p1_q1_a1").update(improvement_plan_en="", improvement_plan_ko="")
     Choice.objects.filter(key="p1_q1_a2").update(helpful_resource_url="https://example.com/guide")
+    Choice.objects.filter(key="p1_q1_a3").update(improvement_plan_url="https://example.com/" + "x" * 1100)
     lens.refresh_from_db()
 
     data = lens_to_aws(lens, language="en")
@@ -186,6 +187,7 @@ def test_it_fills_what_the_format_requires_and_our_lens_lacks(db):
     assert _choice(data, 1)["helpfulResource"] == {
         "displayText": "https://example.com/guide", "url": "https://example.com/guide",
     }  # fmt: skip
+    assert _choice(data, 2)["improvementPlan"] == {"displayText": "Do practice 3."}  # its URL is too long for AWS
     assert "improvementPlan" not in _choice(data, 3)  # p1_q1_no: "None of these" needs none
     assert validate_aws_lens(data) == []
 
@@ -271,7 +273,8 @@ RULES_CASES = [
     (_set(f"{Q}.choices.0.id", "sec_a1_no"), f'{QP}.choices: more than one "None of these" choice'),
     (
         _set(f"{Q}.choices.0.additionalResources", [{"type": "VIDEO", "content": [{"displayText": "v"}]}]),
-        f'{QP}.choices[0].additionalResources[0].type: must be one of HELPFUL_RESOURCE, IMPROVEMENT_PLAN, found "VIDEO"',
+        f"{QP}.choices[0].additionalResources[0].type: "
+        'must be one of HELPFUL_RESOURCE, IMPROVEMENT_PLAN, found "VIDEO"',
     ),
     (
         _set(
@@ -281,13 +284,18 @@ RULES_CASES = [
         f"{QP}.choices[0].additionalResources[0].content: must have 1 to 5 entries, found 6",
     ),
     (
-        _set(f"{Q}.choices.0.additionalResources", [{"type": "HELPFUL_RESOURCE", "content": [{"displayText": "x"}]}] * 2),
+        _set(
+            f"{Q}.choices.0.additionalResources", [{"type": "HELPFUL_RESOURCE", "content": [{"displayText": "x"}]}] * 2
+        ),
         f'{QP}.choices[0].additionalResources[1]: duplicate additional resource type "HELPFUL_RESOURCE"',
     ),
     (_set(f"{Q}.riskRules", lambda rules: [rules[0], *rules]), f"{QP}.riskRules: must have 1 to 3 entries, found 4"),
     (_set(f"{Q}.riskRules", lambda rules: rules[:2]), f'{QP}.riskRules: the last rule must be "default"'),
     (_set(f"{Q}.riskRules", lambda rules: rules[::-1]), f'{QP}.riskRules[0]: "default" must be the last rule'),
-    (_set(f"{Q}.riskRules.0.risk", "LOW_RISK"), f'{QP}.riskRules[0].risk: must be one of HIGH_RISK, MEDIUM_RISK, NO_RISK'),
+    (
+        _set(f"{Q}.riskRules.0.risk", "LOW_RISK"),
+        f"{QP}.riskRules[0].risk: must be one of HIGH_RISK, MEDIUM_RISK, NO_RISK",
+    ),
     (_set(f"{Q}.riskRules.1.condition", "sec_x"), f'{QP}.riskRules[1]: unknown choice "sec_x"'),
     (_set(f"{Q}.riskRules.1.condition", "sec_a1 &&"), f"{QP}.riskRules[1].condition: syntax error"),
     (_set(f"{Q}.riskRules.1", "sec_a1"), f"{QP}.riskRules[1]: must be an object, found a string"),
@@ -336,7 +344,10 @@ def test_it_accepts_what_the_format_allows():
     data = _small_lens()
     data["pillars"][0]["questions"] = _questions(20)
     _question(data)["choices"] = [*_choices(14), {"id": "c_no", "title": "None"}]
-    _question(data)["riskRules"] = [{"condition": "!(c_00 || c_01) && c_02", "risk": "HIGH_RISK"}, {"condition": "default", "risk": "NO_RISK"}]
+    _question(data)["riskRules"] = [
+        {"condition": "!(c_00 || c_01) && c_02", "risk": "HIGH_RISK"},
+        {"condition": "default", "risk": "NO_RISK"},
+    ]
     _choice(data)["additionalResources"] = [
         {"type": "HELPFUL_RESOURCE", "content": [{"displayText": "x", "url": "https://e.com"}] * 5},
         {"type": "IMPROVEMENT_PLAN", "content": [{"displayText": "y"}]},
@@ -361,7 +372,9 @@ def test_it_round_trips_the_serverless_lens(serverless_lens, language):
     labels = list(Question.objects.filter(pillar__lens=imported).values_list("key", "label"))
     assert labels == list(Question.objects.filter(pillar__lens=serverless_lens).values_list("key", "label"))
     nones = set(Choice.objects.filter(question__pillar__lens=imported, is_none=True).values_list("key", flat=True))
-    assert nones == set(Choice.objects.filter(question__pillar__lens=serverless_lens, is_none=True).values_list("key", flat=True))
+    assert nones == set(
+        Choice.objects.filter(question__pillar__lens=serverless_lens, is_none=True).values_list("key", flat=True)
+    )
     rules = RiskRule.objects.filter(question__pillar__lens=imported).order_by("question__key", "order")
     originals = RiskRule.objects.filter(question__pillar__lens=serverless_lens).order_by("question__key", "order")
     assert list(rules.values_list("condition", "risk")) == list(originals.values_list("condition", "risk"))
@@ -472,7 +485,10 @@ def _rules_of(data, p, q):
 
 
 BAD_FILES = {
-    "not JSON": (lambda lens: '{"schemaVersion": "2021-11-01",', ["not JSON: Expecting property name enclosed in double quotes at line 1 column"]),
+    "not JSON": (
+        lambda lens: '{"schemaVersion": "2021-11-01",',
+        ["not JSON: Expecting property name enclosed in double quotes at line 1 column"],
+    ),
     "not UTF-8": (lambda lens: b'{"name": "\xff"}', ["not JSON: the file is not UTF-8"]),
     "not an object": (lambda lens: "[1, 2]", ["lens: must be an object, found an array"]),
     "missing keys": (
@@ -481,7 +497,10 @@ BAD_FILES = {
     ),
     "wrong types": (
         _serverless_with(lambda d: d["pillars"][1]["questions"][0].update(title=["x"], choices="sec")),
-        ["pillars[1].questions[0].title: must be a string, found an array", "pillars[1].questions[0].choices: must be an array, found a string"],
+        [
+            "pillars[1].questions[0].title: must be a string, found an array",
+            "pillars[1].questions[0].choices: must be an array, found a string",
+        ],
     ),
     "unknown choice in a rule": (
         _serverless_with(lambda d: _rules_of(d, 2, 0)[1].update(condition="rel_rel_q1_a1 && sec_x")),
@@ -497,7 +516,10 @@ BAD_FILES = {
     ),
     "duplicate choice": (
         _serverless_with(lambda d: d["pillars"][0]["questions"][0]["choices"][2].update(id="ops_ops_q1_a1")),
-        ['pillars[0].questions[0].choices[2]: duplicate choice id "ops_ops_q1_a1" (first at pillars[0].questions[0].choices[0])'],
+        [
+            'pillars[0].questions[0].choices[2]: duplicate choice id "ops_ops_q1_a1" '
+            "(first at pillars[0].questions[0].choices[0])"
+        ],
     ),
     "text over the limit": (
         _serverless_with(lambda d: d["pillars"][0]["questions"][1].update(title="x" * 200)),
@@ -544,7 +566,8 @@ def test_it_lists_every_problem_of_a_file(db):
 
     assert refused.value.messages == [
         "name: longer than 128 characters (200)",
-        'pillars[0].questions[0].choices[1]: duplicate choice id "sec_a1" (first at pillars[0].questions[0].choices[0])',
+        'pillars[0].questions[0].choices[1]: duplicate choice id "sec_a1" '
+        "(first at pillars[0].questions[0].choices[0])",
         'pillars[0].questions[0].riskRules[0]: unknown choice "sec_x"',
         'pillars[0].questions[0].riskRules[0]: unknown choice "sec_y"',
     ]
@@ -561,14 +584,13 @@ def test_it_refuses_a_taken_slug_and_version(serverless_lens):
     assert _row_counts() == before
 
 
-def test_it_refuses_a_question_id_longer_than_we_store(db):
+def test_it_imports_a_question_id_as_long_as_aws_allows(db):
     data = _small_lens()
-    _question(data)["id"] = "q" * 101
+    _question(data)["id"] = "q" * 128
 
-    with pytest.raises(LensImportError) as refused:
-        lens_from_aws(data, language="en")
+    lens = lens_from_aws(data, language="en")
 
-    assert refused.value.messages == ["pillars[0].questions[0].id: longer than 100 characters, the most we store"]
+    assert Question.objects.get(pillar__lens=lens).key == "q" * 128
 
 
 def test_it_refuses_an_unknown_language(db):
@@ -614,11 +636,13 @@ def test_it_exports_through_the_command_to_stdout_and_to_a_file(serverless_lens,
 
 def test_it_warns_when_the_exported_lens_breaks_the_format(db):
     make_lens(slug="mini")  # pillar ids "p1", "p2" are shorter than AWS allows
+    Choice.objects.filter(key="p1_q2_no").update(key="p1_q2_none")
     out, err = io.StringIO(), io.StringIO()
 
     call_command("export_lens", "mini", "--language", "en", stdout=out, stderr=err)
 
     assert 'warning: pillars[0].id: "p1" must be 3-64 letters, digits or underscores' in err.getvalue()
+    assert 'warning: "None of these" choice "p1_q2_none" does not end in _no' in err.getvalue()
     assert json.loads(out.getvalue())["pillars"][0]["id"] == "p1"
 
 

@@ -230,6 +230,8 @@ def _any_url(pattern, w) -> str:
             kwargs[name] = w.vera_membership.pk
         elif name == "key":
             kwargs[name] = "p1_q1"
+        elif name == "fmt":
+            kwargs[name] = "csv"
         else:
             kwargs[name] = 1
     return reverse(f"reviewapp:{pattern.name}", kwargs=kwargs)

@@ -162,9 +162,7 @@ def test_it_warns_about_a_page_of_a_longer_list(review, alice):
 
     summary = answers_from_aws(review=review, data=data, user=alice)
 
-    assert summary.warnings == [
-        "the file has a NextToken: it is one page of ListAnswers, later pages were not in it"
-    ]
+    assert summary.warnings == ["the file has a NextToken: it is one page of ListAnswers, later pages were not in it"]
 
 
 # --- Bad files ---------------------------------------------------------------------------------
@@ -223,7 +221,11 @@ BAD_FILES = {
     ),
     "wrong types": (
         lambda: [{"QuestionId": "ops_q1", "SelectedChoices": "ops_ops_q1_a1", "IsApplicable": "yes"}, 7],
-        ["[0].SelectedChoices: must be an array", "[0].IsApplicable: must be true or false", "[1]: must be an answer object"],
+        [
+            "[0].SelectedChoices: must be an array",
+            "[0].IsApplicable: must be true or false",
+            "[1]: must be an answer object",
+        ],
     ),
 }
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from questions.interchange import lens_to_aws, validate_aws_lens
-from questions.models import Lens
+from questions.models import Choice, Lens
 
 
 class Command(BaseCommand):
@@ -30,6 +30,11 @@ class Command(BaseCommand):
         data = lens_to_aws(lens, language=language)
         for problem in validate_aws_lens(data):
             self.stderr.write(f"warning: {problem}")
+        nones = Choice.objects.filter(question__pillar__lens=lens, is_none=True).exclude(key__endswith="_no")
+        for key in nones.values_list("key", flat=True):
+            self.stderr.write(
+                f'warning: "None of these" choice "{key}" does not end in _no: AWS takes it as a practice'
+            )
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         if output:
             Path(output).write_text(text, encoding="utf-8")
