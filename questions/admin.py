@@ -7,12 +7,17 @@ may read it. Every change is kept by django-simple-history and listed per lens.
 from itertools import chain
 
 from django import forms
+import json
+
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +25,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, T
 
 from reviewapp.markup import render_markdown
 
+from .interchange import LensImportError, lens_from_aws, lens_to_aws
 from .models import Choice, Lens, Pillar, Question, RiskRule
 from .rules import ConditionError, parse_condition, risk_distribution
 from .validation import LANGUAGE_NAMES, ChoiceData, question_problems
@@ -76,6 +82,20 @@ class PillarInline(BankPermissions, TranslationTabularInline):
     fields = ["order", "key", "short_label", "name"]
 
 
+class LensImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("AWS custom lens file (JSON)"))
+    language = forms.ChoiceField(label=gettext_lazy("Language of the file"), choices=settings.LANGUAGES)
+    slug = forms.SlugField(label=gettext_lazy("Slug"), required=False, help_text=gettext_lazy(
+        "Leave empty to take it from the lens name; give an existing slug to add a version."))
+    version = forms.CharField(label=gettext_lazy("Version"), required=False, max_length=32)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise ValidationError(_("The file is larger than 2 MB."), code="too_large")
+        return upload.read()
+
+
 class PublishForm(forms.Form):
     version = forms.CharField(label=gettext_lazy("New version"), max_length=32)
     release_notes_ko = forms.CharField(label=gettext_lazy("Release notes (Korean)"), widget=forms.Textarea, required=False)
@@ -93,6 +113,7 @@ class LensAdmin(BankPermissions, TranslationAdmin):
     inlines = [PillarInline]
     actions = ["make_draft", "retire"]
     change_form_template = "admin/questions/lens/change_form.html"
+    change_list_template = "admin/questions/lens/change_list.html"
 
     @admin.display(description=gettext_lazy("Questions"))
     def questions_table(self, lens):
@@ -148,12 +169,45 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         return [
             path("<int:pk>/publish/", self.admin_site.admin_view(self.publish_view), name="questions_lens_publish"),
             path("<int:pk>/bank-history/", self.admin_site.admin_view(self.bank_history_view), name="questions_lens_bank_history"),
+            path("<int:pk>/export/<str:language>/", self.admin_site.admin_view(self.export_view), name="questions_lens_export"),
+            path("import/", self.admin_site.admin_view(self.import_view), name="questions_lens_import"),
         ] + super().get_urls()  # fmt: skip
+
+    def export_view(self, request, pk: int, language: str):
+        lens = get_object_or_404(Lens, pk=pk)
+        if language not in LANGUAGE_NAMES:
+            raise Http404("No such language.")
+        body = json.dumps(lens_to_aws(lens, language=language), ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{lens.slug}-{lens.version}-{language}.json"
+        )
+        return response
+
+    def import_view(self, request):
+        if not request.user.has_perm("questions.add_lens"):
+            raise PermissionDenied
+        form = LensImportForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                lens = lens_from_aws(
+                    form.cleaned_data["file"], language=form.cleaned_data["language"],
+                    slug=form.cleaned_data["slug"] or None, version=form.cleaned_data["version"] or None,
+                )  # fmt: skip
+            except LensImportError as exc:
+                problems = exc.messages
+            else:
+                self.message_user(request, _("Imported as a draft: %(lens)s") % {"lens": lens}, messages.SUCCESS)
+                return redirect("admin:questions_lens_change", lens.pk)
+        context = {**self.admin_site.each_context(request), "title": _("Import an AWS custom lens"),
+                   "form": form, "problems": problems, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/questions/lens/import.html", context, status=400 if problems else 200)
 
     def publish_view(self, request, pk: int):
         draft = get_object_or_404(Lens, pk=pk)
         if not self.has_change_permission(request, draft):
-            raise admin.sites.PermissionDenied
+            raise PermissionDenied
         form = PublishForm(request.POST or None, initial={"version": (draft.based_on.version if draft.based_on else "")})
         problems = validate_lens(draft)
         if request.method == "POST" and form.is_valid():

@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from .converters import ExportFormatConverter, IdConverter
 
-from .views import exports, milestones, plans, reports, reviews, tokens, upgrades, workloads
+from .views import exports, imports, milestones, plans, reports, reviews, tokens, upgrades, workloads
 
 register_converter(IdConverter, "id")
 register_converter(ExportFormatConverter, "fmt")
@@ -23,6 +23,7 @@ urlpatterns = [
     path("reviews/<id:pk>/pillars/<str:key>/", reviews.review_pillar, name="review_pillar"),
     path("reviews/<id:pk>/questions/<str:key>/", reviews.review_question, name="review_question"),
     path("reviews/<id:pk>/answers/", reviews.answer_save_view, name="answer_save"),
+    path("reviews/<id:pk>/import/", imports.answers_import, name="answers_import"),
     path("reviews/<id:pk>/upgrade/", upgrades.review_upgrade_view, name="review_upgrade"),
     path("reviews/<id:pk>/plan/", plans.plan_view, name="plan"),
     path("reviews/<id:pk>/plan/<str:key>/", plans.plan_item_update, name="plan_item_update"),

@@ -5,15 +5,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from django.conf import settings
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from questions.interchange import LensImportError, lens_from_aws, lens_to_aws
 from questions.models import Choice, Lens, Question, RiskRule
 from ..access import get_review_for_user, get_workload_for_user
 from ..answers import AnswerConflict, answer_save
+from ..aws_answers import AnswerImportError, answers_from_aws
 from ..bank import load_bank
 from ..forms import AnswerForm, ImprovementItemForm, PlanFilterForm, workload_members
 from ..improvements import improvement_plan, improvement_update
@@ -472,3 +475,67 @@ class ConsolidatedExport(APIView):
     @extend_schema(responses={(200, "text/csv"): str, (200, "application/json"): dict})
     def get(self, request, slug: str, fmt: str):
         return exports.consolidated_export(request, slug, fmt)
+
+
+# --- AWS interchange ---------------------------------------------------------------------------------
+
+
+class LanguageQuery(serializers.Serializer):
+    language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES])
+
+
+class LensAwsExport(APIView):
+    """The lens in the AWS Well-Architected custom lens format, in one language."""
+
+    @extend_schema(parameters=[LanguageQuery], responses={200: dict})
+    def get(self, request, pk: int):
+        query = LanguageQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        lenses = Lens.objects.all() if request.user.is_staff else Lens.objects.exclude(status=Lens.Status.DRAFT)
+        lens = get_object_or_404(lenses, pk=pk)
+        return Response(lens_to_aws(lens, language=query.validated_data["language"]))
+
+
+class LensAwsImport(APIView):
+    """Import an AWS custom lens file (the JSON document as the request body) as a draft lens.
+
+    Query: language (required), slug and version (optional). Bank editors only. All or
+    nothing: a bad file answers 400 with every problem and its place.
+    """
+
+    @extend_schema(
+        request=dict,
+        parameters=[LanguageQuery, OpenApiParameter("slug", str), OpenApiParameter("version", str)],
+        responses={201: s.LensSerializer},
+    )
+    def post(self, request):
+        if not request.user.has_perm("questions.add_lens"):
+            raise PermissionDenied(_("Only bank editors may import lenses."))
+        query = LanguageQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"body": [_("Send the lens file's JSON object as the request body.")]})
+        try:
+            lens = lens_from_aws(
+                dict(request.data), language=query.validated_data["language"],
+                slug=request.query_params.get("slug") or None, version=request.query_params.get("version") or None,
+            )  # fmt: skip
+        except LensImportError as exc:
+            return Response({"error": exc.messages[0] if len(exc.messages) == 1 else _("The lens file has %(n)d problems.") % {"n": len(exc.messages)},
+                             "problems": exc.messages}, status=status.HTTP_400_BAD_REQUEST)  # fmt: skip
+        return Response(s.LensSerializer(lens).data, status=status.HTTP_201_CREATED)
+
+
+class AnswersAwsImport(APIView):
+    """Import answers exported from the AWS Well-Architected Tool API (ListAnswers / GetAnswer JSON)."""
+
+    @extend_schema(request=dict, responses={200: dict})
+    def post(self, request, pk: int):
+        review, _role = get_review_for_user(request, pk, write=True)
+        try:
+            summary = answers_from_aws(review=review, data=request.data, user=request.user)
+        except AnswerImportError as exc:
+            return Response({"error": exc.messages[0] if len(exc.messages) == 1 else _("The answers file has %(n)d problems.") % {"n": len(exc.messages)},
+                             "problems": exc.messages}, status=status.HTTP_400_BAD_REQUEST)  # fmt: skip
+        return Response({"updated": summary.updated, "unchanged": summary.unchanged,
+                         "risks": summary.risks, "warnings": summary.warnings})  # fmt: skip
