@@ -1,4 +1,8 @@
-"""Saving an answer: the one write path for choices, applicability and notes."""
+"""Saving an answer: the one write path for choices, applicability and notes.
+
+Every save is kept as an ``AnswerChange`` (before and after), bumps the answer's version
+and the review's revision, and brings the question's improvement items along.
+"""
 
 from django.db import transaction
 from django.db.models import F
@@ -6,16 +10,40 @@ from django.utils import timezone
 
 from .bank import BankQuestion
 from .improvements import improvement_sync
-from .models import Answer, Review
+from .merging import EMPTY, AnswerState, MergeConflict, merge
+from .models import Answer, AnswerChange, Review
 from .risk import question_risk
 
 
 class AnswerConflict(Exception):
-    """The answer changed since the version the client started from; nothing was saved."""
+    """The answer changed since the version the client started from; nothing was saved.
 
-    def __init__(self, current_version: int):
+    ``current`` is the answer as it is now and ``fields`` what collided (empty when the
+    caller asked for an exact version match rather than a merge).
+    """
+
+    def __init__(self, current_version: int, current: AnswerState | None = None, fields: list[str] | None = None):
         super().__init__(f"the answer is at version {current_version}")
         self.current_version = current_version
+        self.current = current
+        self.fields = fields or []
+
+
+def answer_state(answer: Answer) -> AnswerState:
+    return AnswerState(
+        choices=frozenset(answer.selected_choices.values_list("key", flat=True)),
+        applicable=answer.is_applicable,
+        reason=answer.reason,
+        notes=answer.notes,
+    )
+
+
+def state_at(answer: Answer, version: int) -> AnswerState | None:
+    """The answer as it was at a version (from its history), or None when that is not known."""
+    if version == 0:
+        return EMPTY
+    change = AnswerChange.objects.filter(answer=answer, version=version).only("after").first()
+    return AnswerState.from_json(change.after) if change else None
 
 
 @transaction.atomic
@@ -29,30 +57,48 @@ def answer_save(
     reason: str,
     notes: str,
     expected_version: int | None = None,
+    base_version: int | None = None,
+    restored_from: int | None = None,
 ) -> Answer:
-    """Store one question's answer with its recomputed risk; bump its version and the review's revision.
+    """Store one question's answer with its recomputed risk.
 
-    The improvement items of the question follow the change (see ``improvement_sync``).
-    With ``expected_version``, a save on any other version raises ``AnswerConflict``.
-
-    The input is already validated (see ``AnswerForm``): keys belong to the question,
-    "None of these" stands alone, a reason comes only with "does not apply".
+    The input is already validated (see ``AnswerForm``). ``expected_version``: refuse
+    (``AnswerConflict``) unless the answer is still at that version. ``base_version``: the
+    version the person started from; if others saved since, their changes and these are
+    merged, and a real collision raises ``AnswerConflict`` with the current answer.
     """
-    risk = question_risk(rules=item.rules, selected=selected_keys, is_applicable=is_applicable)
+    Review.objects.select_for_update().filter(pk=review.pk).values_list("pk").get()  # one writer per review at a time
     answer, _created = Answer.objects.select_for_update().get_or_create(review=review, question=item.question)
+    current, risk_before = answer_state(answer), answer.risk
     if expected_version is not None and answer.version != expected_version:
-        raise AnswerConflict(answer.version)
-    before = frozenset(answer.selected_choices.values_list("key", flat=True))
-    answer.is_applicable = is_applicable
-    answer.reason = "" if is_applicable else reason
-    answer.notes = notes
-    answer.risk = risk
-    answer.version = F("version") + 1
+        raise AnswerConflict(answer.version, current)
+    mine = AnswerState(choices=selected_keys, applicable=is_applicable, reason="" if is_applicable else reason, notes=notes)
+    if base_version is not None and base_version != answer.version:
+        base = state_at(answer, base_version)
+        if base is None:
+            raise AnswerConflict(answer.version, current, ["choices", "notes"])
+        none_key = item.none_choice.key if item.none_choice else None
+        try:
+            mine = merge(base=base, mine=mine, theirs=current, none_key=none_key)
+        except MergeConflict as exc:
+            raise AnswerConflict(answer.version, current, exc.fields) from None
+    risk = question_risk(rules=item.rules, selected=mine.choices, is_applicable=mine.applicable)
+    now = timezone.now()
+    Review.objects.filter(pk=review.pk).update(revision=F("revision") + 1, updated_at=now)
+    revision = Review.objects.values_list("revision", flat=True).get(pk=review.pk)
+    answer.is_applicable, answer.reason, answer.notes, answer.risk = mine.applicable, mine.reason, mine.notes, risk
+    answer.version = answer.version + 1
+    answer.review_revision = revision
     answer.updated_by = user
-    answer.updated_at = timezone.now()
+    answer.updated_at = now
     answer.save()
-    answer.selected_choices.set([item.choices_by_key[key] for key in selected_keys])
-    improvement_sync(review=review, item=item, before=before, after=selected_keys, risk=risk)
-    Review.objects.filter(pk=review.pk).update(revision=F("revision") + 1, updated_at=answer.updated_at)
-    answer.refresh_from_db(fields=["version"])
+    if mine.choices != current.choices:
+        answer.selected_choices.set([item.choices_by_key[key] for key in mine.choices])
+    AnswerChange.objects.create(
+        answer=answer, version=answer.version, changed_by=user, changed_at=now,
+        before={**current.as_json(), "risk": risk_before}, after={**mine.as_json(), "risk": risk},
+        restored_from=restored_from,
+    )  # fmt: skip
+    improvement_sync(review=review, item=item, before=current.choices, after=mine.choices, risk=risk)
     return answer
+

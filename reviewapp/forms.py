@@ -98,6 +98,7 @@ class AnswerForm(forms.Form):
     not_applicable = forms.BooleanField(required=False)
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *Answer.Reason.choices], required=False)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2084, strip=False)
+    version = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)  # the version the page started from
 
     def __init__(self, *args, bank: Bank, **kwargs):
         super().__init__(*args, **kwargs)

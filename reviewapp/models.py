@@ -105,6 +105,11 @@ class Review(models.Model):
     revision = models.PositiveBigIntegerField(
         default=0, help_text=_("Grows with every saved answer; names the review's current state.")
     )
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("Who leads the workshop: followers are moved to the question they open."),
+    )  # fmt: skip
+    facilitator_question = models.CharField(max_length=128, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -143,6 +148,9 @@ class Answer(models.Model):
     notes = models.TextField(_("notes"), max_length=2084, blank=True, help_text=_("Markdown."))
     risk = models.CharField(max_length=16, choices=AnswerRisk.choices, default=AnswerRisk.UNANSWERED)
     version = models.PositiveIntegerField(default=0, help_text=_("Grows with every save."))
+    review_revision = models.PositiveBigIntegerField(
+        default=0, help_text=_("The review's revision when this answer last changed.")
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -151,6 +159,7 @@ class Answer(models.Model):
     class Meta:
         ordering = ["review", "question__pillar__order", "question__order"]
         constraints = [models.UniqueConstraint(fields=["review", "question"], name="answer_unique")]
+        indexes = [models.Index(fields=["review", "review_revision"], name="answer_review_revision")]
 
     def __str__(self) -> str:
         return f"{self.review} {self.question.label}: {self.risk}"
@@ -247,3 +256,24 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AnswerChange(models.Model):
+    """One saved change of an answer: who, when, and the answer before and after (never edited)."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField(help_text=_("The answer's version after this change."))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    before = models.JSONField(help_text=_("The answer before: choices, applicable, reason, notes, risk."))
+    after = models.JSONField()
+    restored_from = models.PositiveIntegerField(null=True, blank=True, help_text=_("Version this change restored."))
+
+    class Meta:
+        ordering = ["answer", "-version"]
+        constraints = [models.UniqueConstraint(fields=["answer", "version"], name="answer_change_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.answer} v{self.version}"

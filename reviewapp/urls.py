@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from .converters import ExportFormatConverter, IdConverter
 
-from .views import exports, imports, milestones, plans, reports, reviews, tokens, upgrades, workloads
+from .views import answers, exports, imports, milestones, plans, reports, reviews, tokens, upgrades, workloads
 
 register_converter(IdConverter, "id")
 register_converter(ExportFormatConverter, "fmt")
@@ -22,7 +22,12 @@ urlpatterns = [
     path("reviews/<id:pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<id:pk>/pillars/<str:key>/", reviews.review_pillar, name="review_pillar"),
     path("reviews/<id:pk>/questions/<str:key>/", reviews.review_question, name="review_question"),
-    path("reviews/<id:pk>/answers/", reviews.answer_save_view, name="answer_save"),
+    path("reviews/<id:pk>/answers/", answers.answer_save_view, name="answer_save"),
+    path("reviews/<id:pk>/questions/<str:key>/fields/", answers.answer_fields, name="answer_fields"),
+    path("reviews/<id:pk>/questions/<str:key>/history/", answers.answer_history, name="answer_history"),
+    path(
+        "reviews/<id:pk>/questions/<str:key>/restore/<int:version>/", answers.answer_restore, name="answer_restore"
+    ),
     path("reviews/<id:pk>/import/", imports.answers_import, name="answers_import"),
     path("reviews/<id:pk>/upgrade/", upgrades.review_upgrade_view, name="review_upgrade"),
     path("reviews/<id:pk>/plan/", plans.plan_view, name="plan"),

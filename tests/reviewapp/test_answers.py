@@ -91,7 +91,7 @@ def test_it_answers_htmx_with_a_fragment_of_the_new_risk_and_counts(review, as_b
     assertContains(response, "Unanswered <b>3</b>")
     assertContains(response, '<nav id="pillar-tabs"')
     assertContains(response, '<li id="nav-p1_q1" hx-swap-oob="true"')
-    assert html.count('hx-swap-oob="true"') == 4  # preview, nav item, counts, pillar tabs
+    assert html.count('hx-swap-oob="true"') == 5  # version, preview, nav item, counts, pillar tabs
     assert _answer(review).risk == AnswerRisk.MEDIUM
 
 

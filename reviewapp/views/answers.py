@@ -1,0 +1,133 @@
+"""Saving an answer from the review page, its history, and restoring an earlier version."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from ..access import get_review_for_user
+from ..answers import AnswerConflict, answer_save
+from ..bank import load_bank
+from ..forms import AnswerForm
+from ..merging import AnswerState
+from ..models import WRITE_ROLES, Answer, AnswerChange
+from ..progress import review_state
+from .reviews import review_context
+
+
+@require_POST
+def answer_save_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review, role = get_review_for_user(request, pk, write=True)
+    bank = load_bank(review.lens)
+    form = AnswerForm(request.POST, bank=bank)
+    if not form.is_valid():
+        return _answer_refused(request, review, role, bank, form)
+    data = form.cleaned_data
+    mine = AnswerState(
+        choices=data["selected_keys"], applicable=not data["not_applicable"], reason=data["reason"], notes=data["notes"]
+    )
+    try:
+        answer_save(
+            review=review, item=form.item, user=request.user, selected_keys=mine.choices,
+            is_applicable=mine.applicable, reason=mine.reason, notes=mine.notes, base_version=data["version"],
+        )  # fmt: skip
+    except AnswerConflict as conflict:
+        return _answer_conflict(request, review, role, bank, form.item.key, mine, conflict)
+    if not request.htmx:
+        return redirect(reverse("reviewapp:review_question", args=[review.pk, form.item.key]))
+    return _answer_saved(request, review, role, bank, form.item.key, sent=mine)
+
+
+def _answer_saved(request, review, role, bank, key: str, *, sent: AnswerState | None) -> HttpResponse:
+    """The question's new status, plus out-of-band updates of everything the save moved."""
+    state = review_state(review, bank)
+    current = state.question(key)
+    stored = current.answer
+    merged = sent is not None and (
+        sent.choices != stored.selected_keys or sent.notes != stored.notes or sent.applicable != stored.is_applicable
+    )
+    context = review_context(
+        request, review, role, state, current=current, current_pillar=state.pillar(current.item.pillar.key),
+        refresh_fields=merged or sent is None, merged=merged,
+    )  # fmt: skip
+    return render(request, "reviewapp/answer_saved.html", context)
+
+
+def _answer_conflict(request, review, role, bank, key, mine: AnswerState, conflict: AnswerConflict) -> HttpResponse:
+    """409: both versions side by side; the person picks one. Nothing was saved."""
+    state = review_state(review, bank)
+    current = state.question(key)
+    choices = {c.key: c.title for c in current.item.choices}
+    context = review_context(
+        request, review, role, state, current=current, mine=mine,
+        mine_titles=[choices[k] for k in sorted(mine.choices) if k in choices],
+        theirs_titles=[c.title for c in current.selected_choices], conflict_fields=conflict.fields,
+    )  # fmt: skip
+    status = 409
+    if not request.htmx:
+        return render(request, "reviewapp/answer_conflict_page.html", context, status=status)
+    response = render(request, "reviewapp/answer_conflict.html", context, status=status)
+    return reswap(retarget(response, f"#status-{key}"), "outerHTML")
+
+
+def _answer_refused(request, review, role, bank, form: AnswerForm) -> HttpResponse:
+    """400 with the reason, shown in the question's status box; nothing was saved."""
+    state = review_state(review, bank)
+    current = state.question(form.item.key) if form.item else None
+    context = review_context(request, review, role, state, current=current, error=form.error_text())
+    if not request.htmx:
+        return render(request, "reviewapp/answer_refused.html", context, status=400)
+    response = render(request, "reviewapp/answer_refused.html#refused", context, status=400)
+    if current is None:  # no question box to show it in: use the page's message area
+        response = retarget(response, "#flash")
+        response = reswap(response, "innerHTML")
+    return response
+
+
+@require_http_methods(["GET"])
+def answer_history(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    review, role = get_review_for_user(request, pk)
+    answer = get_object_or_404(Answer.objects.select_related("question"), review=review, question__key=key)
+    bank = load_bank(review.lens)
+    item = bank.by_key.get(key)
+    if item is None:
+        raise Http404("No such question in this lens.")
+    titles = {c.key: c.title for c in item.choices}
+    changes = [
+        {"change": change, "before": [titles.get(k, k) for k in change.before.get("choices", [])],
+         "after": [titles.get(k, k) for k in change.after.get("choices", [])]}
+        for change in AnswerChange.objects.filter(answer=answer).select_related("changed_by").order_by("-version")[:50]
+    ]  # fmt: skip
+    context = {"review": review, "key": key, "changes": changes, "answer": answer, "can_write": role in WRITE_ROLES}
+    return render(request, "reviewapp/answer_history.html", context)
+
+
+@require_POST
+def answer_restore(request: HttpRequest, pk: int, key: str, version: int) -> HttpResponse:
+    """Bring back the answer as it was after a version: a new change like any other."""
+    review, role = get_review_for_user(request, pk, write=True)
+    bank = load_bank(review.lens)
+    item = bank.by_key.get(key)
+    if item is None:
+        raise Http404("No such question in this lens.")
+    change = get_object_or_404(AnswerChange, answer__review=review, answer__question__key=key, version=version)
+    old = AnswerState.from_json(change.after)
+    known = old.choices & set(item.choices_by_key)
+    answer_save(
+        review=review, item=item, user=request.user, selected_keys=frozenset(known), is_applicable=old.applicable,
+        reason=old.reason, notes=old.notes, restored_from=version,
+    )  # fmt: skip
+    if not request.htmx:
+        return redirect(reverse("reviewapp:review_question", args=[review.pk, key]))
+    return _answer_saved(request, review, role, bank, key, sent=None)
+
+
+@require_http_methods(["GET"])
+def answer_fields(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """The question as it is now, fields included (used by "Keep theirs")."""
+    review, role = get_review_for_user(request, pk)
+    bank = load_bank(review.lens)
+    if key not in bank.by_key:
+        raise Http404("No such question in this lens.")
+    return _answer_saved(request, review, role, bank, key, sent=None)
