@@ -44,7 +44,7 @@ def get_workload_for_user(
 def get_review_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[Review, str]:
     """The review (with its workload and lens) and the user's role, or 404 / 403."""
     try:
-        review = Review.objects.select_related("workload", "lens").get(pk=pk)
+        review = Review.objects.select_related("workload", "lens", "facilitator").get(pk=pk)
     except Review.DoesNotExist:
         raise Http404("No such review.") from None
     role = _check(request.user, review.workload, role_of(request.user, review.workload), write=write, owner=False)

@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from .converters import ExportFormatConverter, IdConverter
 
-from .views import answers, exports, imports, milestones, plans, reports, reviews, tokens, upgrades, workloads
+from .views import answers, exports, imports, live, milestones, plans, reports, reviews, tokens, upgrades, workloads
 
 register_converter(IdConverter, "id")
 register_converter(ExportFormatConverter, "fmt")
@@ -23,6 +23,8 @@ urlpatterns = [
     path("reviews/<id:pk>/pillars/<str:key>/", reviews.review_pillar, name="review_pillar"),
     path("reviews/<id:pk>/questions/<str:key>/", reviews.review_question, name="review_question"),
     path("reviews/<id:pk>/answers/", answers.answer_save_view, name="answer_save"),
+    path("reviews/<id:pk>/live/", live.review_live, name="review_live"),
+    path("reviews/<id:pk>/facilitator/", live.facilitator_set, name="facilitator_set"),
     path("reviews/<id:pk>/questions/<str:key>/fields/", answers.answer_fields, name="answer_fields"),
     path("reviews/<id:pk>/questions/<str:key>/history/", answers.answer_history, name="answer_history"),
     path(

@@ -48,3 +48,9 @@ def markdown_inline(value: str):
 def url_host(value: str) -> str:
     """'https://docs.aws.amazon.com/lambda/...' -> 'docs.aws.amazon.com'."""
     return urlparse(value).hostname or value
+
+
+@register.filter
+def people_on(here: dict, key: str) -> list:
+    """The people present on a question (from the live view's presence map)."""
+    return here.get(key, []) if isinstance(here, dict) else []

@@ -20,6 +20,7 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
         "role": role,
         "reasons": Answer.Reason.choices,
         "newer_lens": newer_version(review) if not request.htmx else None,
+        "lead_question": review.facilitator_question if review.facilitator_id else "",
         **extra,
     }
 
@@ -28,7 +29,8 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review, role = get_review_for_user(request, pk)
     state = review_state(review)
-    return render(request, "reviewapp/review_detail.html", review_context(request, review, role, state))
+    context = review_context(request, review, role, state, page="review", members=_members(review))
+    return render(request, "reviewapp/review_detail.html", context)
 
 
 @require_http_methods(["GET"])
@@ -38,7 +40,10 @@ def review_pillar(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     pillar = state.pillar(key)
     if pillar is None:
         raise Http404("No such pillar in this lens.")
-    context = review_context(request, review, role, state, current_pillar=pillar, questions=pillar.questions)
+    context = review_context(
+        request, review, role, state, current_pillar=pillar, questions=pillar.questions,
+        page=f"pillar:{pillar.pillar.key}", members=_members(review),
+    )  # fmt: skip
     return render(request, "reviewapp/review_pillar.html", context)
 
 
@@ -53,6 +58,11 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     context = review_context(
         request, review, role, state,
         current=current, current_pillar=state.pillar(current.item.pillar.key),
-        previous=previous, following=following,
+        previous=previous, following=following, page=f"question:{key}", members=_members(review),
     )  # fmt: skip
     return render(request, "reviewapp/review_question.html", context)
+
+
+def _members(review) -> list:
+    """The workload's members, for the owner's choice of facilitator."""
+    return list(review.workload.memberships.select_related("user").order_by("user__username"))

@@ -78,3 +78,63 @@
     }
   });
 })();
+
+// Live workshop: the poller (#live) asks for changes; never overwrite what the person is doing.
+(function () {
+  "use strict";
+  var skipVersion = {};
+
+  function followKey() {
+    var live = document.getElementById("live");
+    return live ? "follow:" + live.getAttribute("hx-get") : null;
+  }
+
+  // Follow the facilitator: remembered per review in this browser.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.hasAttribute("data-follow")) return;
+    var key = followKey();
+    if (key) localStorage.setItem(key, box.checked ? "1" : "0");
+  });
+  function restoreFollow() {
+    var key = followKey();
+    document.querySelectorAll("[data-follow]").forEach(function (box) {
+      box.checked = key !== null && localStorage.getItem(key) === "1";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", restoreFollow);
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.id !== "live") return;
+    var key = followKey();
+    event.detail.parameters.follow = key && localStorage.getItem(key) === "1" ? "1" : "0";
+  });
+
+  function busy(key) {
+    var form = document.querySelector('#question-' + CSS.escape(key) + ' form.answer-form');
+    return form !== null && form.classList.contains("htmx-request");
+  }
+
+  // Whether the response being swapped is the poller's (someone else's change) or a save's own.
+  var fromPoll = false;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    fromPoll = event.detail.elt && event.detail.elt.id === "live";
+  });
+
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    var id = target && target.id || "";
+    var match = /^(answer|notes|version)-(.+)$/.exec(id);
+    if (!match) return;
+    var kind = match[1], key = match[2];
+    if (kind === "notes" && (document.activeElement === target || (fromPoll && busy(key)))) {
+      event.detail.shouldSwap = false;  // someone is typing here: keep their text
+      skipVersion[key] = true;          // and keep the version their text started from
+    } else if (kind === "answer" && fromPoll && busy(key)) {
+      event.detail.shouldSwap = false;  // their own save is on its way
+      skipVersion[key] = true;
+    } else if (kind === "version" && skipVersion[key]) {
+      event.detail.shouldSwap = false;
+      delete skipVersion[key];
+    }
+  });
+})();

@@ -42,8 +42,10 @@ def page(browser):
 
 
 @pytest.fixture
-def screenshot(page):
-    def take(name: str) -> Path:
+def screenshot():
+    """``screenshot(page, name)``: a full-page PNG in test-artifacts/ to look at."""
+
+    def take(page, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)

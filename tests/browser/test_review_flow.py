@@ -49,7 +49,7 @@ def test_it_answers_a_question_and_updates_the_risk_without_reloading(live_serve
     page.locator("#notes-ops_q1").fill("We only have **default** metrics.")
     expect(page.locator("#preview-ops_q1 strong")).to_have_text("default")
     assert page.evaluate("window.__sameDocument") is True, "the page reloaded"
-    screenshot("review-question")
+    screenshot(page, "review-question")
 
     answer = Answer.objects.get(review__workload=Workload.objects.get(name="Booking API"), question__key="ops_q1")
     assert answer.risk == AnswerRisk.HIGH

@@ -1,0 +1,48 @@
+"""Who is looking at which question of a review, kept in the cache (never the database).
+
+Each poll of the live view records the person's page; entries fade after ``TTL`` seconds.
+With several web processes, the cache must be shared (CACHE_URL) for everyone to see
+everyone; see docs/deployment.md.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+TTL = 12  # seconds without a poll before someone counts as gone
+
+
+@dataclass(frozen=True)
+class Presence:
+    user_id: int
+    username: str
+    page: str  # "question:<key>", "pillar:<key>" or "review"
+
+    @property
+    def question(self) -> str:
+        return self.page.removeprefix("question:") if self.page.startswith("question:") else ""
+
+    @property
+    def initials(self) -> str:
+        return self.username[:2].upper()
+
+
+def _key(review_id: int) -> str:
+    return f"presence:{review_id}"
+
+
+def presence_touch(*, review_id: int, user_id: int, username: str, page: str) -> list[Presence]:
+    """Record that the user is on ``page`` now; return everyone present (the user included)."""
+    now = time.time()
+    entries = {uid: entry for uid, entry in (cache.get(_key(review_id)) or {}).items() if now - entry[2] < TTL}
+    entries[user_id] = (username, page[:140], now)
+    cache.set(_key(review_id), entries, TTL * 5)
+    return [Presence(uid, name, where) for uid, (name, where, _at) in sorted(entries.items(), key=lambda e: e[1][0])]
+
+
+def presence_token(people: list[Presence]) -> str:
+    """A short fingerprint of who is where: the client sends it back to learn whether it changed."""
+    text = "|".join(f"{p.user_id}:{p.page}" for p in people)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
