@@ -4,21 +4,20 @@ Only members of the "Bank editors" group (or superusers) may change the bank; ot
 may read it. Every change is kept by django-simple-history and listed per lens.
 """
 
+import json
 from itertools import chain
 
 from django import forms
-import json
-
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.http import content_disposition_header
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
@@ -85,8 +84,11 @@ class PillarInline(BankPermissions, TranslationTabularInline):
 class LensImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("AWS custom lens file (JSON)"))
     language = forms.ChoiceField(label=gettext_lazy("Language of the file"), choices=settings.LANGUAGES)
-    slug = forms.SlugField(label=gettext_lazy("Slug"), required=False, help_text=gettext_lazy(
-        "Leave empty to take it from the lens name; give an existing slug to add a version."))
+    slug = forms.SlugField(
+        label=gettext_lazy("Slug"),
+        required=False,
+        help_text=gettext_lazy("Leave empty to take it from the lens name; give an existing slug to add a version."),
+    )
     version = forms.CharField(label=gettext_lazy("Version"), required=False, max_length=32)
 
     def clean_file(self):
@@ -98,8 +100,12 @@ class LensImportForm(forms.Form):
 
 class PublishForm(forms.Form):
     version = forms.CharField(label=gettext_lazy("New version"), max_length=32)
-    release_notes_ko = forms.CharField(label=gettext_lazy("Release notes (Korean)"), widget=forms.Textarea, required=False)
-    release_notes_en = forms.CharField(label=gettext_lazy("Release notes (English)"), widget=forms.Textarea, required=False)
+    release_notes_ko = forms.CharField(
+        label=gettext_lazy("Release notes (Korean)"), widget=forms.Textarea, required=False
+    )
+    release_notes_en = forms.CharField(
+        label=gettext_lazy("Release notes (English)"), widget=forms.Textarea, required=False
+    )
 
 
 @admin.register(Lens)
@@ -122,14 +128,22 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         rows = [
             format_html(
                 '<li><a href="{}">{} {}</a> <small>({} · {} choices · {} rules)</small></li>',
-                reverse("admin:questions_question_change", args=[q.pk]), q.label, q.title, q.key,
-                q.choices.count(), q.risk_rules.count(),
+                reverse("admin:questions_question_change", args=[q.pk]),
+                q.label,
+                q.title,
+                q.key,
+                q.choices.count(),
+                q.risk_rules.count(),
             )  # fmt: skip
             for q in Question.objects.filter(pillar__lens=lens).order_by("pillar__order", "order")
         ]
         add = ""
         if lens.is_editable:
-            add = format_html('<p><a class="addlink" href="{}">{}</a></p>', reverse("admin:questions_question_add"), _("Add a question"))
+            add = format_html(
+                '<p><a class="addlink" href="{}">{}</a></p>',
+                reverse("admin:questions_question_add"),
+                _("Add a question"),
+            )
         return format_html("<ul>{}</ul>{}", format_html("".join(rows)) if rows else "", add)
 
     @admin.display(description=gettext_lazy("Release notes preview"))
@@ -208,7 +222,9 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         draft = get_object_or_404(Lens, pk=pk)
         if not self.has_change_permission(request, draft):
             raise PermissionDenied
-        form = PublishForm(request.POST or None, initial={"version": (draft.based_on.version if draft.based_on else "")})
+        form = PublishForm(
+            request.POST or None, initial={"version": (draft.based_on.version if draft.based_on else "")}
+        )
         problems = validate_lens(draft)
         if request.method == "POST" and form.is_valid():
             try:
@@ -268,7 +284,11 @@ class RiskRuleFormSet(BaseInlineFormSet):
             choices.append(ChoiceData(key=data.get("key", ""), is_none=bool(data.get("is_none")),
                                       titles={lang: data.get(f"title_{lang}", "") for lang in LANGUAGE_NAMES}))  # fmt: skip
         rules = sorted(
-            (form.cleaned_data.get("order") or 0, form.cleaned_data.get("condition", ""), form.cleaned_data.get("risk", ""))
+            (
+                form.cleaned_data.get("order") or 0,
+                form.cleaned_data.get("condition", ""),
+                form.cleaned_data.get("risk", ""),
+            )
             for form in self.forms
             if form.cleaned_data and not self._should_delete_form(form)
         )

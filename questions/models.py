@@ -112,9 +112,7 @@ class Choice(models.Model):
     improvement_plan = models.TextField(_("improvement plan"), blank=True, help_text=_("Markdown."))
     improvement_plan_url = models.URLField(max_length=2048, blank=True)
     tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
-    is_none = models.BooleanField(
-        default=False, help_text=_("The exclusive 'None of these' choice of its question.")
-    )
+    is_none = models.BooleanField(default=False, help_text=_("The exclusive 'None of these' choice of its question."))
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

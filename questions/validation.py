@@ -29,9 +29,7 @@ def question_problems(*, choices: list[ChoiceData], rules: list[tuple[str, str]]
             problems.append(_("The choice id “%(key)s” is used %(count)d times.") % {"key": key, "count": count})
     nones = [c.key for c in choices if c.is_none]
     if len(nones) > 1:
-        problems.append(
-            _("Only one choice can be “None of these”; these are: %(keys)s.") % {"keys": ", ".join(nones)}
-        )
+        problems.append(_("Only one choice can be “None of these”; these are: %(keys)s.") % {"keys": ", ".join(nones)})
     if not [c for c in choices if not c.is_none]:
         problems.append(_("The question has no best practice to choose."))
     for choice in choices:
@@ -40,5 +38,7 @@ def question_problems(*, choices: list[ChoiceData], rules: list[tuple[str, str]]
                 problems.append(
                     _("Choice “%(key)s”: the %(language)s title is empty.") % {"key": choice.key, "language": name}
                 )
-    problems.extend(_("Risk rules: %(problem)s") % {"problem": p} for p in validate_rules(rules, [c.key for c in choices]))
+    problems.extend(
+        _("Risk rules: %(problem)s") % {"problem": p} for p in validate_rules(rules, [c.key for c in choices])
+    )
     return problems

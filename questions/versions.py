@@ -44,7 +44,10 @@ def lens_draft_create(*, lens: Lens, user) -> Lens:
     existing = Lens.objects.filter(slug=lens.slug, status=Lens.Status.DRAFT).first()
     if existing is not None:
         raise LensVersionError(
-            [_("A draft of this lens exists already (%(version)s): edit or delete it first.") % {"version": existing.version}]
+            [
+                _("A draft of this lens exists already (%(version)s): edit or delete it first.")
+                % {"version": existing.version}
+            ]
         )
     draft = Lens.objects.create(
         **_copy_fields(
@@ -110,7 +113,9 @@ def lens_publish(*, draft: Lens, version: str, release_notes: dict[str, str], us
         problems.append(_("Only a draft can be published."))
     version = version.strip()
     if not version:
-        problems.append(_("Give the new version, e.g. %(example)s.") % {"example": timezone.localdate().strftime("%Y-%m")})
+        problems.append(
+            _("Give the new version, e.g. %(example)s.") % {"example": timezone.localdate().strftime("%Y-%m")}
+        )
     elif Lens.objects.filter(slug=draft.slug, version=version).exclude(pk=draft.pk).exists():
         problems.append(_("Version %(version)s of this lens exists already.") % {"version": version})
     problems.extend(validate_lens(draft))

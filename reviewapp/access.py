@@ -5,10 +5,9 @@ cannot write gets 403 when ``write=True``. Staff may see and change everything.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
-from .models import Membership, Review, Role, WRITE_ROLES, Workload
+from .models import WRITE_ROLES, Membership, Review, Role, Workload
 
 
 def role_of(user, workload: Workload) -> str | None:

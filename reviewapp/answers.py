@@ -72,7 +72,9 @@ def answer_save(
     current, risk_before = answer_state(answer), answer.risk
     if expected_version is not None and answer.version != expected_version:
         raise AnswerConflict(answer.version, current)
-    mine = AnswerState(choices=selected_keys, applicable=is_applicable, reason="" if is_applicable else reason, notes=notes)
+    mine = AnswerState(
+        choices=selected_keys, applicable=is_applicable, reason="" if is_applicable else reason, notes=notes
+    )
     if base_version is not None and base_version != answer.version:
         base = state_at(answer, base_version)
         if base is None:
@@ -101,4 +103,3 @@ def answer_save(
     )  # fmt: skip
     improvement_sync(review=review, item=item, before=current.choices, after=mine.choices, risk=risk)
     return answer
-

@@ -99,5 +99,3 @@ def to_csv(rows: list[dict], columns: list[str]) -> bytes:
 
 def to_json(payload) -> bytes:
     return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
-
-

@@ -190,8 +190,8 @@ class PlanFilterForm(forms.Form):
         self.fields["pillar"].choices = [("", _("All pillars"))] + [
             (p.key, f"{p.short_label} · {p.name}") for p in bank.pillars
         ]
-        self.fields["owner"].queryset = get_user_model().objects.filter(memberships__workload=workload).order_by(
-            "username"
+        self.fields["owner"].queryset = (
+            get_user_model().objects.filter(memberships__workload=workload).order_by("username")
         )
 
     def filters(self) -> PlanFilters:

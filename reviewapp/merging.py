@@ -16,7 +16,12 @@ class AnswerState:
     notes: str = ""
 
     def as_json(self) -> dict:
-        return {"choices": sorted(self.choices), "applicable": self.applicable, "reason": self.reason, "notes": self.notes}
+        return {
+            "choices": sorted(self.choices),
+            "applicable": self.applicable,
+            "reason": self.reason,
+            "notes": self.notes,
+        }
 
     @classmethod
     def from_json(cls, data: dict | None) -> "AnswerState":

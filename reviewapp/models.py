@@ -57,9 +57,7 @@ class Workload(models.Model):
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     architecture_diagram_url = models.URLField(_("architecture diagram URL"), max_length=2048, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,9 +108,7 @@ class Review(models.Model):
         help_text=_("Who leads the workshop: followers are moved to the question they open."),
     )  # fmt: skip
     facilitator_question = models.CharField(max_length=128, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -203,9 +199,7 @@ class Milestone(models.Model):
     name = models.CharField(_("name"), max_length=100)
     lens = models.ForeignKey(Lens, on_delete=models.PROTECT, related_name="+")
     review_revision = models.PositiveBigIntegerField(help_text=_("The review's revision when it was taken."))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -231,6 +225,9 @@ class MilestoneAnswer(models.Model):
     class Meta:
         ordering = ["milestone", "question__pillar__order", "question__order"]
         constraints = [models.UniqueConstraint(fields=["milestone", "question"], name="milestone_answer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.milestone}: {self.question_id} {self.risk}"
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -18,9 +18,7 @@ RISK_ORDER: tuple[str, ...] = (
 )
 
 
-def question_risk(
-    *, rules: Sequence[tuple[str, str]], selected: Iterable[str], is_applicable: bool = True
-) -> str:
+def question_risk(*, rules: Sequence[tuple[str, str]], selected: Iterable[str], is_applicable: bool = True) -> str:
     """Risk of one question from its ordered ``(condition, risk)`` rules and the selected keys.
 
     A question that does not apply is NOT_APPLICABLE whatever is selected; one with no

@@ -77,10 +77,14 @@ def review_upgrade(*, review: Review, target: Lens, user) -> UpgradeSummary:
         raise UpgradeError(_("The review already uses this version."))
     old_lens = review.lens
     old_bank, new_bank = load_bank(old_lens), load_bank(target)
-    old_records = {old_bank.by_id[qid].key: record for qid, record in live_records(review).items() if qid in old_bank.by_id}
+    old_records = {
+        old_bank.by_id[qid].key: record for qid, record in live_records(review).items() if qid in old_bank.by_id
+    }
     milestone = milestone_create(review=review, name=_milestone_name(review, target), user=user)
 
-    old_items = {item.choice.key: item for item in ImprovementItem.objects.filter(review=review).select_related("choice")}
+    old_items = {
+        item.choice.key: item for item in ImprovementItem.objects.filter(review=review).select_related("choice")
+    }
     Answer.objects.filter(review=review).delete()
     moved, answers, selections = [], [], []
     for item in new_bank.questions:
@@ -108,7 +112,9 @@ def review_upgrade(*, review: Review, target: Lens, user) -> UpgradeSummary:
     Answer.objects.bulk_create(answers)
     Through = Answer.selected_choices.through
     Through.objects.bulk_create(
-        Through(answer_id=answer.pk, choice_id=choice.pk) for answer, chosen in zip(answers, selections) for choice in chosen
+        Through(answer_id=answer.pk, choice_id=choice.pk)
+        for answer, chosen in zip(answers, selections, strict=True)
+        for choice in chosen
     )
     _carry_items(review, new_bank, old_items)
     Review.objects.filter(pk=review.pk).update(lens=target, revision=F("revision") + 1)
@@ -129,5 +135,3 @@ def _carry_items(review: Review, new_bank, old_items: dict[str, ImprovementItem]
     ImprovementItem.objects.filter(review=review).exclude(pk__in=[i.pk for i in keep]).delete()
     if keep:
         ImprovementItem.objects.bulk_update(keep, ["choice"])
-
-

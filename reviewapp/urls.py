@@ -1,7 +1,6 @@
 from django.urls import path, register_converter
 
 from .converters import ExportFormatConverter, IdConverter
-
 from .views import answers, exports, imports, live, milestones, plans, reports, reviews, tokens, upgrades, workloads
 
 register_converter(IdConverter, "id")
@@ -27,9 +26,7 @@ urlpatterns = [
     path("reviews/<id:pk>/facilitator/", live.facilitator_set, name="facilitator_set"),
     path("reviews/<id:pk>/questions/<str:key>/fields/", answers.answer_fields, name="answer_fields"),
     path("reviews/<id:pk>/questions/<str:key>/history/", answers.answer_history, name="answer_history"),
-    path(
-        "reviews/<id:pk>/questions/<str:key>/restore/<int:version>/", answers.answer_restore, name="answer_restore"
-    ),
+    path("reviews/<id:pk>/questions/<str:key>/restore/<int:version>/", answers.answer_restore, name="answer_restore"),
     path("reviews/<id:pk>/import/", imports.answers_import, name="answers_import"),
     path("reviews/<id:pk>/upgrade/", upgrades.review_upgrade_view, name="review_upgrade"),
     path("reviews/<id:pk>/plan/", plans.plan_view, name="plan"),

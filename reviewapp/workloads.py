@@ -43,9 +43,7 @@ def membership_set(*, workload: Workload, username: str, role: str) -> Membershi
     existing = Membership.objects.select_for_update().filter(workload=workload, user=user).first()
     if existing and existing.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(workload, user)
-    membership, _created = Membership.objects.update_or_create(
-        workload=workload, user=user, defaults={"role": role}
-    )
+    membership, _created = Membership.objects.update_or_create(workload=workload, user=user, defaults={"role": role})
     return membership
 
 
@@ -57,10 +55,6 @@ def membership_remove(*, workload: Workload, membership: Membership) -> None:
 
 
 def _ensure_another_owner(workload: Workload, user) -> None:
-    others = (
-        Membership.objects.select_for_update()
-        .filter(workload=workload, role=Role.OWNER)
-        .exclude(user=user)
-    )
+    others = Membership.objects.select_for_update().filter(workload=workload, role=Role.OWNER).exclude(user=user)
     if not others.exists():
         raise SharingError(_("A workload needs at least one owner."))

@@ -5,7 +5,11 @@ from rest_framework.views import exception_handler
 
 def _flatten(detail, prefix: str = "") -> list[str]:
     if isinstance(detail, dict):
-        return [m for key, value in detail.items() for m in _flatten(value, f"{prefix}{key}: " if key != "non_field_errors" else prefix)]
+        return [
+            m
+            for key, value in detail.items()
+            for m in _flatten(value, f"{prefix}{key}: " if key != "non_field_errors" else prefix)
+        ]
     if isinstance(detail, list):
         return [m for value in detail for m in _flatten(value, prefix)]
     return [f"{prefix}{detail}"]

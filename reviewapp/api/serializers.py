@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from questions.models import Choice, Lens, Pillar, Question
+
 from ..models import ImprovementItem, Membership, Milestone, Review, Role, Workload
 from ..risk import RiskCounts
 
@@ -187,4 +188,3 @@ class MilestoneDetailSerializer(MilestoneSerializer):
 
     class Meta(MilestoneSerializer.Meta):
         fields = [*MilestoneSerializer.Meta.fields, "counts", "answers"]
-

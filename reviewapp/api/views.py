@@ -1,11 +1,11 @@
 """The REST API under /api/v1/. Each view: access-scoped fetch, a serializer or form, one service call."""
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from django.conf import settings
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from questions.interchange import LensImportError, lens_from_aws, lens_to_aws
 from questions.models import Choice, Lens, Question, RiskRule
+
 from ..access import get_review_for_user, get_workload_for_user
 from ..answers import AnswerConflict, answer_save
 from ..aws_answers import AnswerImportError, answers_from_aws
@@ -21,10 +22,10 @@ from ..bank import load_bank
 from ..forms import AnswerForm, ImprovementItemForm, PlanFilterForm, workload_members
 from ..improvements import improvement_plan, improvement_update
 from ..milestones import MilestoneError, milestone_create
-from ..models import Membership, Milestone, Review, Role, Workload
+from ..models import Membership, Milestone, Review, Workload
 from ..progress import QuestionState, milestone_records, review_state
-from ..workloads import SharingError, membership_remove, membership_set, workload_create
 from ..views import exports
+from ..workloads import SharingError, membership_remove, membership_set, workload_create
 from . import serializers as s
 
 
@@ -222,8 +223,12 @@ class ReviewSummary(APIView):
                 "revision": review.revision,
                 "counts": s.counts_dict(state.counts),
                 "pillars": [
-                    {"key": p.pillar.key, "short_label": p.pillar.short_label, "name": p.pillar.name,
-                     "counts": s.counts_dict(p.counts)}
+                    {
+                        "key": p.pillar.key,
+                        "short_label": p.pillar.short_label,
+                        "name": p.pillar.name,
+                        "counts": s.counts_dict(p.counts),
+                    }
                     for p in state.pillars
                 ],  # fmt: skip
             }
@@ -292,7 +297,9 @@ class AnswerDetail(APIView):
         data = serializer.validated_data
         expected = data.get("version", _if_match(request))
         if expected is None:
-            raise ValidationError({"version": [_("Give the version you read (field “version” or an If-Match header).")]})
+            raise ValidationError(
+                {"version": [_("Give the version you read (field “version” or an If-Match header).")]}
+            )
         merged = {
             "selected_choices": data.get("selected_choices", [] if not partial else list(current.selected_keys)),
             "is_applicable": data.get("is_applicable", True if not partial else current.answer.is_applicable),
@@ -336,7 +343,7 @@ def _if_match(request) -> int | None:
     if not value:
         return None
     if not value.isdigit() or len(value) > 9:
-        raise ValidationError({"If-Match": [_("Give the answer's ETag, e.g. \"3\".")]})
+        raise ValidationError({"If-Match": [_('Give the answer\'s ETag, e.g. "3".')]})
     return int(value)
 
 
@@ -403,7 +410,9 @@ class ImprovementItemDetail(APIView):
         incoming = dict(serializer.validated_data)
         if "owner" in incoming:
             owner = incoming.pop("owner")
-            member = Membership.objects.filter(workload=review.workload, user__username=owner).first() if owner else None
+            member = (
+                Membership.objects.filter(workload=review.workload, user__username=owner).first() if owner else None
+            )
             if owner and member is None:
                 raise ValidationError({"owner": [_("“%(name)s” is not a member of this workload.") % {"name": owner}]})
             data["owner"] = member.user_id if member else ""
@@ -444,7 +453,9 @@ class MilestoneDetail(APIView):
     @extend_schema(responses=s.MilestoneDetailSerializer)
     def get(self, request, pk: int, milestone_pk: int):
         review, _role = get_review_for_user(request, pk)
-        milestone = get_object_or_404(Milestone.objects.select_related("lens", "created_by"), pk=milestone_pk, review=review)
+        milestone = get_object_or_404(
+            Milestone.objects.select_related("lens", "created_by"), pk=milestone_pk, review=review
+        )
         state = review_state(review, load_bank(milestone.lens), milestone_records(milestone))
         data = s.MilestoneSerializer(milestone).data
         data["counts"] = s.counts_dict(state.counts)

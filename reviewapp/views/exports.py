@@ -53,4 +53,3 @@ def consolidated_export(request: HttpRequest, slug: str, fmt: str) -> HttpRespon
     if fmt == "csv":
         return download(to_csv(rows, CONSOLIDATED_COLUMNS), fmt, f"{slug}-risks")
     return download(to_json({"lens": slug, "rows": rows}), fmt, f"{slug}-risks")
-

@@ -51,8 +51,13 @@ def _session_user_row(request: HttpRequest, pk: int):
             account_name=Subquery(users.values("username")[:1]),
         )
         .values(
-            "revision", "facilitator_id", "facilitator_question", "member_role",
-            "account_password", "account_staff", "account_name",
+            "revision",
+            "facilitator_id",
+            "facilitator_question",
+            "member_role",
+            "account_password",
+            "account_staff",
+            "account_name",
         )  # fmt: skip
         .first()
     )
@@ -132,8 +137,6 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
     return render(request, "reviewapp/live.html", context)
 
 
-
-
 class FacilitatorForm(forms.Form):
     facilitator = forms.CharField(required=False, max_length=20)  # a member's user id, or "" to stop
 
@@ -152,7 +155,9 @@ def facilitator_set(request: HttpRequest, pk: int) -> HttpResponse:
         if member is None and not (request.user.is_staff and _int(value) == request.user.pk):
             raise Http404("Not a member of this workload.")
         Review.objects.filter(pk=review.pk).update(facilitator_id=_int(value), facilitator_question="")
-        messages.success(request, _("Facilitator mode is on: followers are moved to the question the facilitator opens."))
+        messages.success(
+            request, _("Facilitator mode is on: followers are moved to the question the facilitator opens.")
+        )
     else:
         if role != Role.OWNER and review.facilitator_id != request.user.pk:
             raise PermissionDenied("Only the owner or the facilitator can stop facilitator mode.")

@@ -55,7 +55,9 @@ def _milestone_counts(milestones: list[Milestone]) -> dict[int, RiskCounts]:
 @require_http_methods(["GET"])
 def milestone_detail(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     review, role = get_review_for_user(request, pk)
-    milestone = get_object_or_404(Milestone.objects.select_related("lens", "created_by"), pk=milestone_pk, review=review)
+    milestone = get_object_or_404(
+        Milestone.objects.select_related("lens", "created_by"), pk=milestone_pk, review=review
+    )
     state = review_state(review, load_bank(milestone.lens), milestone_records(milestone))
     context = {"review": review, "workload": review.workload, "milestone": milestone, "state": state}
     return render(request, "reviewapp/milestone_detail.html", context)
