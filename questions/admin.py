@@ -25,7 +25,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, T
 from reviewapp.markup import render_markdown
 
 from .interchange import LensImportError, lens_from_aws, lens_to_aws
-from .models import Choice, Lens, Pillar, Question, RiskRule
+from .models import Choice, Lens, Pillar, Question, Risk, RiskRule
 from .rules import ConditionError, parse_condition, risk_distribution
 from .validation import LANGUAGE_NAMES, ChoiceData, question_problems
 from .versions import LensVersionError, lens_draft_create, lens_publish, lens_retire, validate_lens
@@ -376,13 +376,14 @@ def rule_tester_context(question: Question, query) -> dict:
     except ConditionError as exc:
         error = str(exc)
     return {"tester": {"choices": choices, "ticked": ticked, "result": result, "error": error,
-                       "distribution": sorted(distribution.items()), "total": sum(distribution.values())}}  # fmt: skip
+                       "distribution": [(Risk(risk).label, n) for risk, n in sorted(distribution.items())],
+                       "total": sum(distribution.values())}}  # fmt: skip
 
 
 def _firing_rule(rules: list[tuple[str, str]], ticked: frozenset[str]) -> dict:
     for index, (condition, risk) in enumerate(rules, start=1):
         if parse_condition(condition).holds(ticked):
-            return {"rule": index, "condition": condition, "risk": risk}
+            return {"rule": index, "condition": condition, "risk": Risk(risk).label}
     raise ConditionError(_("No rule fires for this combination: the rules lack a final 'default'."))
 
 

@@ -198,7 +198,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Well-Architected Review API",
     "DESCRIPTION": "Workloads, reviews, answers, risk summaries, improvement plans and milestones. "
-    "Authenticate with a personal token (Authorization: Bearer <token>) or a browser session.",
+    "Authenticate with a personal token (`Authorization: Bearer YOUR_TOKEN`) or a browser session.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "REDOC_DIST": "SIDECAR",
