@@ -21,6 +21,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
+from modeltranslation.translator import NotRegistered, translator
 
 from reviewapp.markup import render_markdown
 
@@ -66,6 +67,14 @@ class BankPermissions:
         if isinstance(self, admin.options.InlineModelAdmin):
             return super().has_add_permission(request, obj) and self._editable(obj)
         return super().has_add_permission(request)
+
+
+def _untranslated_fields(model) -> set[str]:
+    """The plain columns modeltranslation keeps in step with the active language: not real changes."""
+    try:
+        return set(translator.get_options_for_model(model).fields)
+    except NotRegistered:
+        return set()
 
 
 def _preview(text: str):
@@ -120,6 +129,12 @@ class LensAdmin(BankPermissions, TranslationAdmin):
     actions = ["make_draft", "retire"]
     change_form_template = "admin/questions/lens/change_form.html"
     change_list_template = "admin/questions/lens/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # a lens made here starts as a draft, to be filled and then published
+            obj.status = Lens.Status.DRAFT
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=gettext_lazy("Questions"))
     def questions_table(self, lens):
@@ -257,7 +272,8 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         rows = []
         for entry in entries:
             previous = entry.prev_record
-            changes = entry.diff_against(previous).changes if previous else []
+            mirrors = _untranslated_fields(entry.instance.__class__)
+            changes = [c for c in entry.diff_against(previous).changes if c.field not in mirrors] if previous else []
             rows.append({"entry": entry, "kind": entry.instance._meta.verbose_name, "changes": changes})
         context = {**self.admin_site.each_context(request), "title": _("Changes to %(lens)s") % {"lens": lens},
                    "lens": lens, "rows": rows, "opts": self.model._meta}  # fmt: skip
@@ -344,8 +360,7 @@ class QuestionAdmin(BankPermissions, TranslationAdmin):
         return _preview(question.description)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "pillar":
-            kwargs["queryset"] = Pillar.objects.filter(lens__status=Lens.Status.DRAFT).select_related("lens")
+        _draft_parents(db_field, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _create_formsets(self, request, obj, change):
@@ -387,10 +402,24 @@ def _firing_rule(rules: list[tuple[str, str]], ticked: frozenset[str]) -> dict:
     raise ConditionError(_("No rule fires for this combination: the rules lack a final 'default'."))
 
 
+def _draft_parents(db_field, kwargs) -> None:
+    """New pillars, questions and choices can only go into a draft lens."""
+    if db_field.name == "lens":
+        kwargs["queryset"] = Lens.objects.filter(status=Lens.Status.DRAFT)
+    elif db_field.name == "pillar":
+        kwargs["queryset"] = Pillar.objects.filter(lens__status=Lens.Status.DRAFT).select_related("lens")
+    elif db_field.name == "question":
+        kwargs["queryset"] = Question.objects.filter(pillar__lens__status=Lens.Status.DRAFT).select_related("pillar")
+
+
 @admin.register(Pillar)
 class PillarAdmin(BankPermissions, TranslationAdmin):
     list_display = ["short_label", "name", "key", "lens", "order"]
     list_filter = ["lens"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        _draft_parents(db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Choice)
@@ -399,3 +428,7 @@ class ChoiceAdmin(BankPermissions, TranslationAdmin):
     list_filter = ["tier", "is_none", "question__pillar__lens"]
     search_fields = ["key", "title_ko", "title_en"]
     list_select_related = ["question"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        _draft_parents(db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

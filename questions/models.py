@@ -141,7 +141,6 @@ class RiskRule(models.Model):
 
     class Meta:
         ordering = ["question", "order", "pk"]
-        constraints = [models.UniqueConstraint(fields=["question", "order"], name="rule_order_unique")]
 
     def __str__(self) -> str:
         return f"{self.condition} -> {self.risk}"

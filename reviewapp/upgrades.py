@@ -75,6 +75,11 @@ def review_upgrade(*, review: Review, target: Lens, user) -> UpgradeSummary:
         raise UpgradeError(_("A review can only move to a published version of its own lens."))
     if target.pk == review.lens_id:
         raise UpgradeError(_("The review already uses this version."))
+    if Review.objects.filter(workload_id=review.workload_id, lens=target).exists():
+        raise UpgradeError(
+            _("This workload already has a review of version %(version)s: open that one instead.")
+            % {"version": target.version}
+        )
     old_lens = review.lens
     old_bank, new_bank = load_bank(old_lens), load_bank(target)
     old_records = {
