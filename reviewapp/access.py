@@ -20,7 +20,7 @@ def role_of(user, workload: Workload) -> str | None:
 
 def _check(user, workload: Workload, role: str | None, *, write: bool, owner: bool) -> str:
     if role is None:
-        raise Http404("No such workload.")
+        raise Http404("Not found.")  # the same words whether it exists or not
     if owner and role != Role.OWNER:
         raise PermissionDenied("Only an owner of this workload may do that.")
     if write and role not in WRITE_ROLES:
@@ -35,7 +35,7 @@ def get_workload_for_user(
     try:
         workload = Workload.objects.get(pk=pk)
     except Workload.DoesNotExist:
-        raise Http404("No such workload.") from None
+        raise Http404("Not found.") from None
     role = _check(request.user, workload, role_of(request.user, workload), write=write, owner=owner)
     return workload, role
 
@@ -45,6 +45,6 @@ def get_review_for_user(request: HttpRequest, pk: int, *, write: bool = False) -
     try:
         review = Review.objects.select_related("workload", "lens", "facilitator").get(pk=pk)
     except Review.DoesNotExist:
-        raise Http404("No such review.") from None
+        raise Http404("Not found.") from None
     role = _check(request.user, review.workload, role_of(request.user, review.workload), write=write, owner=False)
     return review, role

@@ -12,7 +12,7 @@ class IdConverter:
 
 
 class ExportFormatConverter:
-    regex = "csv|json"
+    regex = "(?:csv|json)"
 
     def to_python(self, value: str) -> str:
         return value

@@ -92,6 +92,8 @@ class ReviewQuerySet(models.QuerySet):
             unanswered_count=Count("answers", filter=Q(**{risk: AnswerRisk.UNANSWERED})),
             high_count=Count("answers", filter=Q(**{risk: AnswerRisk.HIGH})),
             medium_count=Count("answers", filter=Q(**{risk: AnswerRisk.MEDIUM})),
+            none_count=Count("answers", filter=Q(**{risk: AnswerRisk.NONE})),
+            not_applicable_count=Count("answers", filter=Q(**{risk: AnswerRisk.NOT_APPLICABLE})),
         )
 
 

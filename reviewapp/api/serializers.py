@@ -113,8 +113,9 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     def get_counts(self, review) -> RiskCountsSerializer:
         return {
-            "high": review.high_count, "medium": review.medium_count,
-            "unanswered": review.unanswered_count, "answered": review.answered_count, "total": review.question_count,
+            "high": review.high_count, "medium": review.medium_count, "none": review.none_count,
+            "not_applicable": review.not_applicable_count, "unanswered": review.unanswered_count,
+            "answered": review.answered_count, "total": review.question_count,
         }  # fmt: skip
 
 
@@ -135,6 +136,11 @@ class AnswerSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     updated_by = serializers.CharField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class AnswerConflictSerializer(serializers.Serializer):
+    error = serializers.CharField()
+    current = AnswerSerializer()
 
 
 class PillarSummarySerializer(serializers.Serializer):

@@ -22,7 +22,7 @@ from ..bank import load_bank
 from ..forms import AnswerForm, ImprovementItemForm, PlanFilterForm, workload_members
 from ..improvements import improvement_plan, improvement_update
 from ..milestones import MilestoneError, milestone_create
-from ..models import Membership, Milestone, Review, Workload
+from ..models import Membership, Milestone, Review, Role, Workload
 from ..progress import QuestionState, milestone_records, review_state
 from ..views import exports
 from ..workloads import SharingError, membership_remove, membership_set, workload_create
@@ -105,6 +105,7 @@ class WorkloadList(generics.ListCreateAPIView):
         data = dict(serializer.validated_data)
         lenses = data.pop("lenses", [])
         serializer.instance = workload_create(user=self.request.user, lenses=lenses, **data)
+        serializer.context["roles"][serializer.instance.pk] = Role.OWNER
 
 
 class WorkloadDetail(generics.RetrieveUpdateAPIView):
@@ -165,7 +166,7 @@ class MemberDetail(APIView):
         try:
             membership_remove(workload=workload, membership=membership)
         except SharingError as exc:
-            raise ValidationError({"error": [str(exc)]}) from None
+            raise ValidationError([str(exc)]) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -281,11 +282,11 @@ class AnswerDetail(APIView):
         review, _role = get_review_for_user(request, pk)
         return self._respond(self._current(review, key)[1])
 
-    @extend_schema(request=s.AnswerSerializer, responses={200: s.AnswerSerializer, 409: s.AnswerSerializer})
+    @extend_schema(request=s.AnswerSerializer, responses={200: s.AnswerSerializer, 409: s.AnswerConflictSerializer})
     def put(self, request, pk: int, key: str):
         return self._update(request, pk, key, partial=False)
 
-    @extend_schema(request=s.AnswerSerializer, responses={200: s.AnswerSerializer, 409: s.AnswerSerializer})
+    @extend_schema(request=s.AnswerSerializer, responses={200: s.AnswerSerializer, 409: s.AnswerConflictSerializer})
     def patch(self, request, pk: int, key: str):
         return self._update(request, pk, key, partial=True)
 

@@ -1,0 +1,444 @@
+"""Who may do what through /api/v1/: every endpoint, for every persona, by token and by session.
+
+Personas: alice owns the workload, bob contributes, vera views, charlie is a stranger who owns
+another workload ("Zeta"), sam is staff (a member of nothing), and an anonymous caller.
+"""
+
+import codecs
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from questions.models import Lens
+from reviewapp.answers import answer_save
+from reviewapp.api import urls as api_urls
+from reviewapp.bank import load_bank
+from reviewapp.models import Answer, AnswerRisk, ImprovementItem, Membership, Milestone, Review, Role, Workload
+
+from ..factories import make_user, make_workload, workload_snapshot
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One API call under the workload, and what success looks like."""
+
+    name: str  # the URL name in reviewapp/api/urls.py, plus a suffix when one URL has several calls
+    method: str
+    url: Callable
+    body: Callable | None = None
+    seen: Callable | None = None  # what a permitted read returned, in short...
+    expected: Callable | None = None  # ...and what it should be
+    effect: Callable | None = None  # asserts the change a permitted write made
+
+    def call(self, client: Client, w):
+        kwargs = {"data": json.dumps(self.body(w)), "content_type": "application/json"} if self.body else {}
+        return getattr(client, self.method)(self.url(w), **kwargs)
+
+    @property
+    def url_name(self) -> str:
+        return self.name.split(":")[0]
+
+
+def _api(path: str) -> str:
+    return f"/api/v1/{path}"
+
+
+def _workload_edit(w) -> dict:
+    return {
+        "name": "Shop renamed", "description": "A bigger shop.", "environment": "PREPRODUCTION",
+        "regions": ["us-east-1"], "review_owner": "Team", "industry": "Retail",
+    }  # fmt: skip
+
+
+def _renamed(w, user):
+    w.workload.refresh_from_db()
+    assert (w.workload.name, w.workload.environment, w.workload.regions) == (
+        "Shop renamed", "PREPRODUCTION", ["us-east-1"],
+    )  # fmt: skip
+
+
+def _answered(w, user):
+    answer = Answer.objects.get(review=w.review, question__key="p1_q2")
+    assert set(answer.selected_choices.values_list("key", flat=True)) == {"p1_q2_a1"}
+    assert (answer.risk, answer.version, answer.updated_by) == (AnswerRisk.MEDIUM, 1, user)
+
+
+def _item_tracked(w, user):
+    item = ImprovementItem.objects.get(review=w.review, choice__key="p1_q1_a2")
+    assert (item.status, item.owner.username, item.updated_by) == ("in_progress", "bob", user)
+
+
+def _milestone_taken(w, user):
+    milestone = Milestone.objects.get(review=w.review, name="Sprint 1")
+    assert milestone.created_by == user
+    assert milestone.answers.count() == 4
+
+
+def _member_added(w, user):
+    assert Membership.objects.get(workload=w.workload, user=w.dave).role == Role.VIEWER
+
+
+def _member_removed(w, user):
+    assert not Membership.objects.filter(workload=w.workload, user__username="vera").exists()
+
+
+def _csv_head(response):
+    return response.content[:3], response.content.decode("utf-8-sig").splitlines()[0].split(",")[:2]
+
+
+READS = [
+    Endpoint(
+        "workload-detail", "get", lambda w: _api(f"workloads/{w.workload.pk}/"),
+        seen=lambda r: (r.json()["name"], r.json()["reviews"]), expected=lambda w: ("Shop", [w.review.pk]),
+    ),
+    Endpoint(
+        "member-list", "get", lambda w: _api(f"workloads/{w.workload.pk}/members/"),
+        seen=lambda r: [(m["username"], m["role"]) for m in r.json()],
+        expected=lambda w: [("alice", "owner"), ("bob", "contributor"), ("vera", "viewer")],
+    ),
+    Endpoint(
+        "review-detail", "get", lambda w: _api(f"reviews/{w.review.pk}/"),
+        seen=lambda r: (r.json()["id"], r.json()["lens"]["slug"]), expected=lambda w: (w.review.pk, "mini"),
+    ),
+    Endpoint(
+        "review-summary", "get", lambda w: _api(f"reviews/{w.review.pk}/summary/"),
+        seen=lambda r: (r.json()["counts"]["total"], r.json()["counts"]["medium"]), expected=lambda w: (4, 1),
+    ),
+    Endpoint(
+        "answer-list", "get", lambda w: _api(f"reviews/{w.review.pk}/answers/"),
+        seen=lambda r: [a["question"] for a in r.json()], expected=lambda w: ["p1_q1", "p1_q2", "p2_q1", "p2_q2"],
+    ),
+    Endpoint(
+        "answer-detail", "get", lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q1/"),
+        seen=lambda r: (r.json()["selected_choices"], r["ETag"]), expected=lambda w: (["p1_q1_a1"], '"1"'),
+    ),
+    Endpoint(
+        "plan", "get", lambda w: _api(f"reviews/{w.review.pk}/improvement-plan/"),
+        seen=lambda r: [(q["question"], [i["choice"] for i in q["items"]]) for q in r.json()],
+        expected=lambda w: [("p1_q1", ["p1_q1_a2", "p1_q1_a3"])],
+    ),
+    Endpoint(
+        "milestone-list", "get", lambda w: _api(f"reviews/{w.review.pk}/milestones/"),
+        seen=lambda r: [m["name"] for m in r.json()["results"]], expected=lambda w: ["Baseline"],
+    ),
+    Endpoint(
+        "milestone-detail", "get", lambda w: _api(f"reviews/{w.review.pk}/milestones/{w.milestone.pk}/"),
+        seen=lambda r: (r.json()["name"], r.json()["counts"]["unanswered"]), expected=lambda w: ("Baseline", 4),
+    ),
+    Endpoint(
+        "answers-export:csv", "get", lambda w: _api(f"reviews/{w.review.pk}/export.csv"),
+        seen=_csv_head, expected=lambda w: (codecs.BOM_UTF8, ["pillar", "question_id"]),
+    ),
+    Endpoint(
+        "answers-export:json", "get", lambda w: _api(f"reviews/{w.review.pk}/export.json"),
+        seen=lambda r: json.loads(r.content)["workload"], expected=lambda w: {"id": w.workload.pk, "name": "Shop"},
+    ),
+]  # fmt: skip
+WRITES = [
+    Endpoint(
+        "workload-detail:patch", "patch", lambda w: _api(f"workloads/{w.workload.pk}/"),
+        body=lambda w: {"name": "Shop renamed", "environment": "PREPRODUCTION", "regions": ["us-east-1"]},
+        effect=_renamed,
+    ),
+    Endpoint(
+        "workload-detail:put", "put", lambda w: _api(f"workloads/{w.workload.pk}/"),
+        body=_workload_edit, effect=_renamed,
+    ),
+    Endpoint(
+        "answer-detail:patch", "patch", lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q2/"),
+        body=lambda w: {"selected_choices": ["p1_q2_a1"], "version": 0}, effect=_answered,
+    ),
+    Endpoint(
+        "answer-detail:put", "put", lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q2/"),
+        body=lambda w: {"selected_choices": ["p1_q2_a1"], "notes": "", "version": 0}, effect=_answered,
+    ),
+    Endpoint(
+        "plan-item", "patch", lambda w: _api(f"reviews/{w.review.pk}/improvement-plan/p1_q1_a2/"),
+        body=lambda w: {"status": "in_progress", "owner": "bob"}, effect=_item_tracked,
+    ),
+    Endpoint(
+        "milestone-list:post", "post", lambda w: _api(f"reviews/{w.review.pk}/milestones/"),
+        body=lambda w: {"name": "Sprint 1"}, effect=_milestone_taken,
+    ),
+    Endpoint(
+        "answers-aws-import", "post", lambda w: _api(f"reviews/{w.review.pk}/answers/import/"),
+        body=lambda w: {"AnswerSummaries": [{"QuestionId": "p1_q2", "SelectedChoices": ["p1_q2_a1"]}]},
+        effect=_answered,
+    ),
+]  # fmt: skip
+OWNER_ONLY = [
+    Endpoint(
+        "member-list:post", "post", lambda w: _api(f"workloads/{w.workload.pk}/members/"),
+        body=lambda w: {"username": "dave", "role": "viewer"}, effect=_member_added,
+    ),
+    Endpoint(
+        "member-detail", "delete", lambda w: _api(f"workloads/{w.workload.pk}/members/{w.vera_membership.pk}/"),
+        effect=_member_removed,
+    ),
+]  # fmt: skip
+UNDER_THE_WORKLOAD = READS + WRITES + OWNER_ONLY
+
+
+def _by_name(endpoints):
+    return pytest.mark.parametrize("endpoint", endpoints, ids=lambda e: e.name)
+
+
+@pytest.fixture
+def w(workload, review, milestone, alice, charlie, lens):
+    """The personas' workload with p1_q1 answered (medium risk), and charlie's own workload "Zeta"."""
+    item = load_bank(review.lens).by_key["p1_q1"]
+    answer_save(
+        review=review, item=item, user=alice, selected_keys=frozenset({"p1_q1_a1"}),
+        is_applicable=True, reason="", notes="",
+    )  # fmt: skip
+    return SimpleNamespace(
+        workload=workload,
+        review=review,
+        milestone=milestone,
+        zeta=make_workload(charlie, name="Zeta", lens=lens),
+        dave=make_user("dave"),
+        vera_membership=workload.memberships.get(user__username="vera"),
+    )
+
+
+def _user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture(params=["token", "session"])
+def client_of(request, api_for, client_for):
+    """``client_of(username)``: a client acting as the user through a personal token, or a signed-in session."""
+
+    def make(username: str) -> Client:
+        user = _user(username)
+        return api_for(user) if request.param == "token" else client_for(user)
+
+    return make
+
+
+def _everything(w) -> dict:
+    """All that any call of the matrix could change."""
+    items = ImprovementItem.objects.filter(review=w.review).values_list("choice__key", "status", "owner_id", "note")
+    return {
+        "workload": workload_snapshot(w.workload),
+        "milestones": sorted(Milestone.objects.values_list("review_id", "name")),
+        "items": sorted(items),
+        "counts": {m.__name__: m.objects.count() for m in (Workload, Membership, Review, Answer, Lens)},
+    }
+
+
+def _assert_json_error(response, status: int) -> str:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert isinstance(error, str) and error
+    return error
+
+
+def test_it_covers_every_api_url_under_a_workload():
+    under = ("v1/workloads/<", "v1/reviews/<")
+    named = {pattern.name for pattern in api_urls.urlpatterns if str(pattern.pattern).startswith(under)}
+
+    assert {e.url_name for e in UNDER_THE_WORKLOAD} == named
+
+
+# --- Anonymous -----------------------------------------------------------------------------------
+
+
+ANONYMOUS_TOO = [
+    Endpoint("workload-list", "get", lambda w: _api("workloads/")),
+    Endpoint(
+        "workload-list:post", "post", lambda w: _api("workloads/"),
+        body=lambda w: {"name": "X", "description": "d", "review_owner": "T"},
+    ),
+    Endpoint("review-list", "get", lambda w: _api("reviews/")),
+    Endpoint("lens-list", "get", lambda w: _api("lenses/")),
+    Endpoint("lens-detail", "get", lambda w: _api(f"lenses/{w.review.lens_id}/")),
+    Endpoint("lens-aws-export", "get", lambda w: _api(f"lenses/{w.review.lens_id}/aws/?language=en")),
+    Endpoint(
+        "lens-aws-import", "post", lambda w: _api("lenses/import/?language=en"),
+        body=lambda w: {"schemaVersion": "2021-11-01", "name": "X", "pillars": []},
+    ),
+    Endpoint("consolidated-export", "get", lambda w: _api("lenses/mini/risks.csv")),
+]  # fmt: skip
+
+
+def test_it_covers_every_api_url():
+    named = {pattern.name for pattern in api_urls.urlpatterns if str(pattern.pattern).startswith("v1/")}
+
+    assert {e.url_name for e in UNDER_THE_WORKLOAD + ANONYMOUS_TOO} == named
+
+
+@_by_name(UNDER_THE_WORKLOAD + ANONYMOUS_TOO)
+def test_it_answers_401_with_a_json_error_to_anonymous_callers(w, api_for, endpoint):
+    before = _everything(w)
+
+    response = endpoint.call(api_for(None), w)
+
+    assert _assert_json_error(response, 401) == "Authentication credentials were not provided."
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert _everything(w) == before
+
+
+# --- Outsider ------------------------------------------------------------------------------------
+
+
+@_by_name(UNDER_THE_WORKLOAD)
+def test_it_answers_404_to_an_outsider_for_everything_under_the_workload(w, client_of, endpoint):
+    before = _everything(w)
+
+    response = endpoint.call(client_of("charlie"), w)
+
+    _assert_json_error(response, 404)
+    assert _everything(w) == before
+
+
+# --- Readers -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["vera", "bob", "alice", "sam"])
+@_by_name(READS)
+def test_it_lets_every_member_and_staff_read(w, api_for, staff, endpoint, persona):
+    response = endpoint.call(api_for(_user(persona)), w)
+
+    assert response.status_code == 200, response.content
+    assert endpoint.seen(response) == endpoint.expected(w)
+
+
+@_by_name(READS)
+def test_it_lets_a_viewer_read_through_the_session_too(w, client_for, vera, endpoint):
+    response = endpoint.call(client_for(vera), w)
+
+    assert response.status_code == 200, response.content
+    assert endpoint.seen(response) == endpoint.expected(w)
+
+
+# --- Writers -------------------------------------------------------------------------------------
+
+
+@_by_name(WRITES + OWNER_ONLY)
+def test_it_refuses_every_write_of_a_viewer(w, client_of, endpoint):
+    before = _everything(w)
+
+    response = endpoint.call(client_of("vera"), w)
+
+    _assert_json_error(response, 403)
+    assert _everything(w) == before
+
+
+@pytest.mark.parametrize("persona", ["bob", "alice", "sam"])
+@_by_name(WRITES)
+def test_it_lets_contributors_owners_and_staff_write(w, api_for, staff, endpoint, persona):
+    user = _user(persona)
+
+    response = endpoint.call(api_for(user), w)
+
+    assert response.status_code in (200, 201), response.content
+    endpoint.effect(w, user)
+
+
+@_by_name(WRITES)
+def test_it_lets_a_contributor_write_through_the_session_too(w, client_for, bob, endpoint):
+    response = endpoint.call(client_for(bob), w)
+
+    assert response.status_code in (200, 201), response.content
+    endpoint.effect(w, bob)
+
+
+@_by_name(OWNER_ONLY)
+def test_it_refuses_member_management_to_a_contributor(w, client_of, endpoint):
+    before = _everything(w)
+
+    response = endpoint.call(client_of("bob"), w)
+
+    assert _assert_json_error(response, 403) == "Only an owner of this workload may do that."
+    assert _everything(w) == before
+
+
+@pytest.mark.parametrize("persona", ["alice", "sam"])
+@_by_name(OWNER_ONLY)
+def test_it_lets_owners_and_staff_manage_members(w, client_of, staff, endpoint, persona):
+    response = endpoint.call(client_of(persona), w)
+
+    assert response.status_code in (201, 204), response.content
+    endpoint.effect(w, _user(persona))
+
+
+# --- Lists across workloads ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "names"),
+    [("alice", ["Shop"]), ("bob", ["Shop"]), ("vera", ["Shop"]), ("charlie", ["Zeta"]), ("sam", ["Shop", "Zeta"])],
+)
+def test_it_lists_only_the_workloads_and_reviews_a_user_may_see(w, client_of, staff, persona, names):
+    client = client_of(persona)
+
+    workloads = client.get(_api("workloads/")).json()
+    reviews = client.get(_api("reviews/")).json()
+
+    assert [item["name"] for item in workloads["results"]] == names
+    assert workloads["count"] == len(names)
+    by_name = {"Shop": w.review.pk, "Zeta": w.zeta.reviews.get().pk}
+    assert [item["id"] for item in reviews["results"]] == sorted(by_name[name] for name in names)
+
+
+@pytest.mark.parametrize(
+    ("persona", "role"), [("alice", "owner"), ("bob", "contributor"), ("vera", "viewer"), ("sam", "owner")]
+)
+def test_it_tells_each_user_their_role(w, api_for, staff, persona, role):
+    response = api_for(_user(persona)).get(_api(f"workloads/{w.workload.pk}/"))
+    listed = api_for(_user(persona)).get(_api("workloads/?search=Shop"))
+
+    assert response.json()["role"] == role
+    assert listed.json()["results"][0]["role"] == role
+
+
+def test_it_lets_any_signed_in_user_create_a_workload_they_then_own(w, client_of):
+    response = client_of("charlie").post(
+        _api("workloads/"), {"name": "Lab", "description": "d", "review_owner": "T"}, content_type="application/json"
+    )
+
+    assert response.status_code == 201, response.content
+    workload = Workload.objects.get(pk=response.json()["id"])
+    assert list(workload.memberships.values_list("user__username", "role")) == [("charlie", Role.OWNER)]
+
+
+# --- CSRF on sessions ----------------------------------------------------------------------------
+
+
+def test_it_refuses_a_session_write_without_a_csrf_token(w, bob):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(bob)
+    before = _everything(w)
+
+    response = client.patch(
+        _api(f"reviews/{w.review.pk}/answers/p1_q2/"),
+        json.dumps({"selected_choices": ["p1_q2_a1"], "version": 0}),
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert "CSRF" in _assert_json_error(response, 403)
+    assert _everything(w) == before
+
+
+def test_it_needs_no_csrf_token_with_a_personal_token(w, bob, api_for):
+    from reviewapp.tokens import token_create
+
+    _token, key = token_create(user=bob, name="ci")
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {key}"})
+
+    response = client.patch(
+        _api(f"reviews/{w.review.pk}/answers/p1_q2/"),
+        json.dumps({"selected_choices": ["p1_q2_a1"], "version": 0}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200, response.content
+    _answered(w, bob)

@@ -1,0 +1,96 @@
+"""Every API error is JSON: ``{"error": "<one message>"}``, plus ``details`` per field for validation errors."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from reviewapp.api.errors import _flatten
+
+
+def _json(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def test_it_answers_400_with_one_message_and_the_details(review, api_for, bob):
+    response = api_for(bob).patch(
+        f"/api/v1/reviews/{review.pk}/answers/p1_q1/",
+        json.dumps({"selected_choices": ["p2_q1_a1"], "reason": "OTHER", "version": 0}),
+        content_type="application/json",
+    )
+
+    assert _json(response, 400) == {
+        "error": "selected_choices: “p2_q1_a1” is not a choice of this question.; "
+        "reason: A reason can only be given when the question does not apply.",
+        "details": {
+            "selected_choices": ["“p2_q1_a1” is not a choice of this question."],
+            "reason": ["A reason can only be given when the question does not apply."],
+        },
+    }
+
+
+def test_it_answers_401_with_only_an_error(review):
+    response = Client(headers={"Accept-Language": "en"}).get(f"/api/v1/reviews/{review.pk}/")
+
+    assert _json(response, 401) == {"error": "Authentication credentials were not provided."}
+
+
+def test_it_answers_403_with_only_an_error(review, api_for, vera):
+    response = api_for(vera).post(
+        f"/api/v1/reviews/{review.pk}/milestones/", {"name": "x"}, content_type="application/json"
+    )
+
+    assert _json(response, 403) == {"error": "Viewers cannot change this workload."}
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("workloads/999999/", "Not found."),
+        ("reviews/999999/summary/", "Not found."),
+        ("reviews/{review}/answers/nope/", "This lens has no question “nope”."),
+        ("reviews/{review}/milestones/999999/", "No Milestone matches the given query."),
+    ],
+)
+def test_it_answers_404_with_only_an_error(review, api_for, alice, path, message):
+    response = api_for(alice).get("/api/v1/" + path.format(review=review.pk))
+
+    assert _json(response, 404) == {"error": message}
+
+
+def test_it_answers_409_with_the_error_and_the_current_answer(review, api_for, bob):
+    url = f"/api/v1/reviews/{review.pk}/answers/p1_q1/"
+    client = api_for(bob)
+    client.patch(url, json.dumps({"notes": "first", "version": 0}), content_type="application/json")
+
+    body = _json(client.patch(url, json.dumps({"notes": "second", "version": 0}), content_type="application/json"), 409)
+
+    assert set(body) == {"error", "current"}
+    assert body["error"] == "The answer changed since version 0; here is the current one."
+    assert (body["current"]["notes"], body["current"]["version"]) == ("first", 1)
+
+
+def test_it_answers_405_with_only_an_error(review, api_for, alice):
+    response = api_for(alice).delete(f"/api/v1/reviews/{review.pk}/")
+
+    assert _json(response, 405) == {"error": 'Method "DELETE" not allowed.'}
+
+
+def test_it_answers_415_for_a_body_that_is_not_json_or_a_form(review, api_for, alice):
+    response = api_for(alice).patch(f"/api/v1/reviews/{review.pk}/answers/p1_q1/", "x", content_type="text/plain")
+
+    assert _json(response, 415) == {"error": 'Unsupported media type "text/plain" in request.'}
+
+
+def test_it_flattens_nested_details_into_one_message():
+    detail = {"non_field_errors": ["Broken."], "owner": {"name": ["Too long."]}, "tags": ["A.", "B."]}
+
+    assert _flatten(detail) == ["Broken.", "owner: name: Too long.", "tags: A.", "tags: B."]
+
+
+def test_it_answers_json_to_a_client_that_asks_for_it_only(review, api_for, alice):
+    response = api_for(alice).get(f"/api/v1/reviews/{review.pk}/summary/", headers={"Accept": "application/json"})
+
+    assert _json(response, 200)["review"] == review.pk
