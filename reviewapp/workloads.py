@@ -51,6 +51,9 @@ def membership_set(*, workload: Workload, username: str, role: str) -> Membershi
 def membership_remove(*, workload: Workload, membership: Membership) -> None:
     if membership.role == Role.OWNER:
         _ensure_another_owner(workload, membership.user)
+    Review.objects.filter(workload=workload, facilitator=membership.user).update(
+        facilitator=None, facilitator_question=""
+    )
     membership.delete()
 
 

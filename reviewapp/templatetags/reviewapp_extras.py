@@ -54,3 +54,9 @@ def url_host(value: str) -> str:
 def people_on(here: dict, key: str) -> list:
     """The people present on a question (from the live view's presence map)."""
     return here.get(key, []) if isinstance(here, dict) else []
+
+
+@register.filter
+def http_url(value: str) -> str:
+    """The URL if it is http(s), else nothing: a link never runs ``javascript:`` whatever the database holds."""
+    return value if isinstance(value, str) and urlparse(value).scheme in ("http", "https") else ""

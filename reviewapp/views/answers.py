@@ -45,7 +45,10 @@ def _answer_saved(request, review, role, bank, key: str, *, sent: AnswerState | 
     current = state.question(key)
     stored = current.answer
     merged = sent is not None and (
-        sent.choices != stored.selected_keys or sent.notes != stored.notes or sent.applicable != stored.is_applicable
+        sent.choices != stored.selected_keys
+        or sent.notes != stored.notes
+        or sent.applicable != stored.is_applicable
+        or sent.reason != stored.reason
     )
     context = review_context(
         request, review, role, state, current=current, current_pillar=state.pillar(current.item.pillar.key),

@@ -74,6 +74,11 @@ def _session_valid(request: HttpRequest, password: str | None) -> bool:
     return constant_time_compare(request.session.get(HASH_SESSION_KEY, ""), expected)
 
 
+def _in_lens(review_id: int, key: str) -> bool:
+    """Whether the question key is one of the review's lens (checked only when the facilitator moves)."""
+    return Review.objects.filter(pk=review_id, lens__pillars__questions__key=key).exists()
+
+
 def _int(value: str, default: int = -1) -> int:
     return int(value) if value.isdigit() and len(value) < 19 else default
 
@@ -92,8 +97,8 @@ def review_live(request: HttpRequest, pk: int) -> HttpResponse:
     page = page if PAGE.match(page) else "review"
     people = presence_touch(review_id=pk, user_id=user_id, username=row["account_name"], page=page)
     token = presence_token(people)
-    leading = row["facilitator_id"] == user_id
-    if leading and page.startswith("question:") and row["facilitator_question"] != page[9:]:
+    leading = row["facilitator_id"] == user_id and role is not None
+    if leading and page.startswith("question:") and row["facilitator_question"] != page[9:] and _in_lens(pk, page[9:]):
         Review.objects.filter(pk=pk).update(facilitator_question=page[9:])
         row["facilitator_question"] = page[9:]
     lead_question = row["facilitator_question"] if row["facilitator_id"] else ""

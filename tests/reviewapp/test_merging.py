@@ -1,0 +1,163 @@
+"""Merging two people's changes to one answer (reviewapp/merging.py), without a database."""
+
+import pytest
+
+from reviewapp.merging import EMPTY, AnswerState, MergeConflict, merge
+
+NONE = "q_no"
+
+
+def state(*choices: str, applicable: bool = True, reason: str = "", notes: str = "") -> AnswerState:
+    return AnswerState(choices=frozenset(choices), applicable=applicable, reason=reason, notes=notes)
+
+
+def conflict_fields(**sides) -> list[str]:
+    with pytest.raises(MergeConflict) as caught:
+        merge(none_key=NONE, **sides)
+    return caught.value.fields
+
+
+# --- What merges --------------------------------------------------------------------------------
+
+
+def test_it_merges_choices_ticked_on_both_sides():
+    merged = merge(base=state("a1"), mine=state("a1", "a2"), theirs=state("a1", "a3"), none_key=NONE)
+
+    assert merged == state("a1", "a2", "a3")
+
+
+def test_it_merges_a_tick_on_one_side_with_an_untick_on_the_other():
+    merged = merge(base=state("a1", "a2"), mine=state("a2", "a3"), theirs=state("a1", "a2", "a4"), none_key=NONE)
+
+    assert merged.choices == {"a2", "a3", "a4"}
+
+
+def test_it_keeps_a_choice_unticked_by_both_sides_unticked():
+    merged = merge(base=state("a1", "a2"), mine=state("a2"), theirs=state("a2"), none_key=NONE)
+
+    assert merged.choices == {"a2"}
+
+
+def test_it_merges_my_notes_with_their_choices():
+    merged = merge(base=state("a1"), mine=state("a1", notes="mine"), theirs=state("a1", "a2"), none_key=NONE)
+
+    assert merged == state("a1", "a2", notes="mine")
+
+
+def test_it_merges_my_choices_with_their_notes():
+    merged = merge(base=state(), mine=state("a3"), theirs=state(notes="theirs"), none_key=NONE)
+
+    assert merged == state("a3", notes="theirs")
+
+
+def test_it_keeps_their_does_not_apply_when_i_changed_only_the_notes():
+    theirs = state(applicable=False, reason="OUT_OF_SCOPE")
+
+    merged = merge(base=state(), mine=state(notes="why"), theirs=theirs, none_key=NONE)
+
+    assert (merged.applicable, merged.reason, merged.notes) == (False, "OUT_OF_SCOPE", "why")
+
+
+def test_it_keeps_my_does_not_apply_when_they_changed_only_the_choices():
+    merged = merge(base=state(), mine=state(applicable=False, reason="OTHER"), theirs=state("a1"), none_key=NONE)
+
+    assert merged == state("a1", applicable=False, reason="OTHER")
+
+
+@pytest.mark.parametrize(
+    "mine, theirs",
+    [
+        (state("a1", notes="same"), state("a1", notes="same")),
+        (state("a1", "a2"), state("a1", "a2")),
+        (state(applicable=False, reason="OTHER"), state(applicable=False, reason="OTHER")),
+        (state(NONE), state(NONE)),
+    ],
+    ids=["notes", "choices", "does-not-apply", "none-of-these"],
+)
+def test_it_accepts_the_same_change_made_on_both_sides(mine, theirs):
+    assert merge(base=state("a1"), mine=mine, theirs=theirs, none_key=NONE) == mine
+
+
+def test_it_returns_theirs_when_i_changed_nothing():
+    theirs = state("a2", applicable=False, reason="OTHER", notes="t")
+
+    assert merge(base=state("a1", notes="b"), mine=state("a1", notes="b"), theirs=theirs, none_key=NONE) == theirs
+
+
+def test_it_starts_from_the_empty_answer():
+    assert EMPTY == state()
+    assert merge(base=EMPTY, mine=state("a1"), theirs=state("a2"), none_key=NONE) == state("a1", "a2")
+
+
+# --- What collides ------------------------------------------------------------------------------
+
+
+def test_it_reports_notes_changed_differently_on_both_sides():
+    fields = conflict_fields(base=state(notes="old"), mine=state(notes="mine"), theirs=state(notes="theirs"))
+
+    assert fields == ["notes"]
+
+
+def test_it_reports_notes_cleared_on_one_side_and_changed_on_the_other():
+    assert conflict_fields(base=state(notes="old"), mine=state(notes=""), theirs=state(notes="new")) == ["notes"]
+
+
+@pytest.mark.parametrize(
+    "base, mine, theirs",
+    [
+        (state(), state(applicable=False, reason="OUT_OF_SCOPE"), state(applicable=False, reason="OTHER")),
+        (
+            state(applicable=False, reason="OTHER"),
+            state(),
+            state(applicable=False, reason="BUSINESS_PRIORITIES"),
+        ),
+    ],
+    ids=["two-reasons", "unticked-vs-new-reason"],
+)
+def test_it_reports_does_not_apply_changed_differently_on_both_sides(base, mine, theirs):
+    assert conflict_fields(base=base, mine=mine, theirs=theirs) == ["applicable"]
+
+
+def test_it_reports_a_merge_that_puts_none_of_these_beside_other_choices():
+    assert conflict_fields(base=state(), mine=state(NONE), theirs=state("a1")) == ["choices"]
+
+
+def test_it_reports_other_choices_ticked_beside_their_none_of_these():
+    assert conflict_fields(base=state(), mine=state("a2"), theirs=state(NONE)) == ["choices"]
+
+
+def test_it_allows_none_of_these_that_replaces_the_other_choices():
+    merged = merge(base=state("a1"), mine=state(NONE), theirs=state("a1"), none_key=NONE)
+
+    assert merged.choices == {NONE}
+
+
+def test_it_reports_every_field_that_collided_at_once():
+    fields = conflict_fields(
+        base=state(),
+        mine=state(NONE, applicable=False, reason="OTHER", notes="mine"),
+        theirs=state("a1", applicable=False, reason="OUT_OF_SCOPE", notes="theirs"),
+    )
+
+    assert sorted(fields) == ["applicable", "choices", "notes"]
+
+
+def test_it_does_not_judge_none_of_these_for_a_question_without_one():
+    merged = merge(base=state(), mine=state(NONE), theirs=state("a1"), none_key=None)
+
+    assert merged.choices == {NONE, "a1"}
+
+
+# --- The stored form --------------------------------------------------------------------------
+
+
+def test_it_round_trips_through_json():
+    answer = state("b", "a", applicable=False, reason="OTHER", notes="n")
+
+    assert answer.as_json() == {"choices": ["a", "b"], "applicable": False, "reason": "OTHER", "notes": "n"}
+    assert AnswerState.from_json(answer.as_json()) == answer
+
+
+@pytest.mark.parametrize("data", [None, {}], ids=["none", "empty"])
+def test_it_reads_a_missing_state_as_the_empty_answer(data):
+    assert AnswerState.from_json(data) == EMPTY
