@@ -9,6 +9,7 @@ Appends a Markdown table to docs/benchmarks.md.
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date
@@ -97,6 +98,16 @@ def answered_review(lens: Lens, user, name: str):
     return review
 
 
+def _page_count(pdf: bytes) -> int:
+    """Pages of a PDF, read by pdfinfo (poppler-utils); 0 when pdfinfo is missing."""
+    try:
+        out = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    except (OSError, subprocess.CalledProcessError):
+        return 0
+    match = re.search(r"^Pages:\s+(\d+)", out, re.M)
+    return int(match.group(1)) if match else 0
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f}"
 
@@ -135,7 +146,7 @@ def main() -> None:
             response = client.get(url)
             cached.append(time.perf_counter() - start)
             assert response.status_code == 200
-        pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+        pages = _page_count(pdf)
         rows.append(
             f"| {name} | {pages} | {len(pdf) // 1024} | {ms(cold)}{' (first in process)' if first else ''} "
             f"| {ms(statistics.median(warm))} | {statistics.median(cached) * 1000:.1f} |"

@@ -75,7 +75,9 @@ def main() -> None:
         sets = [["ops_ops_q1_a1"], ["ops_ops_q1_a1", "ops_ops_q1_a2"], ["ops_ops_q1_no"]]
         hx = {"HX-Request": "true"}
         for i in range(20):  # warm up every worker
-            browser.request("POST", f"/reviews/{review_id}/answers/", {"question": "ops_q1", "choices": sets[i % 3]}, hx)
+            browser.request(
+                "POST", f"/reviews/{review_id}/answers/", {"question": "ops_q1", "choices": sets[i % 3]}, hx
+            )
         saves = []
         for i in range(SAVES):
             seconds, status, _ = browser.timed(
