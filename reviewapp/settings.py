@@ -135,17 +135,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reviewapp:workload_list"
 LOGOUT_REDIRECT_URL = "login"
 
-# The session lookup costs more than a small save. With a cache shared by every
-# process (CACHE_URL, e.g. redis://), sessions are read from it with the database
-# behind it. A per-process memory cache would let a signed-out session live on in
-# other workers, so without CACHE_URL sessions stay in the database, except under
-# DEBUG where runserver is a single process.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://reviewapp")}
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if DEBUG or "CACHE_URL" in env.ENVIRON
-    else "django.contrib.sessions.backends.db"
-)
+# The session lookup costs more than a small save, and the live view keeps presence (who is
+# where) in the cache: the cache must be shared by every web process. CACHE_URL names one
+# (Redis for several machines: docker-compose uses it). Without it, a file cache on this
+# machine is shared by its processes; under DEBUG (runserver, one process) memory does.
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL",
+        default="locmemcache://reviewapp" if DEBUG else f"filecache://{env.str('CACHE_DIR', default='/tmp/reviewapp-cache')}",
+    )
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]

@@ -78,10 +78,8 @@ def as_vera(client_for, vera):
 def test_it_answers_204_after_one_query_when_nothing_changed(
     review, alice, client_for, settings, django_assert_num_queries
 ):
-    # The test settings keep sessions in the database (no CACHE_URL), which would add a
-    # query per poll; with a shared cache in front (as deployed with CACHE_URL) the poll is
-    # the review query alone. Sign in after switching, so the session is in the cache.
-    settings.SESSION_ENGINE = CACHED_DB
+    # Sessions are read from the cache (cached_db), so the poll is the review query alone.
+    assert settings.SESSION_ENGINE == CACHED_DB
     client = client_for(alice)
     params = next_params(poll(client, review, page="question:p1_q1"))
 
@@ -94,8 +92,11 @@ def test_it_answers_204_after_one_query_when_nothing_changed(
     assert "no-store" in response["Cache-Control"]
 
 
-def test_it_adds_only_the_session_read_with_database_sessions(review, as_alice, settings, django_assert_num_queries):
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"  # tests run without CACHE_URL
+def test_it_adds_only_the_session_read_with_database_sessions(
+    review, alice, client_for, settings, django_assert_num_queries
+):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"  # sign in after switching
+    as_alice = client_for(alice)
     params = next_params(poll(as_alice, review, page="pillar:p1"))
 
     with django_assert_num_queries(2) as queries:
