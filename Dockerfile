@@ -11,7 +11,9 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
-RUN DEBUG=true python manage.py collectstatic --noinput \
+# Production storage (DEBUG off) writes the manifest WhiteNoise serves hashed names from.
+RUN DEBUG=false SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/unused.sqlite3 \
+    python manage.py collectstatic --noinput \
  && useradd --system --uid 10001 app
 USER app
 

@@ -51,3 +51,5 @@ clean:
 bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/save_roundtrip.py
 	scripts/with-postgres.sh $(BIN)/python bench/pdf_render.py
+	scripts/with-postgres.sh $(BIN)/python bench/workshop_load.py
+	scripts/with-postgres.sh $(BIN)/python bench/two_instances.py

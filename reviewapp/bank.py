@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Prefetch
 
 from questions.models import Choice, Lens, Pillar, Question, RiskRule
@@ -40,8 +41,27 @@ class Bank:
         self.by_id = {q.question.pk: q for q in self.questions}
 
 
+_BANKS: dict[int, Bank] = {}
+_BANKS_MAX = 32
+
+
 def load_bank(lens: Lens) -> Bank:
-    """Everything a review page needs of its lens, in four queries whatever its size."""
+    """Everything a review page needs of its lens, in four queries whatever its size.
+
+    A published or retired lens never changes, so its bank is kept in this process
+    (``BANK_CACHE``, on by default) and later calls cost no query; a draft is always read.
+    """
+    if lens.status == Lens.Status.DRAFT or not getattr(settings, "BANK_CACHE", True):
+        return _read_bank(lens)
+    bank = _BANKS.get(lens.pk)
+    if bank is None:
+        if len(_BANKS) >= _BANKS_MAX:
+            _BANKS.clear()
+        bank = _BANKS[lens.pk] = _read_bank(lens)
+    return bank
+
+
+def _read_bank(lens: Lens) -> Bank:
     pillars = list(
         Pillar.objects.filter(lens=lens).prefetch_related(
             Prefetch(

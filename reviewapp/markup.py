@@ -4,6 +4,9 @@ Markdown passes raw HTML through, so the cleaning comes last, always. Pages and
 reports both call :func:`render_markdown`; nothing else turns Markdown into HTML.
 """
 
+import threading
+from functools import lru_cache
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -17,11 +20,27 @@ _TAGS = {
 _ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """One Markdown converter per thread: building one costs more than converting a note."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+    return converter
+
+
+@lru_cache(maxsize=4096)
 def render_markdown(text: str) -> SafeString:
-    """Safe HTML for Markdown written by anyone: no scripts, no images, no styles."""
+    """Safe HTML for Markdown written by anyone: no scripts, no images, no styles.
+
+    The same text always gives the same HTML, so results are remembered (the lens's own
+    texts repeat on every page).
+    """
     if not text:
         return mark_safe("")
-    html = markdown.markdown(text, extensions=_EXTENSIONS, output_format="html")
+    html = _converter().reset().convert(text)
     cleaned = nh3.clean(
         html,
         tags=_TAGS,

@@ -142,7 +142,9 @@ LOGOUT_REDIRECT_URL = "login"
 CACHES = {
     "default": env.cache(
         "CACHE_URL",
-        default="locmemcache://reviewapp" if DEBUG else f"filecache://{env.str('CACHE_DIR', default='/tmp/reviewapp-cache')}",
+        default="locmemcache://reviewapp"
+        if DEBUG
+        else f"filecache://{env.str('CACHE_DIR', default='/tmp/reviewapp-cache')}",
     )
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

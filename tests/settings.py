@@ -12,6 +12,8 @@ if "DATABASE_URL" not in os.environ:
 from reviewapp.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests change published lenses in place; production never does (they are read-only).
+BANK_CACHE = False
 # Each test process has its own memory cache: nothing cached survives into another run.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
