@@ -111,7 +111,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Behind N proxies that append to X-Forwarded-For (TRUSTED_PROXY_COUNT; a load balancer: 1), the client is the
+# N-th entry from the right; with 0 (no proxy), the connection's address (reviewapp/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "reviewapp.client_ip.client_ip"
 
 # Content-Security-Policy (django-csp): scripts only from our own origin, never inline.
 # Inline styles stay allowed for the admin and the API docs (Redoc), which set them from script.
