@@ -145,9 +145,13 @@ def main() -> None:
     port_a, port_b = free_port(), free_port()
     while port_b == port_a:
         port_b = free_port()
-    progress(f"instances A on {HOST}:{port_a} and B on {HOST}:{port_b}, no CACHE_URL")
+    progress(f"instances A on {HOST}:{port_a} and B on {HOST}:{port_b}, each with a cache of its own")
     env = server_env(None)
-    servers = [start_gunicorn(port_a, env, workers=1), start_gunicorn(port_b, env, workers=1)]
+    own_caches = [tempfile.mkdtemp(prefix="two-instances-a-"), tempfile.mkdtemp(prefix="two-instances-b-")]
+    servers = [  # no shared cache: each instance its own CACHE_DIR, as two machines without Redis
+        start_gunicorn(port_a, {**env, "CACHE_DIR": own_caches[0]}, workers=1),
+        start_gunicorn(port_b, {**env, "CACHE_DIR": own_caches[1]}, workers=1),
+    ]
     try:
         on_a, on_b = Tab(port_a, names[0], review_id), Tab(port_b, names[0], review_id)
         a_cookie_on_b = Tab(port_b, names[0], review_id, cookies=on_a.browser.cookies)
@@ -173,6 +177,8 @@ def main() -> None:
     finally:
         for server in servers:
             stop(server)
+        for directory in own_caches:
+            shutil.rmtree(directory, ignore_errors=True)
 
     cache_dir = tempfile.mkdtemp(prefix="two-instances-cache-")
     progress("both instances again, sharing a file cache as CACHE_URL")
@@ -195,17 +201,18 @@ def main() -> None:
         else "never seen through B"
     )
     presence_note = (
-        "Each process keeps its own presence list (a per-process memory cache), so people polling other instances, "
-        'or other workers of one instance, are missing from "Here now"; the presence token also differs from '
-        "process to process, which turns polls that would answer 204 into 200s."
+        "Each instance keeps its own presence list (its own cache), so people polling the other one "
+        'are missing from "Here now"; the presence token also differs between them, which turns polls that '
+        "would answer 204 into 200s. Several machines need one shared cache (Redis, CACHE_URL)."
         if names[1] not in presence_without_cache
-        else "(Listed: not what a per-process cache should give; look into it.)"
+        else "(Listed although the caches are separate: look into it.)"
     )
     report = f"""
 ## Two instances, one database ({date.today().isoformat()}, {os.cpu_count()} cores)
 
 `bench/two_instances.py`: gunicorn instances A and B with one sync worker each on two loopback ports,
-DEBUG=false, one PostgreSQL (`scripts/with-postgres.sh`), no CACHE_URL. B polls the live view every
+DEBUG=false, one PostgreSQL (`scripts/with-postgres.sh`); first each with a cache of its own (as two machines
+without Redis), then sharing one. B polls the live view every
 {POLL_EVERY * 1000:.0f} ms (a browser polls every 1.5 s, so people see a change within one poll interval plus these
 figures).
 
@@ -213,9 +220,9 @@ figures).
   {max(polls_needed, default=0)} poll(s) at most. Right before each save, B's poll answered 204 (nothing changed)
   {unchanged_before} of {ROUNDS} times; the first poll after the save returned the change: B keeps nothing of
   its own about the review, the revision it compares with comes from PostgreSQL.
-- The same user signed in on A and on B; A's session cookie used on B: {session_from_a_on_b} (sessions live in
-  PostgreSQL without CACHE_URL, so any instance accepts them). After signing out on A ({logout}), that cookie on B:
-  {after_logout} ({"refused, redirected to sign-in" if after_logout == 302 else "STILL ACCEPTED"}).
+- The same user signed in on A and on B; A's session cookie used on B: {session_from_a_on_b} (without CACHE_URL
+  sessions live in PostgreSQL alone, so any instance accepts them). After signing out on A ({logout}), that cookie on B:
+  {after_logout} ({"refused, redirected to sign-in" if after_logout == 302 else "STILL ACCEPTED: B's own cache still holds the session, which is why several machines must share one cache"}).
 - Presence without a shared cache: a second user polling through A, as listed by B's live view:
   {listed(presence_without_cache)}. {presence_note}
 - Presence with both instances sharing CACHE_URL (a file cache here; Redis across machines): {listed(presence_with_cache)}.

@@ -138,10 +138,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reviewapp:workload_list"
 LOGOUT_REDIRECT_URL = "login"
 
-# The session lookup costs more than a small save, and the live view keeps presence (who is
-# where) in the cache: the cache must be shared by every web process. CACHE_URL names one
-# (Redis for several machines: docker-compose uses it). Without it, a file cache on this
-# machine is shared by its processes; under DEBUG (runserver, one process) memory does.
+# The live view keeps presence (who is where) and reports are kept in the cache, which must be
+# shared by every web process. CACHE_URL names one (Redis for several machines: docker-compose
+# uses it). Without it, a file cache on this machine is shared by its processes; under DEBUG
+# (runserver, one process) memory does.
 CACHES = {
     "default": env.cache(
         "CACHE_URL",
@@ -150,7 +150,14 @@ CACHES = {
         else f"filecache://{env.str('CACHE_DIR', default='/tmp/reviewapp-cache')}",
     )
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The session lookup costs more than a small save: with a cache known to be shared by every
+# node (CACHE_URL) sessions are read from it. Without one they stay in the database alone, so
+# that signing out on one machine can never leave the session alive in another machine's cache.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if DEBUG or "CACHE_URL" in env.ENVIRON
+    else "django.contrib.sessions.backends.db"
+)
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
