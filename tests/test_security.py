@@ -291,7 +291,15 @@ FLAGS = [
 
 def _production(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run Python in a fresh process with the environment of a production deployment."""
-    base = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION_ENV, "SECURE_SSL_REDIRECT", "CACHE_URL"}}
+    # Not inherited: what the test run itself sets (DJANGO_ALLOW_ASYNC_UNSAFE comes from the browser tests).
+    dropped = {
+        *PRODUCTION_ENV,
+        "SECURE_SSL_REDIRECT",
+        "CACHE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DJANGO_SETTINGS_MODULE",
+    }
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     base.setdefault("DATABASE_URL", "postgres://app@db.internal:5432/reviews")
     return subprocess.run(
         [sys.executable, *args], cwd=BASE_DIR, env={**base, **PRODUCTION_ENV, **(env or {})},
