@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
@@ -46,6 +48,8 @@ def _lens_of(obj) -> Lens | None:
 
 class BankPermissions:
     """Staff read the bank; editors change drafts only. Published and retired versions are read-only."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a link typed without a scheme is https
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
@@ -159,7 +163,7 @@ class LensAdmin(BankPermissions, TranslationAdmin):
                 reverse("admin:questions_question_add"),
                 _("Add a question"),
             )
-        return format_html("<ul>{}</ul>{}", format_html("".join(rows)) if rows else "", add)
+        return format_html("<ul>{}</ul>{}", mark_safe("".join(rows)), add)  # noqa: S308 - each row is format_html
 
     @admin.display(description=gettext_lazy("Release notes preview"))
     def release_notes_preview(self, lens):

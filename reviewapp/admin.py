@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Answer, Membership, Review, Workload
 
@@ -11,6 +12,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Workload)
 class WorkloadAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "environment", "review_owner", "industry", "updated_at"]
     list_filter = ["environment"]
     search_fields = ["name", "review_owner", "industry"]

@@ -1,4 +1,6 @@
-"""Path converters: ids that fit a PostgreSQL bigint, so an absurd id is a 404, never a database error."""
+"""Path converters: ids that fit a PostgreSQL bigint (an absurd id is a 404, never a database error), export formats."""
+
+from django.urls import register_converter
 
 
 class IdConverter:
@@ -19,3 +21,7 @@ class ExportFormatConverter:
 
     def to_url(self, value) -> str:
         return str(value)
+
+
+register_converter(IdConverter, "id")
+register_converter(ExportFormatConverter, "fmt")

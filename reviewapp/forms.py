@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from questions.models import Lens
@@ -30,6 +31,13 @@ class RegionsField(forms.CharField):
         return regions
 
 
+def _https_urls(field, **kwargs):
+    """Model fields to form fields, a URL typed without a scheme taken as https."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class WorkloadForm(forms.ModelForm):
     regions = RegionsField(
         label=_("Regions"), required=False, help_text=_("Comma-separated, e.g. ap-northeast-2, us-east-1")
@@ -37,6 +45,7 @@ class WorkloadForm(forms.ModelForm):
 
     class Meta:
         model = Workload
+        formfield_callback = _https_urls
         fields = [
             "name",
             "description",

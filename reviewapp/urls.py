@@ -1,10 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from .converters import ExportFormatConverter, IdConverter
+from . import converters  # noqa: F401 - registers the id and fmt path converters
 from .views import answers, exports, imports, live, milestones, plans, reports, reviews, tokens, upgrades, workloads
-
-register_converter(IdConverter, "id")
-register_converter(ExportFormatConverter, "fmt")
 
 app_name = "reviewapp"
 

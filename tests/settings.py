@@ -17,6 +17,7 @@ BANK_CACHE = False
 # Each test process has its own memory cache: nothing cached survives into another run.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # as deployed with CACHE_URL
+STATIC_ROOT = None  # tests serve static files from the app folders; nothing is collected
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -1,11 +1,8 @@
-from django.urls import path, register_converter
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from ..converters import ExportFormatConverter, IdConverter
+from .. import converters  # noqa: F401 - registers the id and fmt path converters
 from . import views
-
-register_converter(IdConverter, "id")
-register_converter(ExportFormatConverter, "fmt")
 
 app_name = "api"
 

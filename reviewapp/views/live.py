@@ -92,7 +92,7 @@ def review_live(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseClientRedirect(reverse("login") + f"?next={reverse('reviewapp:review_detail', args=[pk])}")
     role = (Role.OWNER if row and row["account_staff"] else row["member_role"]) if row else None
     if role is None:
-        raise Http404("No such review.")
+        raise Http404("Not found.")  # the same words whether it exists or not
     page = request.GET.get("page", "review")
     page = page if PAGE.match(page) else "review"
     people = presence_touch(review_id=pk, user_id=user_id, username=row["account_name"], page=page)
