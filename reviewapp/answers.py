@@ -5,7 +5,6 @@ and the review's revision, and brings the question's improvement items along.
 """
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .bank import BankQuestion
@@ -67,7 +66,8 @@ def answer_save(
     version the person started from; if others saved since, their changes and these are
     merged, and a real collision raises ``AnswerConflict`` with the current answer.
     """
-    Review.objects.select_for_update().filter(pk=review.pk).values_list("pk").get()  # one writer per review at a time
+    # One writer per review at a time: the lock also makes the revision read here the latest.
+    revision = Review.objects.select_for_update().values_list("revision", flat=True).get(pk=review.pk) + 1
     answer, _created = Answer.objects.select_for_update().get_or_create(review=review, question=item.question)
     current, risk_before = answer_state(answer), answer.risk
     if expected_version is not None and answer.version != expected_version:
@@ -86,8 +86,7 @@ def answer_save(
             raise AnswerConflict(answer.version, current, exc.fields) from None
     risk = question_risk(rules=item.rules, selected=mine.choices, is_applicable=mine.applicable)
     now = timezone.now()
-    Review.objects.filter(pk=review.pk).update(revision=F("revision") + 1, updated_at=now)
-    revision = Review.objects.values_list("revision", flat=True).get(pk=review.pk)
+    Review.objects.filter(pk=review.pk).update(revision=revision, updated_at=now)
     answer.is_applicable, answer.reason, answer.notes, answer.risk = mine.applicable, mine.reason, mine.notes, risk
     answer.version = answer.version + 1
     answer.review_revision = revision
