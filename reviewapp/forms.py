@@ -14,6 +14,11 @@ from .improvements import PlanFilters
 from .models import Answer, AnswerRisk, ImprovementItem, Role, Workload
 
 
+def error_messages(form: forms.Form) -> list[str]:
+    """Every error of a bound form, field by field, as plain messages for a page or a flash message."""
+    return [str(message) for errors in form.errors.values() for message in errors]
+
+
 class RegionsField(forms.CharField):
     """Regions typed as a comma-separated list, stored as a list."""
 
@@ -152,7 +157,7 @@ class AnswerForm(forms.Form):
 
     def error_text(self) -> str:
         """All errors as one sentence for the review page's error box."""
-        return " ".join(str(message) for errors in self.errors.values() for message in errors)
+        return " ".join(error_messages(self))
 
 
 class DateInput(forms.DateInput):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from ..access import get_review_for_user
 from ..aws_answers import AnswerImportError, answers_from_aws
+from ..forms import error_messages
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -44,6 +45,6 @@ def answers_import(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, warning)
             return redirect("reviewapp:review_detail", pk=review.pk)
     else:
-        problems = [str(m) for errors in form.errors.values() for m in errors]
+        problems = error_messages(form)
     context = {"review": review, "workload": review.workload, "problems": problems}
     return render(request, "reviewapp/answers_import_refused.html", context, status=400)

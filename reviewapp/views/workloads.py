@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from questions.models import Lens
 
 from ..access import get_workload_for_user
-from ..forms import ReviewCreateForm, ShareForm, WorkloadCreateForm, WorkloadForm
+from ..forms import ReviewCreateForm, ShareForm, WorkloadCreateForm, WorkloadForm, error_messages
 from ..models import Membership, Role, Workload
 from ..workloads import SharingError, membership_remove, membership_set, review_create, workload_create
 
@@ -75,7 +75,7 @@ def member_share(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"user": form.cleaned_data["username"], "role": Role(form.cleaned_data["role"]).label},
             )
     else:
-        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(error_messages(form)))
     return redirect("reviewapp:workload_detail", pk=workload.pk)
 
 
@@ -97,7 +97,7 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     workload, _role = get_workload_for_user(request, pk, write=True)
     form = ReviewCreateForm(request.POST, workload=workload)
     if not form.is_valid():
-        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(error_messages(form)))
         return redirect("reviewapp:workload_detail", pk=workload.pk)
     review = review_create(workload=workload, lens=form.cleaned_data["lens"], user=request.user)
     return redirect("reviewapp:review_detail", pk=review.pk)
