@@ -40,6 +40,10 @@ class Bank:
         self.by_key = {q.key: q for q in self.questions}
         self.by_id = {q.question.pk: q for q in self.questions}
 
+    def practice(self, key: str) -> Choice | None:
+        """The best practice (any choice but "None of these") with this id, in any question."""
+        return next((c for q in self.questions for c in q.choices if c.key == key and not c.is_none), None)
+
 
 _BANKS: dict[int, Bank] = {}
 _BANKS_MAX = 32

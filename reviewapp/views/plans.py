@@ -46,7 +46,7 @@ def _item_form(practice: PlanPractice, members: list) -> ImprovementItemForm:
 def plan_item_update(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     review, role = get_review_for_user(request, pk, write=True)
     bank = load_bank(review.lens)
-    choice = next((c for q in bank.questions for c in q.choices if c.key == key and not c.is_none), None)
+    choice = bank.practice(key)
     if choice is None:
         raise Http404("No such best practice in this lens.")
     members = workload_members(review.workload)

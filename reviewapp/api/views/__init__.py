@@ -1,0 +1,29 @@
+"""The REST API under /api/v1/. Each view: access-scoped fetch, a serializer or form, one service call."""
+
+from .lenses import LensAwsExport, LensAwsImport, LensDetail, LensList
+from .plans import ImprovementItemDetail, ImprovementPlan, MilestoneDetail, MilestoneList
+from .reviews import AnswerDetail, AnswerList, AnswersAwsImport, AnswersExport, ReviewDetail, ReviewList, ReviewSummary
+from .workloads import ConsolidatedExport, MemberDetail, MemberList, WorkloadDetail, WorkloadList
+
+__all__ = [
+    "LensList",
+    "LensDetail",
+    "LensAwsExport",
+    "LensAwsImport",
+    "WorkloadList",
+    "WorkloadDetail",
+    "MemberList",
+    "MemberDetail",
+    "ConsolidatedExport",
+    "ReviewList",
+    "ReviewDetail",
+    "ReviewSummary",
+    "AnswerList",
+    "AnswerDetail",
+    "AnswersAwsImport",
+    "AnswersExport",
+    "ImprovementPlan",
+    "ImprovementItemDetail",
+    "MilestoneList",
+    "MilestoneDetail",
+]

@@ -1,0 +1,54 @@
+"""Helpers shared by the API views."""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+
+from ...progress import QuestionState
+
+
+def writing(request) -> bool:
+    return request.method not in SAFE_METHODS
+
+
+def answer_data(q: QuestionState) -> dict:
+    return {
+        "question": q.item.key,
+        "label": q.question.label,
+        "pillar": q.item.pillar.key,
+        "title": q.question.title,
+        "selected_choices": [c.key for c in q.selected_choices],
+        "is_applicable": q.answer.is_applicable,
+        "reason": q.answer.reason,
+        "notes": q.answer.notes,
+        "risk": q.risk,
+        "version": q.answer.version,
+        "updated_by": q.answer.updated_by,
+        "updated_at": q.answer.updated_at,
+    }
+
+
+def form_field_name(name: str) -> str:
+    return {"choices": "selected_choices", "not_applicable": "is_applicable"}.get(name, name)
+
+
+def if_match_version(request) -> int | None:
+    value = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise ValidationError({"If-Match": [_('Give the answer\'s ETag, e.g. "3".')]})
+    return int(value)
+
+
+def file_refused(problems: list[str], several: str) -> Response:
+    """400 for an imported file: the one problem as the error, or how many, and every problem with its place."""
+    error = problems[0] if len(problems) == 1 else several % {"n": len(problems)}
+    return Response({"error": error, "problems": problems}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class LanguageQuery(serializers.Serializer):
+    language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES])

@@ -1,0 +1,81 @@
+"""Lenses: list, read, and the AWS custom lens format out and in."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from questions.interchange import LensImportError, lens_from_aws, lens_to_aws
+from questions.models import Choice, Lens, Question, RiskRule
+
+from .. import serializers as s
+from .common import LanguageQuery, file_refused
+
+
+class LensList(generics.ListAPIView):
+    """Lenses that reviews can use (published and retired; drafts for staff)."""
+
+    serializer_class = s.LensSerializer
+
+    def get_queryset(self):
+        lenses = Lens.objects.order_by("slug", "version", "pk")
+        return lenses if self.request.user.is_staff else lenses.exclude(status=Lens.Status.DRAFT)
+
+
+class LensDetail(generics.RetrieveAPIView):
+    """A lens with its pillars, questions, choices and risk rules."""
+
+    serializer_class = s.LensDetailSerializer
+
+    def get_queryset(self):
+        questions = Question.objects.order_by("order", "pk").prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")),
+            Prefetch("risk_rules", queryset=RiskRule.objects.order_by("order", "pk")),
+        )
+        lenses = Lens.objects.prefetch_related(Prefetch("pillars__questions", queryset=questions))
+        return lenses if self.request.user.is_staff else lenses.exclude(status=Lens.Status.DRAFT)
+
+
+class LensAwsExport(APIView):
+    """The lens in the AWS Well-Architected custom lens format, in one language."""
+
+    @extend_schema(parameters=[LanguageQuery], responses={200: dict})
+    def get(self, request, pk: int):
+        query = LanguageQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        lenses = Lens.objects.all() if request.user.is_staff else Lens.objects.exclude(status=Lens.Status.DRAFT)
+        lens = get_object_or_404(lenses, pk=pk)
+        return Response(lens_to_aws(lens, language=query.validated_data["language"]))
+
+
+class LensAwsImport(APIView):
+    """Import an AWS custom lens file (the JSON document as the request body) as a draft lens.
+
+    Query: language (required), slug and version (optional). Bank editors only. All or
+    nothing: a bad file answers 400 with every problem and its place.
+    """
+
+    @extend_schema(
+        request=dict,
+        parameters=[LanguageQuery, OpenApiParameter("slug", str), OpenApiParameter("version", str)],
+        responses={201: s.LensSerializer},
+    )
+    def post(self, request):
+        if not request.user.has_perm("questions.add_lens"):
+            raise PermissionDenied(_("Only bank editors may import lenses."))
+        query = LanguageQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"body": [_("Send the lens file's JSON object as the request body.")]})
+        try:
+            lens = lens_from_aws(
+                dict(request.data), language=query.validated_data["language"],
+                slug=request.query_params.get("slug") or None, version=request.query_params.get("version") or None,
+            )  # fmt: skip
+        except LensImportError as exc:
+            return file_refused(exc.messages, _("The lens file has %(n)d problems."))
+        return Response(s.LensSerializer(lens).data, status=status.HTTP_201_CREATED)

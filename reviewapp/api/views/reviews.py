@@ -1,0 +1,209 @@
+"""Reviews, their summaries and answers (with optimistic concurrency), answer exports and AWS answer imports."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ...access import get_review_for_user
+from ...answers import AnswerConflict, answer_save
+from ...aws_answers import AnswerImportError, answers_from_aws
+from ...forms import AnswerForm
+from ...models import Review, Workload
+from ...progress import QuestionState, review_state
+from ...views import exports
+from .. import serializers as s
+from .common import answer_data, file_refused, form_field_name, if_match_version
+
+
+class ReviewList(generics.ListAPIView):
+    """Reviews of the workloads you can see."""
+
+    serializer_class = s.ReviewSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("workload", int, description="Only this workload's reviews."),
+            OpenApiParameter("lens", str, description="Only reviews against this lens slug."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        reviews = (
+            Review.objects.filter(workload__in=Workload.objects.for_user(self.request.user))
+            .select_related("lens")
+            .with_risk_counts()
+            .order_by("pk")
+        )
+        workload = self.request.query_params.get("workload", "")
+        if workload:
+            if not workload.isdigit() or len(workload) > 18:
+                raise ValidationError({"workload": [_("Give a workload id (a number).")]})
+            reviews = reviews.filter(workload_id=int(workload))
+        lens = self.request.query_params.get("lens", "").replace("\x00", "")
+        return reviews.filter(lens__slug=lens) if lens else reviews
+
+
+class ReviewDetail(generics.RetrieveAPIView):
+    serializer_class = s.ReviewSerializer
+
+    def get_object(self):
+        review, _role = get_review_for_user(self.request, self.kwargs["pk"])
+        return Review.objects.select_related("lens").with_risk_counts().get(pk=review.pk)
+
+
+class ReviewSummary(APIView):
+    """Risk counts of the review and of each pillar."""
+
+    @extend_schema(responses=s.ReviewSummarySerializer)
+    def get(self, request, pk: int):
+        review, _role = get_review_for_user(request, pk)
+        state = review_state(review)
+        return Response(
+            {
+                "review": review.pk,
+                "revision": review.revision,
+                "counts": s.counts_dict(state.counts),
+                "pillars": [
+                    {
+                        "key": p.pillar.key,
+                        "short_label": p.pillar.short_label,
+                        "name": p.pillar.name,
+                        "counts": s.counts_dict(p.counts),
+                    }
+                    for p in state.pillars
+                ],  # fmt: skip
+            }
+        )
+
+
+class AnswerList(APIView):
+    """Every question's answer, in pillar and question order; filter by pillar key and risk."""
+
+    @extend_schema(
+        responses=s.AnswerSerializer(many=True),
+        parameters=[
+            OpenApiParameter("pillar", str, description="A pillar key, e.g. security."),
+            OpenApiParameter("risk", str, enum=["HIGH_RISK", "MEDIUM_RISK", "NO_RISK", "NOT_APPLICABLE", "UNANSWERED"]),
+        ],
+    )
+    def get(self, request, pk: int):
+        review, _role = get_review_for_user(request, pk)
+        state = review_state(review)
+        pillar = request.query_params.get("pillar", "")
+        risk = request.query_params.get("risk", "")
+        if pillar and state.pillar(pillar) is None:
+            raise ValidationError({"pillar": [_("This lens has no pillar “%(key)s”.") % {"key": pillar}]})
+        answers = [
+            answer_data(q) for q in state.questions
+            if (not pillar or q.item.pillar.key == pillar) and (not risk or q.risk == risk)
+        ]  # fmt: skip
+        return Response(answers)
+
+
+class AnswerDetail(APIView):
+    """One answer. Updates need the version you read (field `version` or header If-Match: "<version>")."""
+
+    serializer_class = s.AnswerSerializer
+
+    def _current(self, review, key):
+        state = review_state(review)
+        current = state.question(key)
+        if current is None:
+            raise Http404(_("This lens has no question “%(key)s”.") % {"key": key})
+        return state, current
+
+    def _respond(self, q: QuestionState, code=status.HTTP_200_OK) -> Response:
+        response = Response(answer_data(q), status=code)
+        response["ETag"] = f'"{q.answer.version}"'
+        return response
+
+    @extend_schema(responses=s.AnswerSerializer)
+    def get(self, request, pk: int, key: str):
+        review, _role = get_review_for_user(request, pk)
+        return self._respond(self._current(review, key)[1])
+
+    @extend_schema(request=s.AnswerSerializer, responses={200: s.AnswerSerializer, 409: s.AnswerConflictSerializer})
+    def put(self, request, pk: int, key: str):
+        return self._update(request, pk, key, partial=False)
+
+    @extend_schema(request=s.AnswerSerializer, responses={200: s.AnswerSerializer, 409: s.AnswerConflictSerializer})
+    def patch(self, request, pk: int, key: str):
+        return self._update(request, pk, key, partial=True)
+
+    def _update(self, request, pk: int, key: str, *, partial: bool) -> Response:
+        review, _role = get_review_for_user(request, pk, write=True)
+        state, current = self._current(review, key)
+        serializer = s.AnswerSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        expected = data.get("version", if_match_version(request))
+        if expected is None:
+            raise ValidationError(
+                {"version": [_("Give the version you read (field “version” or an If-Match header).")]}
+            )
+        merged = {
+            "selected_choices": data.get("selected_choices", [] if not partial else list(current.selected_keys)),
+            "is_applicable": data.get("is_applicable", True if not partial else current.answer.is_applicable),
+            "reason": data.get("reason", "" if not partial else current.answer.reason),
+            "notes": data.get("notes", "" if not partial else current.answer.notes),
+        }
+        form = AnswerForm(
+            {
+                "question": key, "choices": merged["selected_choices"],
+                "not_applicable": "on" if not merged["is_applicable"] else "",
+                "reason": merged["reason"], "notes": merged["notes"],
+            },
+            bank=state.bank,
+        )  # fmt: skip
+        if not form.is_valid():
+            raise ValidationError({form_field_name(k): v for k, v in form.errors.items()})
+        try:
+            answer_save(
+                review=review, item=form.item, user=request.user, selected_keys=form.cleaned_data["selected_keys"],
+                is_applicable=not form.cleaned_data["not_applicable"], reason=form.cleaned_data["reason"],
+                notes=form.cleaned_data["notes"], expected_version=expected,
+            )  # fmt: skip
+        except AnswerConflict:
+            _state, latest = self._current(review, key)
+            response = self._respond(latest, status.HTTP_409_CONFLICT)
+            response.data = {
+                "error": _("The answer changed since version %(version)s; here is the current one.")
+                % {"version": expected},
+                "current": answer_data(latest),
+            }
+            return response
+        return self._respond(self._current(review, key)[1])
+
+
+class AnswersAwsImport(APIView):
+    """Import answers exported from the AWS Well-Architected Tool API (ListAnswers / GetAnswer JSON)."""
+
+    @extend_schema(request=dict, responses={200: dict})
+    def post(self, request, pk: int):
+        review, _role = get_review_for_user(request, pk, write=True)
+        try:
+            summary = answers_from_aws(review=review, data=request.data, user=request.user)
+        except AnswerImportError as exc:
+            return file_refused(exc.messages, _("The answers file has %(n)d problems."))
+        return Response({"updated": summary.updated, "unchanged": summary.unchanged,
+                         "risks": summary.risks, "warnings": summary.warnings})  # fmt: skip
+
+
+class AnswersExport(APIView):
+    """A review's answers (or a milestone's, with ?milestone=ID) as CSV (UTF-8 with BOM) or JSON."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("milestone", int, description="Export this milestone instead of now.")],
+        responses={(200, "text/csv"): str, (200, "application/json"): dict},
+    )
+    def get(self, request, pk: int, fmt: str):
+        milestone = request.query_params.get("milestone", "")
+        if milestone and (not milestone.isdigit() or len(milestone) > 18):
+            raise ValidationError({"milestone": [_("Give a milestone id (a number).")]})
+        return exports.answers_export(request, pk, fmt, int(milestone) if milestone else None)
