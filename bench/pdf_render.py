@@ -1,12 +1,15 @@
 """PDF report timings: the Serverless Lens fully answered, and a synthetic 60-question lens with long notes.
 
-Run by `make bench` inside scripts/with-postgres.sh. For each report: the first render in
-a fresh process (cold: fonts loaded, nothing cached), then uncached renders in a warm
-process, then the cached download through the real view (cache hit, no If-None-Match).
+Run by `make bench` inside scripts/with-postgres.sh. The process starts as a web worker does
+(``reports.warm_up()`` and ``gc.freeze()``, as in reviewapp/wsgi.py). For each report: its first
+render (cold: nothing of this review cached or computed before), then uncached renders, then the
+cached download through the real view (cache hit, no If-None-Match).
 Appends a Markdown table to docs/benchmarks.md.
 """
 
+import gc
 import os
+import platform
 import re
 import statistics
 import subprocess
@@ -37,7 +40,7 @@ from django.urls import reverse  # noqa: E402
 from questions.models import Choice, Lens, Pillar, Question, RiskRule  # noqa: E402
 from reviewapp.answers import answer_save  # noqa: E402
 from reviewapp.bank import load_bank  # noqa: E402
-from reviewapp.reports import ReportRequest, render_report_pdf  # noqa: E402
+from reviewapp.reports import ReportRequest, render_report_pdf, warm_up  # noqa: E402
 from reviewapp.workloads import workload_create  # noqa: E402
 
 NOTE = (
@@ -125,8 +128,9 @@ def main() -> None:
     cases[2] = (cases[2][0], cases[1][1], "en")
     client = Client()
     client.force_login(user)
+    warm_up()  # what reviewapp/wsgi.py does when a worker starts
+    gc.freeze()
     rows = []
-    first = True
     for name, review, language in cases:
         request = ReportRequest(review=review, milestone=None, language=language, page_size="a4")
         start = time.perf_counter()
@@ -148,19 +152,19 @@ def main() -> None:
             assert response.status_code == 200
         pages = _page_count(pdf)
         rows.append(
-            f"| {name} | {pages} | {len(pdf) // 1024} | {ms(cold)}{' (first in process)' if first else ''} "
+            f"| {name} | {pages} | {len(pdf) // 1024} | {ms(cold)} "
             f"| {ms(statistics.median(warm))} | {statistics.median(cached) * 1000:.1f} |"
         )
-        first = False
     table = "\n".join(
         ["| report | pages | KiB | cold ms | uncached ms (median of 5) | cached download ms (median of 50) |",
          "|---|---|---|---|---|---|", *rows]
     )  # fmt: skip
     report = (
         f"\n## PDF report ({date.today().isoformat()}, {os.cpu_count()} cores)\n\n"
-        "WeasyPrint, NanumGothic with HarfBuzz subsetting, A4; `bench/pdf_render.py`. Cold is the first render "
-        "in a fresh process (fonts loaded on first use); uncached renders skip the cache in a warm process; "
-        "cached downloads go through the view with the report in the cache (access check, ETag, cache read).\n\n"
+        f"WeasyPrint, NanumGothic with HarfBuzz subsetting, A4, Python {platform.python_version()} "
+        f"({sys.executable}); `bench/pdf_render.py`. The process starts as a web worker does (warm-up, "
+        "`gc.freeze()`). Cold is a report's first render; uncached renders skip the cache; cached downloads "
+        "go through the view with the report in the cache (access check, ETag, cache read).\n\n"
         f"{table}\n"
     )
     print(report)

@@ -5,7 +5,10 @@ template's escaping or ``render_markdown``; the URL fetcher lets WeasyPrint read
 nothing but ``data:`` URLs and the app's own static files.
 """
 
+import gc
 import hashlib
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,10 +17,11 @@ from urllib.parse import unquote, urlparse
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from .bank import load_bank
@@ -27,7 +31,7 @@ from .models import ImprovementItem, Milestone, Review
 from .progress import milestone_records, review_state
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
-REPORT_FORMAT = 1  # bump when the report's layout changes, so cached copies are not served
+REPORT_FORMAT = 2  # bump when the report's layout changes, so cached copies are not served
 CACHE_SECONDS = 60 * 60 * 24
 
 
@@ -110,10 +114,46 @@ def render_report_html(request: ReportRequest) -> str:
         return render_to_string("reviewapp/report/report.html", report_context(request))
 
 
-def render_report_pdf(request: ReportRequest) -> bytes:
-    html = render_report_html(request)
+_fonts = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """This thread's font configuration, kept between reports.
+
+    A new one per report would open and measure the fonts again (about 40 ms);
+    Pango font maps are not thread-safe, so each thread has its own.
+    """
+    if not hasattr(_fonts, "config"):
+        _fonts.config = FontConfiguration()
+    return _fonts.config
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cycle collector while WeasyPrint lays out and draws.
+
+    A report makes hundreds of thousands of short-lived objects, so the collector would run
+    many times during one render and walk every object of the process each full pass
+    (10-20 % of a render's time). What the render leaves behind is collected afterwards as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _write_pdf(html: str) -> bytes:
     base_url = (Path(settings.BASE_DIR) / "static").as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    with _collector_paused():
+        document = HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher())
+        return document.write_pdf(font_config=_font_config())
+
+
+def render_report_pdf(request: ReportRequest) -> bytes:
+    return _write_pdf(render_report_html(request))
 
 
 def report_pdf(request: ReportRequest) -> bytes:
@@ -127,9 +167,10 @@ def report_pdf(request: ReportRequest) -> bytes:
 
 
 def warm_up() -> None:
-    """Load the report's fonts and WeasyPrint's stylesheets once, so a worker's first report is not slower.
+    """Compile the report's template and load its fonts and WeasyPrint's stylesheets once,
+    so a worker's first report is not slower than the next (about 0.3 s saved).
 
     Called by ``reviewapp.wsgi`` when a web worker starts; harmless anywhere else.
     """
-    html = f"<style>{_stylesheet()}</style><h2>보고서 Report</h2><p><b>굵게 bold</b> 본문 text</p>"
-    HTML(string=html, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    get_template("reviewapp/report/report.html")
+    _write_pdf(f"<style>{_stylesheet()}</style><h2>보고서 Report</h2><p><b>굵게 bold</b> 본문 text</p>")

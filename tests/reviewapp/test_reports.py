@@ -5,6 +5,7 @@ about half a second each) and read back with poppler's ``pdftotext`` and ``pdfin
 """
 
 import datetime
+import gc
 import re
 import shutil
 import subprocess
@@ -204,6 +205,21 @@ def test_it_writes_the_english_report_with_english_titles(rendered):
 
 
 @pytest.mark.django_db
+def test_it_heads_each_page_after_the_cover_with_the_workload_chapter_lens_and_page(rendered):
+    pages = rendered["en"]["text"].rstrip("\f").split("\f")
+    lens_en = rendered["lens"][1]
+
+    assert "Serverless Shop  ·" not in pages[0] and f"1 / {len(pages)}" not in pages[0]  # the cover stands alone
+    assert squeeze("Serverless Shop · Contents") in squeeze(pages[1])
+    assert squeeze("Serverless Shop · Improvement plan") in squeeze(rendered["en"]["text"])
+    for number, page in enumerate(pages[1:], start=2):
+        lines = [line for line in page.splitlines() if line.strip()]
+        assert squeeze(lines[0]).startswith(squeeze("Serverless Shop ·")), (number, lines[0])
+        footer = squeeze(lines[-1])
+        assert footer.startswith(squeeze(lens_en)) and footer.endswith(f"·{number}/{len(pages)}"), (number, footer)
+
+
+@pytest.mark.django_db
 def test_it_puts_the_review_counts_on_the_cover_and_in_the_summary(rendered):
     high, medium, none, na, unanswered, total = rendered["counts"]["current"]
     assert (high, medium, none, na, unanswered, total) == (1, 2, 2, 1, 3, 9)
@@ -356,6 +372,24 @@ def test_it_lets_weasyprint_read_nothing_outside_static_even_from_raw_html(monke
     assert not [url for url in opened if any(bad in url for bad in FORBIDDEN)], opened
     assert _static_file().as_uri() in opened  # the fetcher is in use and lets static files through
     assert any(url.startswith("data:image/gif") for url in opened)
+
+
+def test_it_turns_the_cycle_collector_back_on_after_a_render_even_a_failed_one(monkeypatch):
+    """The collector is paused while WeasyPrint works; a worker left without it would only grow."""
+    monkeypatch.setattr(reports, "render_report_html", lambda request: "<p>Short</p>")
+    assert gc.isenabled()
+
+    assert render_report_pdf(ReportRequest(review=None, milestone=None, language="en", page_size="a4"))
+    assert gc.isenabled()
+
+    def broken(*args, **kwargs):
+        assert not gc.isenabled()  # paused while rendering
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(reports.HTML, "write_pdf", broken)
+    with pytest.raises(RuntimeError):
+        render_report_pdf(ReportRequest(review=None, milestone=None, language="en", page_size="a4"))
+    assert gc.isenabled()
 
 
 # --- The download view -----------------------------------------------------------------------
