@@ -131,9 +131,10 @@ def test_it_answers_a_hidden_review_exactly_like_a_missing_one(workload, charlie
     hidden = workload.reviews.get().pk
 
     for path in ("", "answers/", "summary/", "milestones/"):
-        assert _get(key, f"/api/v1/reviews/{hidden}/{path}").json() == _get(
-            key, f"/api/v1/reviews/{hidden + 1000}/{path}"
-        ).json()
+        assert (
+            _get(key, f"/api/v1/reviews/{hidden}/{path}").json()
+            == _get(key, f"/api/v1/reviews/{hidden + 1000}/{path}").json()
+        )
 
 
 def test_it_keeps_working_for_other_tokens_of_the_user_after_one_is_revoked(workload, bob):

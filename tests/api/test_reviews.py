@@ -99,7 +99,15 @@ def test_it_shows_a_review_with_its_lens_and_counts(answered, as_bob, workload):
 
     assert (body["id"], body["workload"], body["revision"]) == (answered.pk, workload.pk, 4)
     assert (body["lens"]["slug"], body["lens"]["version"], body["lens"]["name"]) == ("mini", "1", "mini lens")
-    assert body["counts"] == {"high": 1, "medium": 1, "none": 1, "not_applicable": 1, "unanswered": 0, "answered": 4, "total": 4}
+    assert body["counts"] == {
+        "high": 1,
+        "medium": 1,
+        "none": 1,
+        "not_applicable": 1,
+        "unanswered": 0,
+        "answered": 4,
+        "total": 4,
+    }
 
 
 def test_it_gives_a_review_the_same_counts_as_its_summary(answered, as_bob):

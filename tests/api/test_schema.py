@@ -13,7 +13,7 @@ CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 def _documented_path(route: str) -> str:
     """``v1/reviews/<id:pk>/answers/<str:key>/`` as the schema writes it: ``/api/v1/reviews/{id}/answers/{key}/``."""
-    return "/api/" + CONVERTER.sub(lambda m: "{id}" if m.group(1) == "pk" else "{%s}" % m.group(1), route)
+    return "/api/" + CONVERTER.sub(lambda m: "{id}" if m.group(1) == "pk" else f"{{{m.group(1)}}}", route)
 
 
 API_PATHS = {_documented_path(str(p.pattern)) for p in api_urls.urlpatterns if str(p.pattern).startswith("v1/")}

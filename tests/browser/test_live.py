@@ -94,7 +94,9 @@ def test_it_merges_changes_to_different_choices(room):
     expect(bob.locator("#status-ops_q2 .meta")).to_contain_text("version 1")
     alice.get_by_label("Use a rollout deployment mechanism").check()
 
-    expect(alice.get_by_label("Use infrastructure as code and stages isolated in separate environments")).to_be_checked()
+    expect(
+        alice.get_by_label("Use infrastructure as code and stages isolated in separate environments")
+    ).to_be_checked()
     answer = Answer.objects.get(review=review, question__key="ops_q2")
     assert sorted(c.key for c in answer.selected_choices.all()) == ["ops_ops_q2_a1", "ops_ops_q2_a3"]
 

@@ -50,11 +50,7 @@ def _question(lens: Lens, key: str) -> Question:
 
 def _fields(obj, *, skip=()) -> dict:
     """Every stored column of a row (both languages and the untranslated column included)."""
-    return {
-        f.attname: getattr(obj, f.attname)
-        for f in obj._meta.concrete_fields
-        if f.attname not in skip
-    }
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in skip}
 
 
 def _contents(lens: Lens) -> dict:

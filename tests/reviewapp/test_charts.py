@@ -1,6 +1,7 @@
 """The SVG chart geometry (reviewapp/charts.py) and the trend chart on the milestone list page."""
 
 import re
+from itertools import pairwise
 
 import pytest
 from django.urls import reverse
@@ -43,7 +44,7 @@ def test_it_draws_a_higher_count_higher_up():
     assert [p.value for p in high.points] == [3, 5, 1, 0]
     assert [p.value for p in medium.points] == [1, 2, 4, 0]
     by_value = sorted(high.points + medium.points, key=lambda p: p.value)
-    for lower, higher in zip(by_value, by_value[1:]):
+    for lower, higher in pairwise(by_value):
         if higher.value > lower.value:
             assert higher.y < lower.y
         else:
@@ -59,7 +60,7 @@ def test_it_starts_the_y_ticks_at_zero_and_covers_the_peak():
     assert values[0] == 0
     assert values == sorted(values) and len(values) >= 2
     assert values[-1] >= 9
-    assert len({b - a for a, b in zip(values, values[1:])}) == 1  # evenly spaced
+    assert len({b - a for a, b in pairwise(values)}) == 1  # evenly spaced
     ys = [y for y, _value in chart.y_ticks]
     assert ys[0] == chart.bottom
     assert ys == sorted(ys, reverse=True)

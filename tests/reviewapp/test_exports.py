@@ -173,7 +173,7 @@ def test_it_defuses_a_note_that_starts_with_a_formula(shop, client_for, alice):
     assert rows["ops_q1"]["notes"] == "메모: 로그 **확인**"
 
 
-@pytest.mark.parametrize("notes", ["=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+@pytest.mark.parametrize("notes", ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
 def test_it_prefixes_every_formula_start_with_an_apostrophe(shop, client_for, alice, notes):
     _save(shop.review, alice, "ops_q2", {"ops_ops_q2_a1"}, notes=notes)
 
@@ -208,7 +208,7 @@ def test_it_leaves_notes_as_they_are_in_json(shop, client_for, alice):
 
 @pytest.fixture
 def milestone(shop, alice):
-    """"출시 전" taken now; then the review moves on (ops_q1 to no risk, new notes)."""
+    """ "출시 전" taken now; then the review moves on (ops_q1 to no risk, new notes)."""
     milestone = milestone_create(review=shop.review, name="출시 전", user=alice)
     _save(shop.review, alice, "ops_q1", {f"ops_ops_q1_a{n}" for n in range(1, 5)}, notes="done")
     return milestone

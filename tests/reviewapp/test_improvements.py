@@ -332,9 +332,7 @@ def test_it_keeps_manual_tracking_through_unrelated_answer_saves(review, client_
     assert before["p1_q1_a2"][:4] == (Status.IN_PROGRESS, bob.pk, datetime.date(2030, 1, 31), "Ticket OPS-1")
 
 
-def test_it_keeps_the_tracking_of_a_practice_when_another_practice_of_its_question_is_ticked(
-    review, client_for, bob
-):
+def test_it_keeps_the_tracking_of_a_practice_when_another_practice_of_its_question_is_ticked(review, client_for, bob):
     _save(review, "p1_q1", ["p1_q1_no"])
     client_for(bob).post(
         _item_url(review, "p1_q1_a2"), _item_data("p1_q1_a2", status="wont_do", owner=bob.pk, note="Too costly")

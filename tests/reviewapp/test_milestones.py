@@ -234,7 +234,7 @@ def test_it_shows_the_frozen_answers_on_the_detail_page(answered, client_for, al
     assertContains(response, '<span class="count na">N/A <b>1</b></span>')
     assertContains(response, '<span class="count unanswered">Unanswered <b>1</b></span>')
     assertContains(response, "3 of 4 answered")
-    assertNotContains(response, "<form method=\"post\"")
+    assertNotContains(response, '<form method="post"')
 
 
 def test_it_answers_404_for_a_milestone_of_another_review(answered, client_for, alice):

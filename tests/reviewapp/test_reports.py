@@ -500,9 +500,7 @@ def test_it_renders_a_new_report_after_an_answer_changes(review, client_for, ali
 
 
 @pytest.mark.parametrize("change", ["item", "workload"])
-def test_it_renders_a_new_report_after_an_item_or_the_workload_changes(
-    review, client_for, alice, bob, renders, change
-):
+def test_it_renders_a_new_report_after_an_item_or_the_workload_changes(review, client_for, alice, bob, renders, change):
     _save(review, "p1_q1", ["p1_q1_a1"])
     client = client_for(alice)
     first = client.get(_report_url(review))

@@ -215,7 +215,9 @@ def test_it_lists_what_changed_on_the_upgrade_page(client_for, alice, answered, 
     assert "mini lens: version 2 replaces 1" in text
     assert "Fewer <em>questions</em>." in text
     added = text[text.index("New questions (they start unanswered)") : text.index("Removed questions")]
-    removed = text[text.index("Removed questions (their answers stay in the milestone)") : text.index("Changed questions")]
+    removed = text[
+        text.index("Removed questions (their answers stay in the milestone)") : text.index("Changed questions")
+    ]
     assert re.findall(r'<span class="label">(.*?)</span> (.*?)</li>', added) == [("P2 3", "Question 2.3?")]
     assert re.findall(r'<span class="label">(.*?)</span> (.*?)</li>', removed) == [("P2 1", "Question 2.1?")]
     assert _changed_items(text) == {
@@ -277,7 +279,11 @@ def test_it_takes_a_milestone_of_the_state_before_the_upgrade(answered, v2, lens
     assert milestone_records(milestone) == records
     # The removed question's answer stays in the milestone.
     removed = MilestoneAnswer.objects.get(milestone=milestone, question__key="p2_q1")
-    assert (removed.question.pillar.lens, removed.risk, removed.selected_keys) == (lens, AnswerRisk.MEDIUM, ["p2_q1_a1"])
+    assert (removed.question.pillar.lens, removed.risk, removed.selected_keys) == (
+        lens,
+        AnswerRisk.MEDIUM,
+        ["p2_q1_a1"],
+    )
 
 
 def test_it_names_a_second_milestone_apart(answered, v2, lens, bob):
@@ -321,11 +327,14 @@ def test_it_refuses_a_target_that_is_not_a_newer_published_version(answered, roo
     with pytest.raises(UpgradeError) as refused:
         review_upgrade(review=answered, target=lens, user=bob)
 
-    assert str(refused.value) == {
-        "draft": "A review can only move to a published version of its own lens.",
-        "other-lens": "A review can only move to a published version of its own lens.",
-        "current": "The review already uses this version.",
-    }[target]
+    assert (
+        str(refused.value)
+        == {
+            "draft": "A review can only move to a published version of its own lens.",
+            "other-lens": "A review can only move to a published version of its own lens.",
+            "current": "The review already uses this version.",
+        }[target]
+    )
     assert _state(answered) == before
 
 
