@@ -46,7 +46,7 @@ check: $(BIN)/.installed
 
 messages: $(BIN)/.installed
 	DEBUG=true $(BIN)/python manage.py makemessages -l ko --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=bench
-	DEBUG=true $(BIN)/python manage.py compilemessages -l ko
+	DEBUG=true $(BIN)/python manage.py compilemessages -l ko --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from weasyprint.urls import URLFetcher
 
-from questions.models import Lens, Pillar, Question
+from questions.models import Choice, Lens, Pillar, Question
 from reviewapp import reports
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
@@ -138,6 +138,11 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
         titles = {q.key: (q.title_ko, q.title_en) for q in Question.objects.filter(pillar__lens=lens)}
         pillars = {p.key: (p.name_ko, p.name_en) for p in Pillar.objects.filter(lens=lens)}
         result.update(titles=titles, pillars=pillars, lens=(lens.name_ko, lens.name_en))
+        with translation.override("en"):
+            result["choices"] = {
+                c.key: (c.question.key, c.title_en, c.get_tier_display())
+                for c in Choice.objects.filter(question__pillar__lens=lens).select_related("question")
+            }
         result["html"] = reports.render_report_html(requests["en"])
         transaction.set_rollback(True)
     return result
@@ -258,10 +263,27 @@ def test_it_gives_the_reason_a_question_does_not_apply(rendered):
 
 
 @pytest.mark.django_db
+def test_it_names_the_tier_of_each_missing_practice_under_its_question(rendered):
+    missing = {
+        key: (title, tier)
+        for key, (question, title, tier) in rendered["choices"].items()
+        if question == "ops_q2" and key not in ("ops_ops_q2_a1", "ops_ops_q2_no")
+    }
+    assert len(missing) >= 2
+
+    # Without -layout, pdftotext reads the two columns (followed, missing) one after the other.
+    raw = subprocess.run([_tool("pdftotext"), str(rendered["en"]["path"]), "-"], capture_output=True, check=True)
+    flat = squeeze(raw.stdout.decode("utf-8"))
+    for key, (title, tier) in missing.items():
+        assert tier and squeeze(f"{title} · {tier}") in flat, key
+
+
+@pytest.mark.django_db
 def test_it_shows_the_tracking_of_improvement_items(rendered):
     english = rendered["en"]
 
     assert squeeze("In progress · report-bob · due 2030-01-31") in english["flat"]
+    assert _tracking_lines(english["text"])[0].split("·")[0].strip() in ("Required", "Good", "Best")  # tier first
     assert "Ticket COST-7" in english["text"]
     assert squeeze("Optimize logging output and its retention") in english["flat"]
 
@@ -279,9 +301,13 @@ def test_it_writes_a_milestone_report_of_the_milestone_even_after_later_changes(
     assert "Later notes after launch" not in milestone["text"]
     assert squeeze("We rely on bold dashboards") in milestone["flat"]
     assert "COST-7" not in milestone["text"]  # items are today's work, not the milestone's
-    tracking = ("Open", "In progress")
-    assert [line for line in rendered["en"]["text"].splitlines() if line.strip() in tracking]
-    assert not [line for line in milestone["text"].splitlines() if line.strip() in tracking]
+    assert _tracking_lines(rendered["en"]["text"])
+    assert not _tracking_lines(milestone["text"])
+
+
+def _tracking_lines(text: str) -> list[str]:
+    """Lines like "Good · Open" or "Required · In progress · bob": a practice's tier and its item's state."""
+    return [line for line in text.splitlines() if {part.strip() for part in line.split("·")} & {"Open", "In progress"}]
 
 
 # --- Paper ------------------------------------------------------------------------------------
