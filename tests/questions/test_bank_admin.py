@@ -1,4 +1,4 @@
-"""Question bank administration (questions/admin.py): drafts are edited, published versions are read-only.
+"""Question bank administration (questions/admin/): drafts are edited, published versions are read-only.
 
 Personas: root (superuser), eddie (staff in "Bank editors"), sam (other staff, from conftest),
 alice (not staff, from conftest).

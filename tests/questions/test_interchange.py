@@ -1,4 +1,4 @@
-"""Lenses in and out in the AWS custom lens format (questions/interchange.py and its commands)."""
+"""Lenses in and out in the AWS custom lens format (questions/interchange/ and its commands)."""
 
 import copy
 import io

@@ -1,8 +1,4 @@
-"""Question bank administration: drafts are edited, published versions are read-only.
-
-Only members of the "Bank editors" group (or superusers) may change the bank; other staff
-may read it. Every change is kept by django-simple-history and listed per lens.
-"""
+"""Lenses and pillars: versions (draft, publish, retire), import and export, history."""
 
 import json
 from itertools import chain
@@ -11,8 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,70 +16,13 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
-from modeltranslation.translator import NotRegistered, translator
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from reviewapp.markup import render_markdown
-
-from .interchange import LensImportError, lens_from_aws, lens_to_aws
-from .models import Choice, Lens, Pillar, Question, Risk, RiskRule
-from .rules import ConditionError, parse_condition, risk_distribution
-from .validation import LANGUAGE_NAMES, ChoiceData, question_problems
-from .versions import LensVersionError, lens_draft_create, lens_publish, lens_retire, validate_lens
-
-
-def _lens_of(obj) -> Lens | None:
-    if isinstance(obj, Lens):
-        return obj
-    if isinstance(obj, Pillar):
-        return obj.lens
-    if isinstance(obj, Question):
-        return obj.pillar.lens
-    if isinstance(obj, Choice | RiskRule):
-        return obj.question.pillar.lens
-    return None
-
-
-class BankPermissions:
-    """Staff read the bank; editors change drafts only. Published and retired versions are read-only."""
-
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a link typed without a scheme is https
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def _editable(self, obj) -> bool:
-        lens = _lens_of(obj)
-        return lens is None or lens.is_editable
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._editable(obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._editable(obj)
-
-    def has_add_permission(self, request, obj=None):
-        if isinstance(self, admin.options.InlineModelAdmin):
-            return super().has_add_permission(request, obj) and self._editable(obj)
-        return super().has_add_permission(request)
-
-
-def _untranslated_fields(model) -> set[str]:
-    """The plain columns modeltranslation keeps in step with the active language: not real changes."""
-    try:
-        return set(translator.get_options_for_model(model).fields)
-    except NotRegistered:
-        return set()
-
-
-def _preview(text: str):
-    return render_markdown(text) if text else "—"
-
-
-# --- Lens ----------------------------------------------------------------------------------------------
+from ..interchange import LensImportError, lens_from_aws, lens_to_aws
+from ..models import Choice, Lens, Pillar, Question, RiskRule
+from ..validation import LANGUAGE_NAMES
+from ..versions import LensVersionError, lens_draft_create, lens_publish, lens_retire, validate_lens
+from .common import BankPermissions, _draft_parents, _preview, _untranslated_fields
 
 
 class PillarInline(BankPermissions, TranslationTabularInline):
@@ -284,154 +221,10 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         return TemplateResponse(request, "admin/questions/lens/bank_history.html", context)
 
 
-# --- Question with its choices and rules ---------------------------------------------------------------
-
-
-class RiskRuleFormSet(BaseInlineFormSet):
-    """Checks the question as a whole: its choices (from the choices formset) and these rules."""
-
-    choice_formset: BaseInlineFormSet | None = None
-
-    def clean(self):
-        super().clean()
-        if any(self.errors) or self.choice_formset is None or not self.choice_formset.is_valid():
-            return
-        choices = []
-        for form in self.choice_formset.forms:
-            if self.choice_formset._should_delete_form(form) or not form.cleaned_data:
-                continue
-            data = form.cleaned_data
-            choices.append(ChoiceData(key=data.get("key", ""), is_none=bool(data.get("is_none")),
-                                      titles={lang: data.get(f"title_{lang}", "") for lang in LANGUAGE_NAMES}))  # fmt: skip
-        rules = sorted(
-            (
-                form.cleaned_data.get("order") or 0,
-                form.cleaned_data.get("condition", ""),
-                form.cleaned_data.get("risk", ""),
-            )
-            for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
-        )
-        problems = question_problems(choices=choices, rules=[(c, r) for _o, c, r in rules])
-        if problems:
-            raise ValidationError(problems)
-
-
-class ChoiceInline(BankPermissions, TranslationStackedInline):
-    model = Choice
-    extra = 0
-    fields = [
-        ("order", "key", "tier", "is_none"), "title", "description", "helpful_resource", "helpful_resource_url",
-        "improvement_plan", "improvement_plan_url", "improvement_preview",
-    ]  # fmt: skip
-    readonly_fields = ["improvement_preview"]
-
-    @admin.display(description=gettext_lazy("Improvement plan preview"))
-    def improvement_preview(self, choice):
-        return _preview(choice.improvement_plan)
-
-
-class RiskRuleInline(BankPermissions, admin.TabularInline):
-    model = RiskRule
-    formset = RiskRuleFormSet
-    extra = 0
-    fields = ["order", "condition", "risk"]
-
-
-class QuestionForm(forms.ModelForm):
-    def clean(self):
-        data = super().clean()
-        for lang, name in LANGUAGE_NAMES.items():
-            if f"title_{lang}" in self.fields and not (data.get(f"title_{lang}") or "").strip():
-                self.add_error(f"title_{lang}", _("The %(language)s title is empty.") % {"language": name})
-        return data
-
-
-@admin.register(Question)
-class QuestionAdmin(BankPermissions, TranslationAdmin):
-    form = QuestionForm
-    list_display = ["label", "title", "pillar", "key", "order"]
-    list_filter = ["pillar__lens", "pillar__key"]
-    search_fields = ["key", "label", "title_ko", "title_en"]
-    list_select_related = ["pillar", "pillar__lens"]
-    fields = ["pillar", "order", "key", "label", "title", "description", "description_preview"]
-    readonly_fields = ["description_preview"]
-    inlines = [ChoiceInline, RiskRuleInline]
-    change_form_template = "admin/questions/question/change_form.html"
-
-    @admin.display(description=gettext_lazy("Description preview"))
-    def description_preview(self, question):
-        return _preview(question.description)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        _draft_parents(db_field, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _create_formsets(self, request, obj, change):
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
-        choices = next((f for f in formsets if f.model is Choice), None)
-        for formset in formsets:
-            if isinstance(formset, RiskRuleFormSet):
-                formset.choice_formset = choices
-        return formsets, inline_instances
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        question = Question.objects.filter(pk=object_id).prefetch_related("choices", "risk_rules").first()
-        extra_context = {**(extra_context or {}), **(rule_tester_context(question, request.GET) if question else {})}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-
-def rule_tester_context(question: Question, query) -> dict:
-    """Which rule fires for the ticked choices, and how all choice combinations spread over the risks."""
-    choices = list(question.choices.order_by("order", "pk"))
-    rules = [(r.condition, r.risk) for r in question.risk_rules.order_by("order", "pk")]
-    ticked = [key for key in query.getlist("tick") if key in {c.key for c in choices}]
-    none = next((c.key for c in choices if c.is_none), None)
-    result, distribution, error = None, {}, ""
-    try:
-        distribution = risk_distribution(rules, [c.key for c in choices], none_key=none) if len(choices) <= 14 else {}
-        if "test" in query and ticked:
-            result = _firing_rule(rules, frozenset(ticked))
-    except ConditionError as exc:
-        error = str(exc)
-    return {"tester": {"choices": choices, "ticked": ticked, "result": result, "error": error,
-                       "distribution": [(Risk(risk).label, n) for risk, n in sorted(distribution.items())],
-                       "total": sum(distribution.values())}}  # fmt: skip
-
-
-def _firing_rule(rules: list[tuple[str, str]], ticked: frozenset[str]) -> dict:
-    for index, (condition, risk) in enumerate(rules, start=1):
-        if parse_condition(condition).holds(ticked):
-            return {"rule": index, "condition": condition, "risk": Risk(risk).label}
-    raise ConditionError(_("No rule fires for this combination: the rules lack a final 'default'."))
-
-
-def _draft_parents(db_field, kwargs) -> None:
-    """New pillars, questions and choices can only go into a draft lens."""
-    if db_field.name == "lens":
-        kwargs["queryset"] = Lens.objects.filter(status=Lens.Status.DRAFT)
-    elif db_field.name == "pillar":
-        kwargs["queryset"] = Pillar.objects.filter(lens__status=Lens.Status.DRAFT).select_related("lens")
-    elif db_field.name == "question":
-        kwargs["queryset"] = Question.objects.filter(pillar__lens__status=Lens.Status.DRAFT).select_related("pillar")
-
-
 @admin.register(Pillar)
 class PillarAdmin(BankPermissions, TranslationAdmin):
     list_display = ["short_label", "name", "key", "lens", "order"]
     list_filter = ["lens"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        _draft_parents(db_field, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-@admin.register(Choice)
-class ChoiceAdmin(BankPermissions, TranslationAdmin):
-    list_display = ["key", "title", "question", "tier", "is_none"]
-    list_filter = ["tier", "is_none", "question__pillar__lens"]
-    search_fields = ["key", "title_ko", "title_en"]
-    list_select_related = ["question"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         _draft_parents(db_field, kwargs)

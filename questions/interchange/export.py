@@ -1,0 +1,75 @@
+"""One language of a lens written as an AWS custom lens file."""
+
+from django.utils import translation
+
+from ..models import Choice, Lens, Question
+from .spec import ELLIPSIS, LIMITS, NONE_SUFFIX, SCHEMA_VERSION
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in an ellipsis when it was longer."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
+
+
+def _content_of(text: str, url: str) -> dict:
+    content = {"displayText": _fit(text or url, LIMITS.choice_content_text)}
+    if url.startswith(("https://", "http://")) and len(url) <= LIMITS.choice_content_url:
+        content["url"] = url
+    return content
+
+
+def lens_to_aws(lens: Lens, *, language: str) -> dict:
+    """The lens in one language as an AWS custom lens (a dict ready for ``json.dumps``).
+
+    Texts come in ``language``, falling back like the pages do to the other language
+    where one is empty. The file is valid by ``validate_aws_lens`` whenever the lens's
+    ids are: a text longer than its AWS limit is cut and ends in "…"; an empty lens
+    description becomes the lens name; a choice (other than "None of these") without an
+    improvement plan gets its title as one; a helpful resource with only a URL shows the
+    URL; a URL AWS cannot hold (over 1024 characters, or not http/https) is left out.
+    Choice descriptions and tiers have no place in the format and are left out too.
+    """
+    pillars = lens.pillars.order_by("order", "pk").prefetch_related("questions__choices", "questions__risk_rules")
+    with translation.override(language):
+        return {
+            "schemaVersion": SCHEMA_VERSION,
+            "name": _fit(lens.name, LIMITS.lens_name),
+            "description": _fit(lens.description or lens.name, LIMITS.lens_description),
+            "pillars": [
+                {
+                    "id": pillar.key,
+                    "name": _fit(pillar.name, LIMITS.pillar_name),
+                    "questions": [_question_to_aws(q) for q in sorted(pillar.questions.all(), key=_order)],
+                }
+                for pillar in pillars
+            ],
+        }
+
+
+def _order(row) -> tuple[int, int]:
+    return (row.order, row.pk)
+
+
+def _question_to_aws(question: Question) -> dict:
+    entry = {"id": question.key, "title": _fit(question.title, LIMITS.question_title)}
+    if question.description:
+        entry["description"] = _fit(question.description, LIMITS.question_description)
+    entry["choices"] = [_choice_to_aws(choice) for choice in sorted(question.choices.all(), key=_order)]
+    entry["riskRules"] = [
+        {"condition": rule.condition, "risk": rule.risk} for rule in sorted(question.risk_rules.all(), key=_order)
+    ]
+    return entry
+
+
+def _choice_to_aws(choice: Choice) -> dict:
+    entry = {"id": choice.key, "title": _fit(choice.title, LIMITS.choice_title)}
+    if choice.helpful_resource or choice.helpful_resource_url:
+        entry["helpfulResource"] = _content_of(choice.helpful_resource, choice.helpful_resource_url)
+    plan = choice.improvement_plan
+    if not plan and not choice.improvement_plan_url and not choice.key.endswith(NONE_SUFFIX):
+        plan = choice.title
+    if plan or choice.improvement_plan_url:
+        entry["improvementPlan"] = _content_of(plan, choice.improvement_plan_url)
+    return entry

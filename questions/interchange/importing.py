@@ -1,0 +1,171 @@
+"""An AWS custom lens file read into a new lens, or a new version of one, in one transaction."""
+
+import json
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ..models import Choice, Lens, Pillar, Question, RiskRule
+from .spec import NONE_SUFFIX, SHORT_LABELS, LensImportError
+from .validation import validate_aws_lens
+
+
+def parse_lens_json(raw: str | bytes) -> dict:
+    """The JSON text of a lens file as data; LensImportError when it is not JSON."""
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise LensImportError([f"not JSON: the file is not UTF-8 ({exc.reason} at byte {exc.start})"]) from None
+    except json.JSONDecodeError as exc:
+        raise LensImportError([f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
+
+
+def _model_problems(data: dict) -> list[str]:
+    """Ids the format allows but our tables cannot hold."""
+    problems = []
+    limit = Question._meta.get_field("key").max_length
+    for p, pillar in enumerate(data["pillars"]):
+        for q, question in enumerate(pillar.get("questions", [])):
+            if len(question["id"]) > limit:
+                problems.append(f"pillars[{p}].questions[{q}].id: longer than {limit} characters, the most we store")
+    return problems
+
+
+def _languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _next_version(slug: str) -> str:
+    taken = set(Lens.objects.filter(slug=slug).values_list("version", flat=True))
+    if not taken:
+        return "1"
+    if all(v.isdigit() for v in taken):
+        return str(max(int(v) for v in taken) + 1)
+    version, n = timezone.localdate().isoformat(), 1
+    while version in taken:
+        n += 1
+        version = f"{timezone.localdate().isoformat()}.{n}"
+    return version
+
+
+def _short_labels(ids: list[str]) -> dict[str, str]:
+    """A short label for each pillar id: AWS's own for the framework pillars, else its first letters."""
+    labels: dict[str, str] = {}
+    for ident in ids:
+        label = SHORT_LABELS.get(ident) or re.sub("[^A-Za-z0-9]", "", ident).upper()[:4]
+        n = 1
+        while label in labels.values():
+            n += 1
+            label = f"{label[:3]}{n}"
+        labels[ident] = label
+    return labels
+
+
+def _link_list(text: str, resources: list[dict], kind: str) -> str:
+    """``text`` with the links of the additional resources of ``kind`` appended as a Markdown list."""
+    lines = []
+    for resource in resources:
+        if resource.get("type") != kind:
+            continue
+        for link in resource["content"]:
+            label = link["displayText"].replace("[", r"\[").replace("]", r"\]")
+            lines.append(f"- [{label}]({link['url']})" if link.get("url") else f"- {label}")
+    return "\n\n".join(part for part in (text, "\n".join(lines)) if part)
+
+
+@transaction.atomic
+def lens_from_aws(
+    data: dict | str | bytes,
+    *,
+    language: str,
+    slug: str | None = None,
+    version: str | None = None,
+    status: str = Lens.Status.DRAFT,
+) -> Lens:
+    """A new lens (or a new version of ``slug``) from an AWS custom lens file in one language.
+
+    The texts go into ``language``'s fields; the other language stays empty and the pages
+    fall back to this one. Without ``slug`` the lens name gives one; without ``version``
+    the next one is taken ("1", the next integer, or today's date). Pillar short labels
+    follow the AWS pillar ids (SEC, SUS...) or the first letters of a custom id; question
+    labels are "<short label> <n>". A choice id ending in ``_no`` is "None of these";
+    additional resources become Markdown links under the helpful resource / improvement
+    plan, a question's helpful resource a link under its description.
+
+    Raises LensImportError, with every problem and its place, and imports nothing, when
+    the file breaks the format or the slug and version are taken.
+    """
+    if language not in _languages():
+        raise LensImportError([f'language "{language}" is not one of {", ".join(_languages())}'])
+    if isinstance(data, str | bytes):
+        data = parse_lens_json(data)
+    problems = validate_aws_lens(data)
+    if not problems:
+        problems = _model_problems(data)
+    if problems:
+        raise LensImportError(problems)
+    slug = slug or slugify(data["name"])[:64].strip("-") or "lens"
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise LensImportError([f'slug "{slug}" must be letters, digits, hyphens or underscores']) from None
+    version = version or _next_version(slug)
+    if Lens.objects.filter(slug=slug, version=version).exists():
+        raise LensImportError([f'lens "{slug}" version "{version}" already exists'])
+    if len(version) > Lens._meta.get_field("version").max_length:
+        raise LensImportError([f'version "{version}" is longer than 32 characters'])
+
+    def tr(name: str) -> str:
+        return f"{name}_{language}"
+
+    notes = data.get("_release_note") if isinstance(data.get("_release_note"), str) else ""
+    lens = Lens.objects.create(
+        slug=slug, version=version, status=status,
+        published_at=timezone.now() if status == Lens.Status.PUBLISHED else None,
+        **{tr("name"): data["name"], tr("description"): data["description"], tr("release_notes"): notes},
+    )  # fmt: skip
+    labels = _short_labels([pillar["id"] for pillar in data["pillars"]])
+    for p, pillar_data in enumerate(data["pillars"], start=1):
+        pillar = Pillar.objects.create(
+            lens=lens, key=pillar_data["id"], short_label=labels[pillar_data["id"]], order=p,
+            **{tr("name"): pillar_data["name"]},
+        )  # fmt: skip
+        for q, question_data in enumerate(pillar_data.get("questions", []), start=1):
+            _import_question(pillar, q, question_data, tr)
+    return lens
+
+
+def _import_question(pillar: Pillar, order: int, data: dict, tr) -> None:
+    description = data.get("description", "")
+    resource = data.get("helpfulResource")
+    if resource:
+        link = resource["displayText"].replace("[", r"\[").replace("]", r"\]")
+        link = f"[{link}]({resource['url']})" if resource.get("url") else link
+        description = "\n\n".join(part for part in (description, link) if part)
+    question = Question.objects.create(
+        pillar=pillar, key=data["id"], label=f"{pillar.short_label} {order}", order=order,
+        **{tr("title"): data["title"], tr("description"): description},
+    )  # fmt: skip
+    for c, choice in enumerate(data["choices"], start=1):
+        helpful = choice.get("helpfulResource") or {}
+        plan = choice.get("improvementPlan") or {}
+        extra = choice.get("additionalResources", [])
+        Choice.objects.create(
+            question=question, key=choice["id"], order=c, is_none=choice["id"].endswith(NONE_SUFFIX),
+            helpful_resource_url=helpful.get("url", ""), improvement_plan_url=plan.get("url", ""),
+            **{
+                tr("title"): choice["title"],
+                tr("description"): choice.get("description", ""),
+                tr("helpful_resource"): _link_list(helpful.get("displayText", ""), extra, "HELPFUL_RESOURCE"),
+                tr("improvement_plan"): _link_list(plan.get("displayText", ""), extra, "IMPROVEMENT_PLAN"),
+            },
+        )  # fmt: skip
+    RiskRule.objects.bulk_create(
+        RiskRule(question=question, order=r, condition=rule["condition"].strip(), risk=rule["risk"])
+        for r, rule in enumerate(data["riskRules"], start=1)
+    )

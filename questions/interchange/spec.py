@@ -1,0 +1,55 @@
+"""The custom lens format's version, limits and names, and the error a bad file raises."""
+
+import re
+from dataclasses import dataclass
+
+from ..models import Risk
+
+SCHEMA_VERSION = "2021-11-01"
+MAX_FILE_BYTES = 500_000
+MAX_PILLARS, MAX_QUESTIONS, MAX_CHOICES = 10, 20, 15
+MAX_ADDITIONAL_LINKS = 5
+NONE_SUFFIX = "_no"
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Limits:
+    lens_name: int = 128
+    lens_description: int = 2048
+    pillar_id: int = 64
+    pillar_name: int = 128
+    question_id: int = 128
+    question_title: int = 128
+    question_description: int = 2048
+    question_resource_text: int = 2048
+    question_resource_url: int = 2048
+    choice_id: int = 64
+    choice_title: int = 128
+    choice_description: int = 1024
+    choice_content_text: int = 1024
+    choice_content_url: int = 1024
+
+
+LIMITS = Limits()
+MIN_ID = 3
+ID_CHARS = re.compile(r"[A-Za-z0-9_]+")
+RISKS = (Risk.HIGH, Risk.MEDIUM, Risk.NONE)
+RESOURCE_TYPES = ("HELPFUL_RESOURCE", "IMPROVEMENT_PLAN")
+# The AWS Well-Architected Framework pillar ids and the labels the AWS tool gives them.
+SHORT_LABELS = {
+    "operationalExcellence": "OPS",
+    "security": "SEC",
+    "reliability": "REL",
+    "performance": "PERF",
+    "costOptimization": "COST",
+    "sustainability": "SUS",
+}
+
+
+class LensImportError(ValueError):
+    """A lens file that cannot be imported; ``messages`` names each problem with its place."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
