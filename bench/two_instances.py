@@ -29,7 +29,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.client import Browser  # noqa: E402
-from bench.workshop_load import (  # noqa: E402
+from bench.live_client import read_fields, read_live, read_version  # noqa: E402
+from bench.server import (  # noqa: E402
     HOST,
     PASSWORD,
     REPORT,
@@ -38,9 +39,6 @@ from bench.workshop_load import (  # noqa: E402
     free_port,
     prepare_database,
     question_keys,
-    read_fields,
-    read_live,
-    read_version,
     server_env,
     start_gunicorn,
     stop,

@@ -29,29 +29,39 @@ is bounded in count and time.
 """
 
 import asyncio
-import html
-import json
 import os
 import random
-import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
-from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-HOST = "127.0.0.1"  # the only address this benchmark talks to
-WORKERS = 3
+from bench.live_client import REQUEST_TIMEOUT, Browser, Seen, http, read_fields, read_live, read_seen, read_version  # noqa: E402
+from bench.server import (  # noqa: E402
+    HOST,
+    PASSWORD,
+    REPORT,
+    WORKERS,
+    create_workshop,
+    django_setup,
+    free_port,
+    postgres_pids,
+    prepare_database,
+    process_tree,
+    question_keys,
+    rss_mib,
+    server_env,
+    start_gunicorn,
+    stop,
+)
+from bench.workshop_stats import Confirmed, Meter, Stats, check_nothing_lost, percentile, row  # noqa: E402
+
 PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", "50"))
 DURATION = float(os.environ.get("BENCH_SECONDS", "60"))
 POLL_EVERY = 1.5  # seconds, as hx-trigger="every 1500ms"
@@ -60,349 +70,6 @@ NAVIGATE_SHARE = 0.1  # share of actions that open another question instead of s
 NOTES_SHARE = 0.3  # share of saves that edit the notes (the rest tick or untick a choice)
 LIVEZ_SECONDS, LIVEZ_CONNECTIONS = 5.0, 8
 CAPACITY_SECONDS, CAPACITY_CLIENTS = 5.0, 6
-REQUEST_TIMEOUT = 30.0
-PASSWORD = "workshop-bench-password-7310"
-SECRET_KEY = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-REPORT = Path(os.environ.get("BENCH_REPORT", ROOT / "docs" / "benchmarks.md"))  # where the section is appended
-
-
-# --- environment, database, server --------------------------------------------------------------
-
-
-def server_env(cache_url: str | None) -> dict:
-    """Production settings on loopback; CACHE_URL only when given."""
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": SECRET_KEY,
-        "ALLOWED_HOSTS": HOST,
-        "SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
-        "LOG_LEVEL": "ERROR",  # not a warning line per 409
-    }
-    env.pop("CACHE_URL", None)
-    if cache_url:
-        env["CACHE_URL"] = cache_url
-    return env
-
-
-def django_setup(cache_url: str | None = None) -> None:
-    """Django in this process, with the server's settings (for setting up and checking the database)."""
-    os.environ.update(server_env(cache_url))
-    if cache_url is None:
-        os.environ.pop("CACHE_URL", None)
-    import django
-
-    django.setup()
-
-
-def prepare_database() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("loaddata", "serverless_lens", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-
-
-def create_workshop(count: int, name: str, *, prefix: str = "participant") -> tuple[int, list[str]]:
-    """One workload with a Serverless Lens review, an owner and ``count`` contributors; returns (review id, usernames)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-
-    from questions.models import Lens
-    from reviewapp.models import Membership, Role
-    from reviewapp.workloads import workload_create
-
-    User = get_user_model()
-    hashed = make_password(PASSWORD)  # hashed once: 50 PBKDF2 runs would only slow the set-up down
-    owner, _ = User.objects.get_or_create(username="workshop-owner", defaults={"password": hashed})
-    lens = Lens.objects.get(slug="serverless")
-    workload = workload_create(user=owner, lenses=[lens], name=name, description="bench",
-                               review_owner="Bench team", regions=["ap-northeast-2"])  # fmt: skip
-    names = [f"{prefix}{i:02d}" for i in range(1, count + 1)]
-    for username in names:
-        user, _ = User.objects.get_or_create(username=username, defaults={"password": hashed})
-        Membership.objects.get_or_create(workload=workload, user=user, defaults={"role": Role.CONTRIBUTOR})
-    return workload.reviews.get().pk, names
-
-
-def question_keys() -> dict[str, list[str]]:
-    """Each question of the Serverless Lens with its choices other than "None of these", in order."""
-    from questions.models import Choice
-
-    keys: dict[str, list[str]] = {}
-    choices = Choice.objects.filter(question__pillar__lens__slug="serverless", is_none=False)
-    for question_key, choice_key in choices.order_by("question__pillar__order", "question__order", "order").values_list(
-        "question__key", "key"
-    ):
-        keys.setdefault(question_key, []).append(choice_key)
-    return keys
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(port: int, env: dict, workers: int = WORKERS) -> subprocess.Popen:
-    """gunicorn with sync workers on a loopback port; returns once /livez answers (at most 60 s)."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "reviewapp.wsgi:application", "--bind", f"{HOST}:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            with socket.create_connection((HOST, port), timeout=1) as s:
-                s.sendall(f"GET /livez HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n\r\n".encode())
-                if s.recv(64).startswith(b"HTTP/1.1 200"):
-                    return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop(server)
-    raise RuntimeError("gunicorn did not answer /livez within 60 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(5)
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes (Linux /proc), 0 for those gone."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def machine_busy_seconds() -> float:
-    """CPU time spent by the whole machine, all cores, other than idle and I/O wait (Linux /proc/stat)."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mib(pids: list[int]) -> list[float]:
-    """Resident memory of each process (Linux /proc), in MiB."""
-    sizes = []
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        sizes += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:")]
-    return sizes
-
-
-def process_tree(pid: int) -> list[int]:
-    """The process and its children (gunicorn's master and workers)."""
-    found = [pid]
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(c) for c in (task / "children").read_text().split()]
-    except OSError:
-        pass
-    return found
-
-
-def postgres_pids() -> list[int]:
-    """The processes of this benchmark's PostgreSQL cluster (its postmaster and children), if it is local."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'data_directory'")
-        data_directory = cursor.fetchone()[0]
-    try:
-        postmaster = int((Path(data_directory) / "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return []
-    return process_tree(postmaster)
-
-
-# --- a small asyncio HTTP client (one connection per request, as gunicorn's sync workers close it) -
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, list[str]]
-    body: str
-
-    def header(self, name: str) -> str:
-        return (self.headers.get(name.lower()) or [""])[0]
-
-
-async def http(port: int, method: str, path: str, *, body: bytes = b"", headers: dict | None = None) -> Response:
-    head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close"]
-    head += [f"{k}: {v}" for k, v in (headers or {}).items()]
-    if body or method == "POST":
-        head.append(f"Content-Length: {len(body)}")
-    reader, writer = await asyncio.open_connection(HOST, port)
-    try:
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-        await writer.drain()
-        raw = await reader.read()  # to the end: the server closes after the response
-    finally:
-        writer.close()
-    header_block, _sep, payload = raw.partition(b"\r\n\r\n")
-    lines = header_block.decode("latin-1").split("\r\n")
-    if not lines[0].startswith("HTTP/1."):
-        raise ConnectionError(f"no HTTP response ({len(raw)} bytes)")
-    parsed: dict[str, list[str]] = {}
-    for line in lines[1:]:
-        name, _colon, value = line.partition(":")
-        parsed.setdefault(name.strip().lower(), []).append(value.strip())
-    if "chunked" in (parsed.get("transfer-encoding") or [""])[0]:
-        payload = _dechunk(payload)
-    return Response(int(lines[0].split()[1]), parsed, payload.decode("utf-8", "replace"))
-
-
-def _dechunk(data: bytes) -> bytes:
-    out, pos = b"", 0
-    while True:
-        end = data.index(b"\r\n", pos)
-        size = int(data[pos:end].split(b";")[0], 16)
-        if size == 0:
-            return out
-        out += data[end + 2 : end + 2 + size]
-        pos = end + 2 + size + 2
-
-
-class Browser:
-    """Cookies and CSRF like a browser tab; every request is timed."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    async def request(self, method: str, path: str, data: dict | None = None, *, htmx: bool = False):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = b""
-        if data is not None:
-            body = urlencode(data, doseq=True).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-        if htmx:
-            headers["HX-Request"] = "true"
-        start = time.perf_counter()
-        response = await asyncio.wait_for(http(self.port, method, path, body=body, headers=headers), REQUEST_TIMEOUT)
-        seconds = time.perf_counter() - start
-        for header in response.headers.get("set-cookie", []):
-            for key, morsel in SimpleCookie(header).items():
-                self.cookies[key] = morsel.value
-        return seconds, response
-
-    async def sign_in(self, username: str, password: str) -> None:
-        _, page = await self.request("GET", "/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body).group(1)
-        _, response = await self.request(
-            "POST", "/accounts/login/", {"username": username, "password": password, "csrfmiddlewaretoken": token}
-        )
-        if response.status != 302:
-            raise RuntimeError(f"sign-in of {username} answered {response.status}")
-
-
-# --- reading the page's fragments ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Seen:
-    """One question's answer as a page shows it."""
-
-    version: int
-    choices: frozenset[str]
-    notes: str
-
-
-def read_version(body: str, key: str) -> int | None:
-    match = re.search(rf'id="version-{re.escape(key)}" name="version" value="(\d+)"', body)
-    return int(match.group(1)) if match else None
-
-
-def read_fields(body: str, key: str) -> tuple[frozenset[str], str] | None:
-    """The ticked choices and the notes of a question, when the fragment carries its fields."""
-    start = body.find(f'id="answer-{key}"')
-    notes = re.search(rf'<textarea id="notes-{re.escape(key)}"[^>]*>(.*?)</textarea>', body, re.S)
-    if start < 0 or notes is None:
-        return None
-    end = body.find("data-na", start)
-    block = body[start : end if end > 0 else None]
-    ticked = re.findall(r'<input type="checkbox" name="choices" value="([^"]+)" checked', block)
-    return frozenset(html.unescape(k) for k in ticked), html.unescape(notes.group(1))
-
-
-def read_seen(body: str, key: str) -> Seen | None:
-    version, fields = read_version(body, key), read_fields(body, key)
-    if version is None or fields is None:
-        return None
-    return Seen(version, *fields)
-
-
-def read_live(body: str) -> dict | None:
-    """The live poller's next query (rev, page, seen, lead) from <div id="live" hx-vals='...'>."""
-    match = re.search(r"<div id=\"live\"[^>]*?hx-vals='([^']*)'", body)
-    return json.loads(html.unescape(match.group(1))) if match else None
-
-
-# --- statistics ------------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
-
-
-@dataclass
-class Confirmed:
-    """A save the server confirmed (200), with the answer as it then stood."""
-
-    question: str
-    version: int
-    at: float
-    choices: frozenset[str]
-    notes: str
-    who: str
-
-
-@dataclass
-class Stats:
-    times: dict[str, list[float]] = field(default_factory=dict)
-    timeline: list[tuple[float, float]] = field(default_factory=list)  # (answered at, ms) of every request
-    errors: Counter = field(default_factory=Counter)
-    conflicts: int = 0
-    kept_mine: int = 0
-    given_up: int = 0
-    merged: int = 0
-    polls_204: int = 0
-    polls_200: int = 0
-    started: float = 0.0
-    confirmed: list[Confirmed] = field(default_factory=list)
-
-    def add(self, kind: str, seconds: float) -> None:
-        self.times.setdefault(kind, []).append(seconds * 1000)
-        if not kind.startswith("poll:"):
-            self.timeline.append((time.monotonic(), seconds * 1000))
-
-    def error(self, what: str) -> None:
-        self.errors[what] += 1
-
-
-# --- the participants ------------------------------------------------------------------------------
 
 
 class Participant:
@@ -621,94 +288,6 @@ async def workshop(people: list[Participant], stats: Stats) -> float:
     tasks = [p.run_polls(deadline) for p in people] + [p.run_answers(deadline) for p in people]
     await asyncio.wait_for(asyncio.gather(*tasks), DURATION + REQUEST_TIMEOUT * 3)
     return time.monotonic() - start
-
-
-# --- checking and reporting --------------------------------------------------------------------------
-
-
-def check_nothing_lost(review_id: int, confirmed: list[Confirmed]) -> dict:
-    """Compare the database with the last confirmed save of every question, and the history with every save."""
-    from django.db import close_old_connections
-
-    from reviewapp.models import Answer, AnswerChange
-
-    close_old_connections()
-    last: dict[str, Confirmed] = {}
-    last_by_time: dict[str, Confirmed] = {}
-    for save in confirmed:
-        if save.question not in last or save.version > last[save.question].version:
-            last[save.question] = save
-        if save.question not in last_by_time or save.at > last_by_time[save.question].at:
-            last_by_time[save.question] = save
-    answers = {
-        a.question.key: a
-        for a in Answer.objects.filter(review_id=review_id)
-        .select_related("question")
-        .prefetch_related("selected_choices")
-    }
-    mismatches, unconfirmed = [], 0
-    for key, save in sorted(last.items()):
-        answer = answers[key]
-        stored = (frozenset(c.key for c in answer.selected_choices.all()), answer.notes)
-        if stored != (save.choices, save.notes):
-            mismatches.append(f"{key}: database {sorted(stored[0])} {stored[1]!r}, last save v{save.version} "
-                              f"{sorted(save.choices)} {save.notes!r}")  # fmt: skip
-        unconfirmed += answer.version - save.version  # saves the server made that no one saw confirmed
-    history = {
-        (c.answer.question.key, c.version): c.after
-        for c in AnswerChange.objects.filter(answer__review_id=review_id).select_related("answer__question")
-    }
-    history_mismatches = sum(
-        1 for s in confirmed
-        if (after := history.get((s.question, s.version))) is None
-        or (frozenset(after["choices"]), after["notes"]) != (s.choices, s.notes)
-    )  # fmt: skip
-    versions = Counter((s.question, s.version) for s in confirmed)
-    return {
-        "questions": len(last),
-        "mismatches": mismatches,
-        "history_mismatches": history_mismatches,
-        "duplicate_versions": sum(1 for n in versions.values() if n > 1),
-        "unconfirmed": unconfirmed,
-        "time_order_differs": sum(1 for k in last if last_by_time[k].version != last[k].version),
-    }
-
-
-class Meter:
-    """Wall time and the CPU used by gunicorn (master and workers), PostgreSQL and this client over a phase."""
-
-    def __init__(self, server_pids: list[int], postgres: list[int]):
-        self.server_pids, self.postgres = server_pids, postgres
-
-    def _now(self) -> tuple[float, ...]:
-        return (
-            time.monotonic(), cpu_seconds(self.server_pids), cpu_seconds(self.postgres), time.process_time(),
-            machine_busy_seconds(),
-        )  # fmt: skip
-
-    def __enter__(self) -> "Meter":
-        self.started = self._now()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        changes = [b - a for a, b in zip(self.started, self._now(), strict=True)]
-        self.wall, self.server, self.db, self.client, busy = changes
-        self.others = max(0.0, busy - self.server - self.db - self.client)  # processes not part of this benchmark
-
-    def row(self, name: str, requests: int) -> str:
-        n = max(requests, 1)
-        return (
-            f"| {name} | {requests} | {self.wall:.1f} | {requests / self.wall:.0f} | {self.server / n * 1000:.2f} "
-            f"| {self.db / n * 1000:.2f} | {self.server / self.wall:.2f} / {self.db / self.wall:.2f} "
-            f"/ {self.client / self.wall:.2f} / {self.others / self.wall:.2f} |"
-        )
-
-
-def row(name: str, values: list[float], elapsed: float) -> str:
-    return (
-        f"| {name} | {len(values)} | {len(values) / elapsed:.1f} | {percentile(values, 0.5):.1f} "
-        f"| {percentile(values, 0.95):.1f} | {percentile(values, 0.99):.1f} | {max(values):.1f} |"
-    )
 
 
 def progress(text: str) -> None:
