@@ -10,11 +10,12 @@ answers do not hold. A field the answer lacks keeps the review's current value (
 ``ListAnswers`` file, which has no notes, leaves the notes alone).
 """
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+
+from questions.jsonfile import NotJSON, read_json
 
 from .answers import answer_save
 from .bank import Bank, BankQuestion, load_bank
@@ -60,11 +61,9 @@ class _Incoming:
 def parse_answers_json(raw: str | bytes):
     """The JSON text of an answers file as data; AnswerImportError when it is not JSON."""
     try:
-        return json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise AnswerImportError([f"not JSON: the file is not UTF-8 ({exc.reason} at byte {exc.start})"]) from None
-    except json.JSONDecodeError as exc:
-        raise AnswerImportError([f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
+        return read_json(raw)
+    except NotJSON as exc:
+        raise AnswerImportError([str(exc)]) from None
 
 
 def answer_entries(data) -> list[tuple[str, object]]:

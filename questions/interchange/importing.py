@@ -1,6 +1,5 @@
 """An AWS custom lens file read into a new lens, or a new version of one, in one transaction."""
 
-import json
 import re
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ..jsonfile import NotJSON, read_json
 from ..models import Choice, Lens, Pillar, Question, RiskRule
 from .spec import NONE_SUFFIX, SHORT_LABELS, LensImportError
 from .validation import validate_aws_lens
@@ -18,11 +18,9 @@ from .validation import validate_aws_lens
 def parse_lens_json(raw: str | bytes) -> dict:
     """The JSON text of a lens file as data; LensImportError when it is not JSON."""
     try:
-        return json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise LensImportError([f"not JSON: the file is not UTF-8 ({exc.reason} at byte {exc.start})"]) from None
-    except json.JSONDecodeError as exc:
-        raise LensImportError([f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
+        return read_json(raw)
+    except NotJSON as exc:
+        raise LensImportError([str(exc)]) from None
 
 
 def _model_problems(data: dict) -> list[str]:
