@@ -150,6 +150,12 @@ CACHES = {
         else f"filecache://{env.str('CACHE_DIR', default='/tmp/reviewapp-cache')}",
     )
 }
+if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    # A Redis that cannot be reached fails the request within a second (and /healthz says so)
+    # instead of holding a sync worker until the operating system gives up on the connection.
+    _redis_options = CACHES["default"].setdefault("OPTIONS", {})
+    _redis_options.setdefault("socket_connect_timeout", 1.0)
+    _redis_options.setdefault("socket_timeout", 1.0)
 # The session lookup costs more than a small save: with a cache known to be shared by every
 # node (CACHE_URL) sessions are read from it. Without one they stay in the database alone, so
 # that signing out on one machine can never leave the session alive in another machine's cache.

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -395,7 +396,7 @@ def test_it_answers_healthz_anonymously_when_the_database_answers(db, client_for
     response = client_for(None).get(reverse("healthz"))
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert response["Content-Type"] == "application/json"
     assert "no-cache" in response["Cache-Control"]
 
@@ -406,8 +407,39 @@ def test_it_answers_503_when_the_database_is_unreachable(db, client_for):
         response = client.get(reverse("healthz"))
 
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "unreachable"}
+    assert response.json() == {"status": "error", "database": "unreachable", "cache": "ok"}
     assert "could not connect" not in response.content.decode()  # no detail for strangers
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens once the probe is closed
+
+
+def test_it_answers_503_when_redis_is_unreachable(db, client_for, settings):
+    """Sessions and presence live in the cache: a node without it cannot serve signed-in pages."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
+
+    response = client_for(None).get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "cache": "unreachable"}
+
+
+def test_it_gives_redis_a_one_second_timeout_in_production():
+    script = "from django.conf import settings; print(settings.CACHES['default'])"
+    result = _production("-c", script, env={"CACHE_URL": "redis://cache.internal:6379/0"})
+
+    assert result.returncode == 0, result.stderr
+    assert "RedisCache" in result.stdout
+    assert "'socket_connect_timeout': 1.0" in result.stdout and "'socket_timeout': 1.0" in result.stdout
 
 
 def test_it_answers_livez_anonymously_without_touching_the_database(db, client_for, django_assert_num_queries):

@@ -1,24 +1,48 @@
-"""Public health checks: /livez (the process answers) and /healthz (and the database answers)."""
+"""Public health checks: /livez (the process answers) and /healthz (and the database and the cache answer)."""
+
+import logging
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+logger = logging.getLogger(__name__)
+
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def healthz(request: HttpRequest) -> JsonResponse:
+    """The database and the cache answer: signed-in pages need both (sessions and presence live in the cache)."""
+    checks = {"database": _database_answers(), "cache": _cache_answers()}
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "error"} | {
+        name: "ok" if ok else "unreachable" for name, ok in checks.items()
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _database_answers() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return False
+    return True
+
+
+def _cache_answers() -> bool:
+    try:
+        cache.set("healthz", "ok", 10)
+        return cache.get("healthz") == "ok"
+    except Exception:  # each cache backend raises its own errors (redis.ConnectionError, OSError...)
+        logger.warning("healthz: the cache does not answer", exc_info=True)
+        return False
 
 
 @login_not_required
