@@ -3,6 +3,8 @@
 from urllib.parse import urlparse
 
 from django import template
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from ..markup import render_markdown, render_markdown_inline
 from ..models import AnswerRisk
@@ -60,3 +62,17 @@ def people_on(here: dict, key: str) -> list:
 def http_url(value: str) -> str:
     """The URL if it is http(s), else nothing: a link never runs ``javascript:`` whatever the database holds."""
     return value if isinstance(value, str) and urlparse(value).scheme in ("http", "https") else ""
+
+
+@register.filter
+def practice_facts(practice) -> str:
+    """A plan practice's tier and its item's tracking on one line: "Good · In progress · bob · due 2030-01-31"."""
+    facts = [practice.choice.get_tier_display()] if practice.choice.tier else []
+    item = practice.item
+    if item is not None:
+        facts.append(item.get_status_display())
+        if item.owner:
+            facts.append(item.owner.get_username())
+        if item.due_date:
+            facts.append(gettext("due %(due)s") % {"due": date_format(item.due_date, "Y-m-d")})
+    return " · ".join(str(fact) for fact in facts)
