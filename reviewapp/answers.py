@@ -4,13 +4,15 @@ Every save is kept as an ``AnswerChange`` (before and after), bumps the answer's
 and the review's revision, and brings the question's improvement items along.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .bank import BankQuestion
 from .improvements import improvement_sync
-from .merging import EMPTY, AnswerState, MergeConflict, merge
-from .models import Answer, AnswerChange, Review
+from .merging import EMPTY, AnswerState, MergeConflict, merge, notes_both
+from .models import NOTES_MAX_LENGTH, Answer, AnswerChange, Review
 from .risk import question_risk
 
 
@@ -58,6 +60,8 @@ def answer_save(
     expected_version: int | None = None,
     base_version: int | None = None,
     restored_from: int | None = None,
+    idempotency_key: str = "",
+    keep_both: bool = False,
 ) -> Answer:
     """Store one question's answer with its recomputed risk.
 
@@ -65,13 +69,31 @@ def answer_save(
     (``AnswerConflict``) unless the answer is still at that version. ``base_version``: the
     version the person started from; if others saved since, their changes and these are
     merged, and a real collision raises ``AnswerConflict`` with the current answer.
+    ``idempotency_key``: a save the client retries carries the same key; a key already
+    applied to this answer changes nothing and returns the answer as it is.
+    ``keep_both``: the person resolved a conflict with "Keep both": their notes go after
+    the notes of version ``base_version`` (which must still be the current one), each
+    under a line naming its author.
     """
     # One writer per review at a time: the lock also makes the revision read here the latest.
     revision = Review.objects.select_for_update().values_list("revision", flat=True).get(pk=review.pk) + 1
     answer, _created = Answer.objects.select_for_update().get_or_create(review=review, question=item.question)
+    if idempotency_key and answer.changes.filter(idempotency_key=idempotency_key).exists():
+        return answer  # a retry of a save that already landed: applied once
     current, risk_before = answer_state(answer), answer.risk
     if expected_version is not None and answer.version != expected_version:
         raise AnswerConflict(answer.version, current)
+    if keep_both:
+        if base_version != answer.version:
+            raise AnswerConflict(answer.version, current, ["notes"])
+        author = answer.updated_by.get_username() if answer.updated_by else "—"
+        notes = notes_both(theirs=current.notes, theirs_author=author, mine=notes, my_author=user.get_username())
+        if len(notes) > NOTES_MAX_LENGTH:
+            raise ValidationError(
+                _("Both texts together are longer than %(limit)d characters: shorten yours first."),
+                code="notes_too_long",
+                params={"limit": NOTES_MAX_LENGTH},
+            )
     mine = AnswerState(
         choices=selected_keys, applicable=is_applicable, reason="" if is_applicable else reason, notes=notes
     )
@@ -84,6 +106,8 @@ def answer_save(
             mine = merge(base=base, mine=mine, theirs=current, none_key=none_key)
         except MergeConflict as exc:
             raise AnswerConflict(answer.version, current, exc.fields) from None
+    if mine == current and answer.version > 0:
+        return answer  # nothing changes (a merge that came out as theirs): no new version
     risk = question_risk(rules=item.rules, selected=mine.choices, is_applicable=mine.applicable)
     now = timezone.now()
     Review.objects.filter(pk=review.pk).update(revision=revision, updated_at=now)
@@ -98,7 +122,7 @@ def answer_save(
     AnswerChange.objects.create(
         answer=answer, version=answer.version, changed_by=user, changed_at=now,
         before={**current.as_json(), "risk": risk_before}, after={**mine.as_json(), "risk": risk},
-        restored_from=restored_from,
+        restored_from=restored_from, idempotency_key=idempotency_key,
     )  # fmt: skip
     improvement_sync(review=review, item=item, before=current.choices, after=mine.choices, risk=risk)
     return answer

@@ -11,7 +11,7 @@ from questions.models import Lens
 
 from .bank import Bank, BankQuestion
 from .improvements import PlanFilters
-from .models import Answer, AnswerRisk, ImprovementItem, Role, Workload
+from .models import NOTES_MAX_LENGTH, Answer, AnswerRisk, ImprovementItem, Role, Workload
 
 
 def error_messages(form: forms.Form) -> list[str]:
@@ -97,7 +97,15 @@ class ShareForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CONTRIBUTOR)
 
 
-class AnswerForm(forms.Form):
+class AnswerPageForm(forms.Form):
+    """Which review page an answer's fragments go to: a question page also shows the question list."""
+
+    shown_on = forms.ChoiceField(
+        required=False, choices=[("", ""), ("question", "question"), ("pillar", "pillar"), ("review", "review")]
+    )
+
+
+class AnswerForm(AnswerPageForm):
     """One question's answer as the review page posts it.
 
     Refuses a question the lens lacks, a choice of another question, "None of these"
@@ -111,8 +119,12 @@ class AnswerForm(forms.Form):
     )
     not_applicable = forms.BooleanField(required=False)
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *Answer.Reason.choices], required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, max_length=2084, strip=False)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=NOTES_MAX_LENGTH, strip=False)
     version = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)  # the version the page started from
+    # The page's own save machinery: a key per save (a retry carries the same one) and
+    # the "Keep both" answer to a conflict.
+    idem = forms.RegexField(required=False, regex=r"^[A-Za-z0-9_\-]{8,64}$")
+    keep = forms.ChoiceField(required=False, choices=[("", ""), ("both", "both")])
 
     def __init__(self, *args, bank: Bank, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,6 +132,10 @@ class AnswerForm(forms.Form):
         self.item: BankQuestion | None = bank.by_key.get(str(self.data.get("question", "")))
         if self.item:
             self.fields["choices"].choices = [(choice.key, choice.title) for choice in self.item.choices]
+
+    def clean_notes(self) -> str:
+        """Line breaks as the page has them (a browser posts CRLF): saved text compares equal to the box."""
+        return self.cleaned_data["notes"].replace("\r\n", "\n").replace("\r", "\n")
 
     def clean_question(self) -> str:
         key = self.cleaned_data["question"]

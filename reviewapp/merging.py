@@ -1,11 +1,17 @@
 """Merging two people's changes to one answer made from the same starting version.
 
-Choices merge tick by tick; notes, and "does not apply" with its reason, merge as a whole
-when only one side changed them. Both sides changing the same text differently, or a
-merge that would put "None of these" beside other choices, is a conflict.
+Choices merge tick by tick. Notes merge three ways, text by text: edits in different
+places of the notes are all kept; edits that overlap (or touch) are a conflict.
+"Does not apply" with its reason merges as a whole when only one side changed it.
+A merge that would put "None of these" beside other choices is a conflict too.
 """
 
 from dataclasses import dataclass
+
+from diff_match_patch import diff_match_patch
+
+_dmp = diff_match_patch()
+_dmp.Diff_Timeout = 0.5  # notes are short (2,084 characters at most): a bound, never reached in practice
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,64 @@ def merge(*, base: AnswerState, mine: AnswerState, theirs: AnswerState, none_key
             conflicts.append(name)
         return mine_value
 
-    notes = pick("notes", mine.notes, theirs.notes, base.notes)
+    try:
+        notes = merge_text(base=base.notes, mine=mine.notes, theirs=theirs.notes)
+    except MergeConflict:
+        conflicts.append("notes")
+        notes = mine.notes
     applicability = pick(
         "applicable", (mine.applicable, mine.reason), (theirs.applicable, theirs.reason), (base.applicable, base.reason)
     )
     if conflicts:
         raise MergeConflict(conflicts)
     return AnswerState(choices=frozenset(choices), applicable=applicability[0], reason=applicability[1], notes=notes)
+
+
+Edit = tuple[int, int, str]  # replace base[start:end] by the text
+
+
+def _edits(base: str, other: str) -> list[Edit]:
+    """The changes that turn ``base`` into ``other``, as replacements of base's ranges."""
+    diffs = _dmp.diff_main(base, other)
+    _dmp.diff_cleanupSemantic(diffs)  # word- and sentence-sized edits rather than scattered characters
+    edits: list[Edit] = []
+    position, current = 0, None
+    for op, text in diffs:
+        if op == _dmp.DIFF_EQUAL:
+            if current:
+                edits.append(current)
+                current = None
+        elif op == _dmp.DIFF_DELETE:
+            start, _end, inserted = current or (position, position, "")
+            current = (start, position + len(text), inserted)
+        else:
+            start, end, inserted = current or (position, position, "")
+            current = (start, end, inserted + text)
+            continue
+        position += len(text)
+    if current:
+        edits.append(current)
+    return edits
+
+
+def merge_text(*, base: str, mine: str, theirs: str) -> str:
+    """Both sides' edits of ``base`` together; ``MergeConflict(["notes"])`` when they overlap or touch."""
+    if mine == theirs or theirs == base:
+        return mine
+    if mine == base:
+        return theirs
+    my_edits, their_edits = _edits(base, mine), _edits(base, theirs)
+    for start, end, text in my_edits:
+        for their_start, their_end, their_text in their_edits:
+            same = (start, end, text) == (their_start, their_end, their_text)
+            if not same and start <= their_end and their_start <= end:
+                raise MergeConflict(["notes"])
+    merged = base
+    for start, end, text in sorted(set(my_edits) | set(their_edits), reverse=True):
+        merged = merged[:start] + text + merged[end:]
+    return merged
+
+
+def notes_both(*, theirs: str, theirs_author: str, mine: str, my_author: str) -> str:
+    """"Keep both": the two texts one after the other, each under a line naming its author."""
+    return f"— {theirs_author}:\n{theirs}\n\n— {my_author}:\n{mine}"

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from questions.models import Choice, Lens, Question
 
 
+NOTES_MAX_LENGTH = 2084  # an answer's notes, as the AWS Well-Architected Tool allows
+
+
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
     CONTRIBUTOR = "contributor", _("Contributor")
@@ -143,7 +146,7 @@ class Answer(models.Model):
     selected_choices = models.ManyToManyField(Choice, blank=True, related_name="answers")
     is_applicable = models.BooleanField(_("applicable"), default=True)
     reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices, blank=True)
-    notes = models.TextField(_("notes"), max_length=2084, blank=True, help_text=_("Markdown."))
+    notes = models.TextField(_("notes"), max_length=NOTES_MAX_LENGTH, blank=True, help_text=_("Markdown."))
     risk = models.CharField(max_length=16, choices=AnswerRisk.choices, default=AnswerRisk.UNANSWERED)
     version = models.PositiveIntegerField(default=0, help_text=_("Grows with every save."))
     review_revision = models.PositiveBigIntegerField(
@@ -269,10 +272,20 @@ class AnswerChange(models.Model):
     before = models.JSONField(help_text=_("The answer before: choices, applicable, reason, notes, risk."))
     after = models.JSONField()
     restored_from = models.PositiveIntegerField(null=True, blank=True, help_text=_("Version this change restored."))
+    idempotency_key = models.CharField(
+        max_length=64, blank=True, default="", help_text=_("The key the client sent with the save: a retry is applied once.")
+    )
 
     class Meta:
         ordering = ["answer", "-version"]
-        constraints = [models.UniqueConstraint(fields=["answer", "version"], name="answer_change_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "version"], name="answer_change_version_unique"),
+            models.UniqueConstraint(
+                fields=["answer", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="answer_change_idempotency_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.answer} v{self.version}"

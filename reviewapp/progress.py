@@ -4,6 +4,7 @@ The same view serves the live review and a frozen milestone: both are a set of
 ``AnswerRecord`` per question, laid over the lens's bank.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,6 +70,22 @@ class QuestionState:
     @property
     def notes_html(self):
         return render_markdown(self.answer.notes)
+
+    @property
+    def client_json(self) -> str:
+        """The answer as the page's save machinery reads it (``answer-data`` in the review parts)."""
+        answer = self.answer
+        return json.dumps(
+            {
+                "version": answer.version,
+                "choices": sorted(answer.selected_keys),
+                "applicable": answer.is_applicable,
+                "reason": answer.reason,
+                "notes": answer.notes,
+                "by": answer.updated_by,
+            },
+            ensure_ascii=False,
+        )
 
 
 @dataclass

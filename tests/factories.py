@@ -153,3 +153,13 @@ def workload_snapshot(workload: Workload) -> dict:
         "members": sorted(workload.memberships.values_list("user__username", "role")),
         "reviews": {review.lens.slug: answer_snapshot(review) for review in workload.reviews.select_related("lens")},
     }
+
+
+def answer_data_in(response, key: str) -> dict | None:
+    """The answer a fragment hands to the page's script (``#answer-data-KEY``), decoded; None when absent."""
+    import html
+    import json
+    import re
+
+    match = re.search(rf'id="answer-data-{re.escape(key)}"[^>]*data-answer="([^"]*)"', response.content.decode())
+    return json.loads(html.unescape(match.group(1))) if match else None

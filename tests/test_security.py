@@ -575,8 +575,8 @@ def _tainted_pages(t) -> dict[str, tuple[str, dict, list[str]]]:
         ),
         "tokens": (r("token_list"), {}, ["token"]),
         "history": (r("answer_history", review.pk, "t_q1"), HTMX, ["user", "choice"]),
-        "live": (r("review_live", review.pk) + "?page=question:t_q1", HTMX, ["user", "pillar", "question", "notes"]),
-        "keep theirs": (r("answer_fields", review.pk, "t_q1"), HTMX, ["choice", "notes", "user"]),
+        "live": (r("review_live", review.pk) + "?page=question:t_q1", HTMX, ["user", "pillar", "question"]),
+        "keep theirs": (r("answer_fields", review.pk, "t_q1"), HTMX, ["user"]),
     }
 
 
@@ -588,6 +588,19 @@ def test_it_escapes_every_user_text_on_every_page(tainted):
         assert_inert(body)
         missing = [field for field in fields if escape(payload(field)) not in body]
         assert not missing, f"{name}: no escaped text of {missing}"
+
+
+def test_it_hands_the_notes_to_the_page_script_as_escaped_data_only(tainted):
+    """Fragments carry an answer as data (answers.js lays it over the form): one attribute, the exact text."""
+    review = tainted["review"]
+    for url in (
+        reverse("reviewapp:review_live", args=[review.pk]) + "?page=question:t_q1",
+        reverse("reviewapp:answer_fields", args=[review.pk, "t_q1"]),
+    ):
+        body = tainted["alice"].get(url, **HTMX).content.decode()
+        answers = [attrs["data-answer"] for tag, attrs in tags_of(body) if "data-answer" in attrs]
+        assert [json.loads(data)["notes"] for data in answers] == [NOTES], url
+        assert_inert(body)
 
 
 def test_it_shows_the_diagram_url_as_an_escaped_link(tainted):
@@ -608,7 +621,8 @@ def test_it_drops_script_links_from_markdown(tainted):
     )
 
     assert '<a rel="noopener noreferrer nofollow">click</a>' in body  # the link text stays, its target goes
-    outside_the_textarea = re.sub(r"<textarea.*?</textarea>", "", body, flags=re.S)
+    # The raw text is only in the box and in the answer's data for the page's script, both escaped.
+    outside_the_textarea = re.sub(r"<textarea.*?</textarea>|data-answer=\"[^\"]*\"", "", body, flags=re.S)
     assert "javascript:" not in outside_the_textarea
     assert_inert(body)
 

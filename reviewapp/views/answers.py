@@ -1,5 +1,6 @@
 """Saving an answer from the review page, its history, and restoring an earlier version."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,9 +10,9 @@ from django_htmx.http import reswap, retarget
 from ..access import get_review_for_user
 from ..answers import AnswerConflict, answer_save
 from ..bank import load_bank
-from ..forms import AnswerForm
-from ..merging import AnswerState
-from ..models import WRITE_ROLES, Answer, AnswerChange
+from ..forms import AnswerForm, AnswerPageForm
+from ..merging import AnswerState, notes_both
+from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer, AnswerChange
 from ..progress import review_state
 from .reviews import review_context
 
@@ -31,16 +32,24 @@ def answer_save_view(request: HttpRequest, pk: int) -> HttpResponse:
         answer_save(
             review=review, item=form.item, user=request.user, selected_keys=mine.choices,
             is_applicable=mine.applicable, reason=mine.reason, notes=mine.notes, base_version=data["version"],
+            idempotency_key=data["idem"], keep_both=data["keep"] == "both",
         )  # fmt: skip
     except AnswerConflict as conflict:
         return _answer_conflict(request, review, role, bank, form.item.key, mine, conflict)
+    except ValidationError as refusal:
+        form.add_error(None, refusal)
+        return _answer_refused(request, review, role, bank, form)
     if not request.htmx:
         return redirect(reverse("reviewapp:review_question", args=[review.pk, form.item.key]))
-    return _answer_saved(request, review, role, bank, form.item.key, sent=mine)
+    return _answer_saved(request, review, role, bank, form.item.key, sent=mine, page=data["shown_on"])
 
 
-def _answer_saved(request, review, role, bank, key: str, *, sent: AnswerState | None) -> HttpResponse:
-    """The question's new status, plus out-of-band updates of everything the save moved."""
+def _answer_saved(request, review, role, bank, key: str, *, sent: AnswerState | None, page: str) -> HttpResponse:
+    """The question's new status and its answer's data, plus out-of-band updates of everything the save moved.
+
+    The form's own fields are never swapped: the page's script lays the saved answer over
+    them, keeping whatever the person typed since the save was sent.
+    """
     state = review_state(review, bank)
     current = state.question(key)
     stored = current.answer
@@ -52,26 +61,36 @@ def _answer_saved(request, review, role, bank, key: str, *, sent: AnswerState | 
     )
     context = review_context(
         request, review, role, state, current=current, current_pillar=state.pillar(current.item.pillar.key),
-        refresh_fields=merged or sent is None, merged=merged,
+        merged=merged, with_nav=page == "question",
     )  # fmt: skip
-    return render(request, "reviewapp/answer_saved.html", context)
+    response = render(request, "reviewapp/answer_saved.html", context)
+    return reswap(retarget(response, f"#status-{key}"), "outerHTML")
 
 
 def _answer_conflict(request, review, role, bank, key, mine: AnswerState, conflict: AnswerConflict) -> HttpResponse:
-    """409: both versions side by side; the person picks one. Nothing was saved."""
+    """409: both versions side by side; the person picks one (or both texts). Nothing was saved."""
     state = review_state(review, bank)
     current = state.question(key)
     choices = {c.key: c.title for c in current.item.choices}
+    theirs = current.answer
+    both = ""
+    if mine.notes and theirs.notes and mine.notes != theirs.notes:
+        both = notes_both(
+            theirs=theirs.notes, theirs_author=theirs.updated_by or "—", mine=mine.notes,
+            my_author=request.user.get_username(),
+        )  # fmt: skip
     context = review_context(
         request, review, role, state, current=current, mine=mine,
         mine_titles=[choices[k] for k in sorted(mine.choices) if k in choices],
         theirs_titles=[c.title for c in current.selected_choices], conflict_fields=conflict.fields,
+        both_notes=both if len(both) <= NOTES_MAX_LENGTH else "", both_too_long=len(both) > NOTES_MAX_LENGTH,
+        with_data=request.htmx,
     )  # fmt: skip
     status = 409
     if not request.htmx:
         return render(request, "reviewapp/answer_conflict_page.html", context, status=status)
     response = render(request, "reviewapp/answer_conflict.html", context, status=status)
-    return reswap(retarget(response, f"#status-{key}"), "outerHTML")
+    return reswap(retarget(response, f"#conflict-{key}"), "innerHTML")
 
 
 def _answer_refused(request, review, role, bank, form: AnswerForm) -> HttpResponse:
@@ -123,7 +142,7 @@ def answer_restore(request: HttpRequest, pk: int, key: str, version: int) -> Htt
     )  # fmt: skip
     if not request.htmx:
         return redirect(reverse("reviewapp:review_question", args=[review.pk, key]))
-    return _answer_saved(request, review, role, bank, key, sent=None)
+    return _answer_saved(request, review, role, bank, key, sent=None, page=_shown_on(request.POST))
 
 
 @require_http_methods(["GET"])
@@ -133,4 +152,9 @@ def answer_fields(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     bank = load_bank(review.lens)
     if key not in bank.by_key:
         raise Http404("No such question in this lens.")
-    return _answer_saved(request, review, role, bank, key, sent=None)
+    return _answer_saved(request, review, role, bank, key, sent=None, page=_shown_on(request.GET))
+
+
+def _shown_on(data) -> str:
+    form = AnswerPageForm(data)
+    return form.cleaned_data["shown_on"] if form.is_valid() else ""

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from ..access import get_review_for_user
-from ..models import WRITE_ROLES, Answer
+from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer
 from ..progress import review_state
 from ..upgrades import newer_version
 
@@ -21,6 +21,7 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
         "reasons": Answer.Reason.choices,
         "newer_lens": newer_version(review) if not request.htmx else None,
         "lead_question": review.facilitator_question if review.facilitator_id else "",
+        "notes_max": NOTES_MAX_LENGTH,
         **extra,
     }
 

@@ -14,17 +14,6 @@
     });
   }, true);
 
-  // A reason is only sent while "does not apply" is ticked.
-  document.addEventListener("change", function (event) {
-    var box = event.target;
-    if (!(box instanceof HTMLInputElement) || !box.hasAttribute("data-na")) return;
-    var form = box.closest("form");
-    var reason = form && form.querySelector("[data-reason]");
-    if (!reason) return;
-    reason.disabled = !box.checked;
-    if (!box.checked) reason.value = "";
-  }, true);
-
   function typing(target) {
     return target instanceof HTMLElement &&
       (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) &&
@@ -79,14 +68,18 @@
   });
 })();
 
-// Live workshop: the poller (#live) asks for changes; never overwrite what the person is doing.
+// Live workshop: the poller (#live) asks for changes (answers.js lays them over the page);
+// facilitator mode moves followers, but never away from edits that are not saved yet.
 (function () {
   "use strict";
-  var skipVersion = {};
 
   function followKey() {
     var live = document.getElementById("live");
     return live ? "follow:" + live.getAttribute("hx-get") : null;
+  }
+  function following() {
+    var key = followKey();
+    return key !== null && localStorage.getItem(key) === "1";
   }
 
   // Follow the facilitator: remembered per review in this browser.
@@ -97,44 +90,26 @@
     if (key) localStorage.setItem(key, box.checked ? "1" : "0");
   });
   function restoreFollow() {
-    var key = followKey();
-    document.querySelectorAll("[data-follow]").forEach(function (box) {
-      box.checked = key !== null && localStorage.getItem(key) === "1";
-    });
+    document.querySelectorAll("[data-follow]").forEach(function (box) { box.checked = following(); });
   }
   document.addEventListener("DOMContentLoaded", restoreFollow);
+  document.addEventListener("htmx:load", restoreFollow);
+
+  // While something here is not saved, the page waits (and says so) instead of following.
   document.addEventListener("htmx:configRequest", function (event) {
     if (event.detail.elt.id !== "live") return;
-    var key = followKey();
-    event.detail.parameters.follow = key && localStorage.getItem(key) === "1" ? "1" : "0";
+    var waiting = following() && window.reviewAnswers && window.reviewAnswers.unsent();
+    event.detail.parameters.follow = following() && !waiting ? "1" : "0";
+    var note = document.getElementById("follow-wait");
+    if (!note) return;
+    var lead = event.detail.parameters.lead || "";
+    var here = event.detail.parameters.page || "";
+    note.hidden = !(waiting && lead && here !== "question:" + lead);
+    var go = note.querySelector("a");
+    if (go && lead) go.href = go.dataset.base.replace("__key__", encodeURIComponent(lead));
   });
-
-  function busy(key) {
-    var form = document.querySelector('#question-' + CSS.escape(key) + ' form.answer-form');
-    return form !== null && form.classList.contains("htmx-request");
-  }
-
-  // Whether the response being swapped is the poller's (someone else's change) or a save's own.
-  var fromPoll = false;
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    fromPoll = event.detail.elt && event.detail.elt.id === "live";
-  });
-
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    var target = event.detail.target;
-    var id = target && target.id || "";
-    var match = /^(answer|notes|version)-(.+)$/.exec(id);
-    if (!match) return;
-    var kind = match[1], key = match[2];
-    if (kind === "notes" && (document.activeElement === target || (fromPoll && busy(key)))) {
-      event.detail.shouldSwap = false;  // someone is typing here: keep their text
-      skipVersion[key] = true;          // and keep the version their text started from
-    } else if (kind === "answer" && fromPoll && busy(key)) {
-      event.detail.shouldSwap = false;  // their own save is on its way
-      skipVersion[key] = true;
-    } else if (kind === "version" && skipVersion[key]) {
-      event.detail.shouldSwap = false;
-      delete skipVersion[key];
-    }
+  document.addEventListener("click", function (event) {
+    var go = event.target instanceof Element ? event.target.closest("#follow-wait a") : null;
+    if (go) window.reviewAnswersLeaving = true;  // the person chose to go; their drafts stay in this browser
   });
 })();

@@ -76,12 +76,13 @@ def test_it_bumps_the_version_and_the_revision_on_every_save(review, as_bob, cli
 
 
 def test_it_answers_htmx_with_a_fragment_of_the_new_risk_and_counts(review, as_bob):
-    response = as_bob.post(_url(review), {"question": "p1_q1", "choices": ["p1_q1_a1"]}, **HTMX)
+    data = {"question": "p1_q1", "choices": ["p1_q1_a1"], "shown_on": "question"}
+    response = as_bob.post(_url(review), data, **HTMX)
 
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assertContains(response, '<div id="status-p1_q1" class="status">')
+    assertContains(response, '<div id="status-p1_q1" class="status" data-version="1">')
     assertContains(response, '<span class="badge medium">Medium risk</span>')
     assertContains(response, "Saved by bob")
     assertContains(response, "(version 1)")
@@ -91,12 +92,27 @@ def test_it_answers_htmx_with_a_fragment_of_the_new_risk_and_counts(review, as_b
     assertContains(response, "Unanswered <b>3</b>")
     assertContains(response, '<nav id="pillar-tabs"')
     assertContains(response, '<li id="nav-p1_q1" hx-swap-oob="true"')
-    assert html.count('hx-swap-oob="true"') == 5  # version, preview, nav item, counts, pillar tabs
+    # The answer as data for the page's script, never its form controls (they may hold unsent typing).
+    assertContains(response, '<div id="answer-data-p1_q1" class="answer-data" hidden data-version="1"')
+    assert '<textarea' not in html and 'name="choices"' not in html
+    assert html.count('hx-swap-oob="true"') == 4  # answer data, nav item, counts, pillar tabs
     assert _answer(review).risk == AnswerRisk.MEDIUM
 
 
+def test_it_sends_no_question_list_item_to_a_pillar_page(review, as_bob):
+    """The whole-pillar page has no question list: nothing out-of-band may aim at one."""
+    data = {"question": "p1_q1", "choices": ["p1_q1_a1"], "shown_on": "pillar"}
+    response = as_bob.post(_url(review), data, **HTMX)
+
+    assert response.status_code == 200
+    assertNotContains(response, 'id="nav-p1_q1"')
+    assertContains(response, 'id="answer-data-p1_q1"')
+
+
 def test_it_shows_the_bank_in_the_language_of_the_request(review, client_for, bob):
-    english = client_for(bob, language="en").post(_url(review), {"question": "p1_q1", "choices": ["p1_q1_no"]}, **HTMX)
+    english = client_for(bob, language="en").post(
+        _url(review), {"question": "p1_q1", "choices": ["p1_q1_no"], "shown_on": "question"}, **HTMX
+    )
     korean = client_for(bob, language="ko").get(reverse("reviewapp:review_question", args=[review.pk, "p1_q1"]))
 
     assertContains(english, ">High risk</span>")
@@ -232,7 +248,7 @@ def test_it_shows_a_refusal_about_an_unknown_question_in_the_message_area(review
 def test_it_shows_a_refusal_in_the_question_status_box(review, as_bob):
     response = as_bob.post(_url(review), {"question": "p1_q2", "choices": ["p1_q2_no", "p1_q2_a3"]}, **HTMX)
 
-    assertContains(response, '<div id="status-p1_q2" class="status">', status_code=400)
+    assertContains(response, '<div id="status-p1_q2" class="status" data-version="0">', status_code=400)
     assertContains(response, '<p class="error" role="alert">', status_code=400)
     assert not response.has_header("HX-Retarget")
 

@@ -17,7 +17,7 @@ from reviewapp.answers import AnswerConflict, answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import Answer, AnswerChange, AnswerRisk, ImprovementItem, Review
 
-from ..factories import answer_snapshot, make_lens
+from ..factories import answer_data_in, answer_snapshot, make_lens
 
 THREADS = 8
 KEY = "p1_q1"
@@ -118,7 +118,9 @@ def test_it_lets_exactly_one_of_several_notes_on_the_same_version_win(review, al
         for number in range(rounds):
             version = _answer(review).version
             barrier.wait()  # everyone has read the same version
-            note = f"round {number} thread {index}"
+            # A text with no character in common with any other: every pair of edits overlaps
+            # (edits in different places of the notes would merge, see test_merging).
+            note = chr(ord("a") + number * THREADS + index) * 12
             try:
                 saved = _save(review, item, people[index % 2], base_version=version, notes=note)
             except AnswerConflict as conflict:
@@ -251,13 +253,12 @@ def test_it_merges_a_save_from_a_stale_version_that_changed_something_else(revie
     assert (_keys(answer), answer.notes, answer.version) == ({f"{KEY}_a1"}, "Alice wrote this", 2)
     assert answer.risk == AnswerRisk.MEDIUM
     assert AnswerChange.objects.get(answer=answer, version=2).after["notes"] == "Alice wrote this"
-    assertContains(response, f'<div id="answer-{KEY}" class="answer-choices" hx-swap-oob="true">')
-    assertContains(response, f'value="{KEY}_a1" checked')
-    assertContains(
-        response,
-        f'<textarea id="notes-{KEY}" name="notes" rows="4" maxlength="2084" hx-swap-oob="true">Alice wrote this</textarea>',
-    )
-    assertContains(response, f'<input type="hidden" id="version-{KEY}" name="version" value="2" hx-swap-oob="true">')
+    # The page gets the merged answer as data; its script lays it over the fields.
+    assert answer_data_in(response, KEY) == {
+        "version": 2, "choices": [f"{KEY}_a1"], "applicable": True, "reason": "", "notes": "Alice wrote this",
+        "by": "bob",
+    }  # fmt: skip
+    assertNotContains(response, f'id="notes-{KEY}"')
     assertContains(response, "Someone else changed this answer meanwhile; both changes are kept.")
     assert "<html" not in response.content.decode()
 
@@ -271,7 +272,7 @@ def test_it_leaves_the_fields_alone_after_a_save_on_the_current_version(review, 
     assertNotContains(response, f'id="answer-{KEY}"')
     assertNotContains(response, f'id="notes-{KEY}"')
     assertNotContains(response, "both changes are kept")
-    assertContains(response, f'<input type="hidden" id="version-{KEY}" name="version" value="2" hx-swap-oob="true">')
+    assert answer_data_in(response, KEY)["version"] == 2
 
 
 def test_it_shows_both_versions_with_409_when_the_notes_collide(review, as_alice, as_bob):
@@ -282,11 +283,13 @@ def test_it_shows_both_versions_with_409_when_the_notes_collide(review, as_alice
 
     assert response.status_code == 409
     assert answer_snapshot(review) == before  # nothing of bob's was saved
-    assert response["HX-Retarget"] == f"#status-{KEY}"
-    assert response["HX-Reswap"] == "outerHTML"
+    # The panel goes in a place of its own, which no live refresh ever replaces.
+    assert response["HX-Retarget"] == f"#conflict-{KEY}"
+    assert response["HX-Reswap"] == "innerHTML"
     html = response.content.decode()
     assert "<html" not in html
-    shows(response, f'<div id="status-{KEY}" class="status conflict" role="alert">')
+    shows(response, f'<section class="conflict" role="alert" data-conflict="{KEY}" data-theirs-version="1">')
+    assert answer_data_in(response, KEY)["notes"] == "Alice: dashboards exist"  # the newest theirs, as data
     shows(response, "Theirs (alice, version 1)")
     shows(response, "<p>Alice: dashboards exist</p>")  # their notes
     shows(response, '<input type="hidden" name="notes" value="Bob: alarms on errors">')  # mine, to keep
@@ -296,7 +299,10 @@ def test_it_shows_both_versions_with_409_when_the_notes_collide(review, as_alice
     shows(response, '<input type="hidden" name="version" value="1">')  # "Keep mine" posts on theirs
     shows(response, f'<input type="hidden" name="choices" value="{KEY}_a1">')
     shows(response, "Keep mine")
-    shows(response, reverse("reviewapp:answer_fields", args=[review.pk, KEY]))  # "Keep theirs"
+    shows(response, "Keep both")
+    shows(response, "<p>— alice:\nAlice: dashboards exist</p>\n<p>— bob:\nBob: alarms on errors</p>")  # both, previewed
+    shows(response, '<input type="hidden" name="keep" value="both">')
+    shows(response, 'data-resolve="theirs"')  # "Keep theirs"
 
 
 def test_it_saves_mine_when_i_post_again_on_the_version_shown_in_the_conflict(review, as_alice, as_bob, bob):
@@ -321,10 +327,8 @@ def test_it_gives_their_version_back_for_keep_theirs(review, as_alice, as_bob):
 
     assert response.status_code == 200
     assert answer_snapshot(review) == before
-    assertContains(response, f'<div id="answer-{KEY}" class="answer-choices" hx-swap-oob="true">')
-    assertContains(response, f'value="{KEY}_a2" checked')
-    assertContains(response, ">Alice: dashboards exist</textarea>")
-    assertContains(response, f'id="version-{KEY}" name="version" value="1"')
+    data = answer_data_in(response, KEY)
+    assert (data["version"], data["choices"], data["notes"]) == (1, [f"{KEY}_a2"], "Alice: dashboards exist")
 
 
 def test_it_refuses_a_merge_that_puts_none_of_these_beside_their_choice(review, as_alice, as_bob):
@@ -378,7 +382,7 @@ def test_it_refreshes_the_fields_when_the_merge_took_their_reason(review, as_ali
 
     answer = _answer(review)
     assert (answer.reason, answer.notes, answer.version) == ("OTHER", "why", 3)  # merged: their reason, my notes
-    assertContains(response, f'<div id="answer-{KEY}" class="answer-choices" hx-swap-oob="true">')
+    assert answer_data_in(response, KEY)["reason"] == "OTHER"  # the page is told
     assertContains(response, "both changes are kept")
 
 
@@ -404,3 +408,103 @@ def test_it_brings_improvement_items_along_with_a_merged_save(review, as_alice, 
     assert items[f"{KEY}_a2"] == ImprovementItem.Status.DONE
     assert items[f"{KEY}_a3"] == ImprovementItem.Status.OPEN
     assert f"{KEY}_a1" not in items
+
+
+# --- Retries, "Keep both" and merged notes through the page's save ---------------------------------
+
+
+def test_it_applies_a_retried_save_once(review, as_alice, alice):
+    first = _post(as_alice, review, version=0, notes="typed once", idem="key-0001-abcdef")
+
+    retry = _post(as_alice, review, version=0, notes="typed once", idem="key-0001-abcdef")  # the answer was lost
+
+    assert (first.status_code, retry.status_code) == (200, 200)
+    answer = _answer(review)
+    assert (answer.version, answer.notes) == (1, "typed once")
+    assert list(AnswerChange.objects.filter(answer=answer).values_list("version", "idempotency_key")) == [
+        (1, "key-0001-abcdef")
+    ]
+    assert answer_data_in(retry, KEY)["version"] == 1  # the retry is told where the answer stands
+
+
+def test_it_applies_a_retry_once_even_after_someone_else_saved(review, as_alice, as_bob):
+    _post(as_alice, review, version=0, notes="Alice", idem="alice-key-0001")
+    _post(as_bob, review, version=1, choices=[f"{KEY}_a1"], notes="Alice", idem="bob-key-000001")
+
+    retry = _post(as_alice, review, version=0, notes="Alice", idem="alice-key-0001")
+
+    assert retry.status_code == 200
+    answer = _answer(review)
+    assert (answer.version, answer.notes, _keys(answer)) == (2, "Alice", {f"{KEY}_a1"})
+    assert AnswerChange.objects.filter(answer=answer).count() == 2
+
+
+def test_it_refuses_an_idempotency_key_of_the_wrong_shape(review, as_alice):
+    response = _post(as_alice, review, version=0, notes="x", idem="<script>")
+
+    assert response.status_code == 400
+    assert (_answer(review).version, _answer(review).notes) == (0, "")
+
+
+def test_it_merges_notes_edited_in_different_places_by_two_people(review, as_alice, as_bob):
+    base = "Alarms on errors.\n\nRunbooks in the wiki."
+    _post(as_alice, review, version=0, notes=base)
+    _post(as_alice, review, version=1, notes=base.replace("errors.", "errors and latency."))
+
+    response = _post(as_bob, review, version=1, notes=base.replace("wiki.", "repository."))
+
+    assert response.status_code == 200
+    assert _answer(review).notes == "Alarms on errors and latency.\n\nRunbooks in the repository."
+    assert answer_data_in(response, KEY)["notes"] == _answer(review).notes
+    assertContains(response, "both changes are kept")
+
+
+def test_it_keeps_both_texts_under_their_authors(review, as_alice, as_bob, bob):
+    _post(as_alice, review, version=0, notes="Alice: dashboards exist")
+    assert _post(as_bob, review, version=0, notes="Bob: alarms on errors").status_code == 409
+
+    response = _post(as_bob, review, version=1, notes="Bob: alarms on errors", keep="both")
+
+    assert response.status_code == 200
+    answer = _answer(review)
+    assert answer.notes == "— alice:\nAlice: dashboards exist\n\n— bob:\nBob: alarms on errors"
+    assert (answer.version, answer.updated_by) == (2, bob)
+    assert AnswerChange.objects.get(answer=answer, version=2).before["notes"] == "Alice: dashboards exist"
+
+
+def test_it_asks_again_when_theirs_changed_before_keep_both(review, as_alice, as_bob):
+    _post(as_alice, review, version=0, notes="Alice v1")
+    _post(as_alice, review, version=1, notes="Alice v2")  # after bob's panel showed version 1
+
+    response = _post(as_bob, review, version=1, notes="Bob", keep="both")
+
+    assert response.status_code == 409
+    shows(response, "Theirs (alice, version 2)")
+    assert _answer(review).notes == "Alice v2"
+
+
+def test_it_refuses_keep_both_when_the_texts_together_are_too_long(review, as_alice, as_bob):
+    _post(as_alice, review, version=0, notes="a" * 1500)
+
+    response = _post(as_bob, review, version=1, notes="b" * 1500, keep="both")
+
+    assert response.status_code == 400
+    assertContains(response, "Both texts together are longer than 2084 characters", status_code=400)
+    assert _answer(review).notes == "a" * 1500
+
+
+def test_it_records_no_version_for_a_save_that_changes_nothing(review, as_alice, as_bob):
+    _post(as_alice, review, version=0, notes="same")
+    _post(as_bob, review, version=1, choices=[f"{KEY}_a1"], notes="same")
+
+    response = _post(as_alice, review, version=1, notes="same")  # alice's page had nothing new to send
+
+    assert response.status_code == 200
+    assert _answer(review).version == 2
+    assert AnswerChange.objects.filter(answer__review=review).count() == 2
+
+
+def test_it_stores_notes_with_the_line_breaks_the_page_has(review, as_alice):
+    _post(as_alice, review, version=0, notes="one\r\ntwo\rthree")
+
+    assert _answer(review).notes == "one\ntwo\nthree"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from reviewapp.merging import EMPTY, AnswerState, MergeConflict, merge
+from reviewapp.merging import EMPTY, AnswerState, MergeConflict, merge, merge_text, notes_both
 
 NONE = "q_no"
 
@@ -161,3 +161,64 @@ def test_it_round_trips_through_json():
 @pytest.mark.parametrize("data", [None, {}], ids=["none", "empty"])
 def test_it_reads_a_missing_state_as_the_empty_answer(data):
     assert AnswerState.from_json(data) == EMPTY
+
+
+# --- Notes merge three ways, text by text --------------------------------------------------------
+
+PARAGRAPHS = "Alarms on errors.\n\nDashboards per service.\n\nRunbooks in the wiki."
+
+
+def test_it_merges_notes_edited_in_different_paragraphs():
+    mine = PARAGRAPHS.replace("Alarms on errors.", "Alarms on errors and latency.")
+    theirs = PARAGRAPHS.replace("Runbooks in the wiki.", "Runbooks in the repository.")
+
+    merged = merge_text(base=PARAGRAPHS, mine=mine, theirs=theirs)
+
+    assert merged == "Alarms on errors and latency.\n\nDashboards per service.\n\nRunbooks in the repository."
+
+
+def test_it_merges_text_added_at_the_end_by_one_and_at_the_start_by_the_other():
+    merged = merge_text(base="middle", mine="first, middle", theirs="middle, last")
+
+    assert merged == "first, middle, last"
+
+
+def test_it_takes_the_same_edit_made_on_both_sides_once():
+    base = "We deploy by hand."
+
+    assert merge_text(base=base, mine="We deploy by pipeline.", theirs="We deploy by pipeline.") == (
+        "We deploy by pipeline."
+    )
+
+
+@pytest.mark.parametrize(
+    ("base", "mine", "theirs"),
+    [
+        ("We alarm on errors.", "We alarm on all errors.", "We alarm on most errors."),  # the same words
+        ("", "Alice's text", "Bob's text"),  # both wrote into an empty box
+        ("old", "", "new"),  # cleared on one side, changed on the other
+        ("one two three", "one 2 three", "one two! three"),  # edits that touch
+    ],
+    ids=["same-sentence", "both-from-empty", "cleared-and-changed", "touching"],
+)
+def test_it_reports_overlapping_edits_of_the_notes_as_a_conflict(base, mine, theirs):
+    with pytest.raises(MergeConflict) as caught:
+        merge_text(base=base, mine=mine, theirs=theirs)
+
+    assert caught.value.fields == ["notes"]
+
+
+def test_it_merges_notes_and_choices_in_one_answer():
+    base = state("a1", notes=PARAGRAPHS)
+    mine = state("a1", "a2", notes=PARAGRAPHS + "\n\nMine.")
+    theirs = state("a1", notes="Intro.\n\n" + PARAGRAPHS)
+
+    merged = merge(base=base, mine=mine, theirs=theirs, none_key=NONE)
+
+    assert merged == state("a1", "a2", notes="Intro.\n\n" + PARAGRAPHS + "\n\nMine.")
+
+
+def test_it_writes_both_texts_each_under_its_author():
+    both = notes_both(theirs="Their text.", theirs_author="bob", mine="My text.", my_author="alice")
+
+    assert both == "— bob:\nTheir text.\n\n— alice:\nMy text."

@@ -1,0 +1,501 @@
+// Answers on the review pages: autosave, drafts, retries, merges and conflicts.
+//
+// The invariant: every tick, reason and character a person enters ends up in the saved
+// answer, in its history, or on their own screen as an unsent draft or an unresolved
+// conflict that says so. Never silently replaced, never silently dropped.
+//
+// How: the page never swaps an answer's form controls. The server sends each answer as data
+// (#answer-data-KEY); this script lays it over the controls only while the person has
+// nothing unsent there, and otherwise lets the server merge their next save with it. Saves
+// go one at a time per question, each with an idempotency key that its retries reuse; what
+// is not confirmed yet is kept in localStorage until it is. Every listener is delegated from
+// the document, so nothing is bound to an element that a fragment could replace.
+(function () {
+  "use strict";
+
+  var TYPING_DELAY = 700;
+  var states = {};
+  var dmp = new window.diff_match_patch();
+  var online = true;
+
+  function messages() {
+    var el = document.getElementById("save-messages");
+    return el ? el.dataset : {};
+  }
+  function fill(text, values) {
+    return String(text || "").replace(/\{(\w+)\}/g, function (_m, name) { return values[name] !== undefined ? values[name] : ""; });
+  }
+  function norm(text) { return String(text || "").replace(/\r\n?/g, "\n"); }
+  function timeout() { return window.WA_SAVE_TIMEOUT || 10000; }
+  function csrf() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + "-" + Math.random().toString(36).slice(2);
+  }
+
+  // ---- the fields of one question's form -------------------------------------------------
+  function fieldsOf(form) {
+    var choices = [];
+    form.querySelectorAll('input[name="choices"]').forEach(function (box) { if (box.checked) choices.push(box.value); });
+    choices.sort();
+    var na = form.querySelector("[data-na]");
+    var reason = form.querySelector("[data-reason]");
+    var notes = form.querySelector('textarea[name="notes"]');
+    var applicable = !(na && na.checked);
+    return {
+      choices: choices,
+      applicable: applicable,
+      reason: applicable ? "" : (reason ? reason.value : ""),
+      notes: norm(notes ? notes.value : ""),
+    };
+  }
+  function same(a, b) {
+    return a.applicable === b.applicable && a.reason === b.reason && norm(a.notes) === norm(b.notes) &&
+      a.choices.length === b.choices.length && a.choices.every(function (c, i) { return c === b.choices[i]; });
+  }
+  function setText(area, text) {
+    if (norm(area.value) === text) return;
+    var focused = document.activeElement === area;
+    var start = area.selectionStart, end = area.selectionEnd, diffs = focused ? dmp.diff_main(norm(area.value), text) : null;
+    area.value = text;
+    if (focused) area.setSelectionRange(dmp.diff_xIndex(diffs, start), dmp.diff_xIndex(diffs, end));
+  }
+  function setFields(form, f) {
+    form.querySelectorAll('input[name="choices"]').forEach(function (box) { box.checked = f.choices.indexOf(box.value) !== -1; });
+    var na = form.querySelector("[data-na]");
+    if (na) na.checked = !f.applicable;
+    var reason = form.querySelector("[data-reason]");
+    if (reason) reason.value = f.applicable ? "" : f.reason;
+    var notes = form.querySelector('textarea[name="notes"]');
+    if (notes) setText(notes, f.notes);
+    applicability(form);
+  }
+  // "Does not apply": the choices are kept as ticked but cannot be changed; the reason only then.
+  function applicability(form) {
+    var na = form.querySelector("[data-na]");
+    if (!na || na.disabled) return;
+    var choices = form.querySelector("fieldset.choices");
+    if (choices) choices.disabled = na.checked;
+    var reason = form.querySelector("[data-reason]");
+    if (reason) reason.disabled = !na.checked;
+  }
+
+  // ---- what the server has --------------------------------------------------------------
+  function serverData(key) {
+    var el = document.getElementById("answer-data-" + key);
+    if (!el) return null;
+    var d = JSON.parse(el.dataset.answer);
+    d.choices = d.choices.slice().sort();
+    d.notes = norm(d.notes);
+    return d;
+  }
+  function fieldsFrom(d) { return { choices: d.choices, applicable: d.applicable, reason: d.reason, notes: d.notes }; }
+
+  // ---- per-question state ---------------------------------------------------------------
+  function state(form) {
+    var key = form.dataset.question;
+    var st = states[key];
+    if (st && st.form === form) return st;
+    var d = serverData(key);
+    st = states[key] = {
+      key: key, form: form, base: d ? d.version : 0, synced: d ? fieldsFrom(d) : fieldsOf(form),
+      inflight: null, timer: null, again: false, conflict: false, stuck: "",
+    };
+    return st;
+  }
+  function dirty(st) { return !same(fieldsOf(st.form), st.synced); }
+  function unsent(st) { return !!(st.inflight || st.timer || st.conflict || dirty(st)); }
+  function answerForm(target) {
+    var form = target instanceof Element ? target.closest("form.answer-form[data-autosave]") : null;
+    return form && form.contains(target) ? form : null;
+  }
+
+  // ---- drafts: kept in this browser until the server confirms them -------------------------
+  function draftKey(key) {
+    var page = document.getElementById("save-messages");
+    return page ? "wa-draft:" + page.dataset.user + ":" + page.dataset.review + ":" + key : null;
+  }
+  function storeDraft(st) {
+    var name = draftKey(st.key);
+    if (!name) return;
+    if (!st.inflight && !st.conflict && !dirty(st)) { localStorage.removeItem(name); return; }
+    var article = st.form.closest("article");
+    try {
+      localStorage.setItem(name, JSON.stringify({
+        base: st.base, synced: st.synced, fields: fieldsOf(st.form), at: Date.now(),
+        label: article ? article.dataset.label : st.key, url: st.form.dataset.url,
+      }));
+    } catch (e) { /* storage full or off: the page still asks before leaving */ }
+  }
+  function clearDraft(key) { var name = draftKey(key); if (name) localStorage.removeItem(name); }
+  function readDraft(key) {
+    var name = draftKey(key);
+    try { return name ? JSON.parse(localStorage.getItem(name) || "null") : null; } catch (e) { return null; }
+  }
+
+  // ---- what each question shows about its save ---------------------------------------------
+  function show(st, kind, extra) {
+    var el = document.getElementById("save-state-" + st.key);
+    if (!el) return;
+    var m = messages();
+    var text = {
+      saving: m.saving, unsent: m.unsent, retrying: m.retrying, conflict: m.conflict,
+      signedout: m.signedout, refused: m.refused, failed: m.failed,
+      saved: fill(m.saved, extra || {}),
+    }[kind] || "";
+    el.textContent = text;
+    el.className = "save-state " + kind;
+    st.form.classList.toggle("unsent", kind !== "saved" && kind !== "");
+    var stale = st.form.querySelector(".preview-stale");
+    if (stale) stale.hidden = !dirty(st);
+  }
+  function updatePreview(st) {
+    var data = document.getElementById("answer-data-" + st.key);
+    var preview = document.getElementById("preview-" + st.key);
+    var template = data && data.querySelector("template");
+    if (preview && template && !dirty(st)) preview.replaceChildren(template.content.cloneNode(true));
+  }
+  function connection(up) {
+    if (up === online) return;
+    online = up;
+    var el = document.getElementById("connection");
+    var m = messages();
+    if (!el) return;
+    el.hidden = false;
+    el.className = "connection " + (up ? "back" : "lost");
+    el.textContent = up ? (m.online || "") : (m.offline || "");
+    if (up) setTimeout(function () { if (online) el.hidden = true; }, 4000);
+  }
+
+  // ---- sending --------------------------------------------------------------------------
+  function edited(st, delay) {
+    storeDraft(st);
+    if (!st.inflight && !st.conflict) show(st, "unsent");
+    schedule(st, delay);
+  }
+  function schedule(st, delay) {
+    clearTimeout(st.timer);
+    st.timer = setTimeout(function () { st.timer = null; send(st); }, delay);
+  }
+  function send(st, keep) {
+    if (st.inflight) { st.again = true; return; }  // one save at a time: this one follows
+    var fields = fieldsOf(st.form);
+    if (keep === undefined && !st.conflict && same(fields, st.synced)) {
+      clearDraft(st.key);
+      if (!st.stuck) show(st, "");
+      return;
+    }
+    st.stuck = "";
+    st.inflight = { fields: fields, base: st.base, idem: newKey(), keep: keep || "", attempt: 0 };
+    storeDraft(st);
+    post(st);
+  }
+  function post(st) {
+    var req = st.inflight;
+    var data = new URLSearchParams();
+    data.append("question", st.key);
+    data.append("version", String(req.base));
+    req.fields.choices.forEach(function (c) { data.append("choices", c); });
+    if (!req.fields.applicable) { data.append("not_applicable", "on"); data.append("reason", req.fields.reason); }
+    data.append("notes", req.fields.notes);
+    data.append("idem", req.idem);
+    if (req.keep) data.append("keep", req.keep);
+    data.append("shown_on", st.form.dataset.shownOn || "");
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, timeout());
+    show(st, req.attempt ? "retrying" : "saving");
+    fetch(st.form.action, {
+      method: "POST", body: data, credentials: "same-origin", redirect: "manual", signal: controller.signal,
+      headers: { "HX-Request": "true", "X-CSRFToken": csrf(), "HX-Current-URL": location.href },
+    }).then(function (response) {
+      return response.text().then(function (text) { clearTimeout(timer); answered(st, req, response, text); });
+    }).catch(function () {
+      clearTimeout(timer);
+      failed(st, req, true);
+    });
+  }
+  function failed(st, req, network) {
+    if (st.inflight !== req) return;
+    req.attempt += 1;
+    if (network) connection(false);
+    show(st, "retrying");
+    var delay = Math.min(500 * Math.pow(2, req.attempt), 15000);
+    req.retry = setTimeout(function () { if (st.inflight === req) post(st); }, delay);
+  }
+  function swapInto(response, text, fallback, style) {
+    var target = response.headers.get("HX-Retarget") || fallback;
+    if (!document.querySelector(target)) return;
+    window.htmx.swap(target, text, { swapStyle: response.headers.get("HX-Reswap") || style, swapDelay: 0, settleDelay: 0 });
+  }
+  function answered(st, req, response, text) {
+    if (st.inflight !== req) return;  // given up for "Keep theirs"
+    var status = response.status;
+    if (response.type === "opaqueredirect") {  // the session ended: keep everything here
+      st.inflight = null;
+      st.stuck = "signedout";
+      show(st, "signedout");
+      return;
+    }
+    if (status >= 500 || status === 429 || status === 408) { failed(st, req, false); return; }
+    connection(true);
+    st.inflight = null;
+    if (status === 200) {
+      swapInto(response, text, "#status-" + st.key, "outerHTML");
+      saved(st, req);
+    } else if (status === 409) {
+      swapInto(response, text, "#conflict-" + st.key, "innerHTML");
+      st.conflict = true;
+      storeDraft(st);
+      show(st, "conflict");
+    } else if (status === 400) {
+      swapInto(response, text, "#status-" + st.key, "outerHTML");
+      st.stuck = "refused";
+      show(st, "refused");
+    } else {
+      st.stuck = "failed";
+      show(st, "failed");
+    }
+    if (st.again) { st.again = false; schedule(st, 0); }
+  }
+
+  // The server's answer laid over what the person has now: what they changed since the
+  // save was sent stays theirs and goes with the next save.
+  function rebase(sent, local, server) {
+    if (same(local, sent)) return { fields: server, ok: true };
+    var added = local.choices.filter(function (c) { return sent.choices.indexOf(c) === -1; });
+    var removed = sent.choices.filter(function (c) { return local.choices.indexOf(c) === -1; });
+    var choices = server.choices.filter(function (c) { return removed.indexOf(c) === -1; });
+    added.forEach(function (c) { if (choices.indexOf(c) === -1) choices.push(c); });
+    choices.sort();
+    var keepApplicability = local.applicable === sent.applicable && local.reason === sent.reason;
+    var notes = local.notes, ok = true;
+    if (local.notes === sent.notes) notes = server.notes;
+    else if (server.notes !== sent.notes) {
+      var applied = dmp.patch_apply(dmp.patch_make(sent.notes, local.notes), server.notes);
+      ok = applied[1].every(Boolean);
+      if (ok) notes = applied[0];
+    }
+    return {
+      ok: ok,
+      fields: {
+        choices: choices,
+        applicable: keepApplicability ? server.applicable : local.applicable,
+        reason: keepApplicability ? server.reason : local.reason,
+        notes: notes,
+      },
+    };
+  }
+  function saved(st, req) {
+    var d = serverData(st.key);
+    if (!d) return;
+    var server = fieldsFrom(d);
+    var next = rebase(req.fields, fieldsOf(st.form), server);
+    if (next.ok) {
+      setFields(st.form, next.fields);
+      st.base = d.version;
+      st.synced = server;
+    }  // else: their edits and ours could not be laid together here; the next save merges or asks
+    closeConflict(st);
+    if (!dirty(st)) {
+      clearDraft(st.key);
+      updatePreview(st);
+      show(st, "saved", { version: d.version, who: d.by });
+    } else {
+      storeDraft(st);
+      show(st, "unsent");
+      if (!st.timer) schedule(st, TYPING_DELAY);
+    }
+  }
+  function closeConflict(st) {
+    st.conflict = false;
+    var area = document.getElementById("conflict-" + st.key);
+    if (area) area.replaceChildren();
+  }
+
+  // Someone else's change arrived (live refresh, a restore, "Keep theirs").
+  function reconcile(st) {
+    var d = serverData(st.key);
+    if (!d || d.version <= st.base) return;
+    if (st.inflight || st.timer) return;        // our save is on its way: the server merges it with theirs
+    if (st.conflict || dirty(st)) {             // never replace what is unsent: merge it now, or refresh the conflict
+      if (!st.stuck) schedule(st, 0);
+      return;
+    }
+    setFields(st.form, fieldsFrom(d));
+    st.base = d.version;
+    st.synced = fieldsFrom(d);
+    updatePreview(st);
+    show(st, "saved", { version: d.version, who: d.by });
+  }
+  function reconcileAll() {
+    document.querySelectorAll("form.answer-form[data-autosave]").forEach(function (form) { reconcile(state(form)); });
+  }
+
+  // ---- events, all delegated --------------------------------------------------------------
+  document.addEventListener("input", function (event) {
+    var form = answerForm(event.target);
+    if (form) edited(state(form), event.target.tagName === "TEXTAREA" ? TYPING_DELAY : 0);
+  });
+  document.addEventListener("change", function (event) {
+    var form = answerForm(event.target);
+    if (!form) return;
+    if (event.target.hasAttribute("data-na")) applicability(form);
+    edited(state(form), 0);
+  });
+  // Never let the browser post the whole form while the script runs (Enter in a field, say).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches("form.answer-form[data-autosave]")) {
+      event.preventDefault();
+      send(state(form));
+      return;
+    }
+    var resolve = form.getAttribute("data-resolve");
+    var panel = form.closest("[data-conflict]");
+    if (!resolve || !panel) return;
+    var target = document.querySelector('form.answer-form[data-question="' + CSS.escape(panel.dataset.conflict) + '"]');
+    if (!target) return;
+    event.preventDefault();
+    var st = state(target), d = serverData(st.key);
+    if (!d || st.inflight) return;
+    st.base = d.version;  // mine (or both) on top of the newest theirs, which the panel shows
+    st.synced = fieldsFrom(d);
+    send(st, resolve === "both" ? "both" : "");
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element ? event.target.closest('a[data-resolve="theirs"]') : null;
+    if (link) {
+      var panel = link.closest("[data-conflict]");
+      var form = panel && document.querySelector('form.answer-form[data-question="' + CSS.escape(panel.dataset.conflict) + '"]');
+      if (!form) return;
+      event.preventDefault();
+      var st = state(form), d = serverData(st.key);
+      if (!d) return;
+      clearTimeout(st.timer);
+      st.timer = null;
+      if (st.inflight) clearTimeout(st.inflight.retry);
+      st.inflight = null;
+      st.again = false;
+      st.stuck = "";
+      closeConflict(st);
+      setFields(form, fieldsFrom(d));
+      st.base = d.version;
+      st.synced = fieldsFrom(d);
+      clearDraft(st.key);
+      updatePreview(st);
+      show(st, "saved", { version: d.version, who: d.by });
+      return;
+    }
+    var offer = event.target instanceof Element ? event.target.closest("[data-draft-action]") : null;
+    if (offer) draftAction(offer);
+  });
+
+  // An older fragment arriving after a newer one (a slow refresh overtaken by a save) never wins.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !/^(answer-data|status)-/.test(target.id || "")) return;
+    var fragment = event.detail.fragment;
+    var incoming = fragment && (fragment.firstElementChild || fragment);
+    var theirs = incoming && incoming.getAttribute && Number(incoming.getAttribute("data-version"));
+    var ours = Number(target.getAttribute("data-version"));
+    if (theirs < ours) event.detail.shouldSwap = false;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) connection(true);
+    reconcileAll();
+  });
+  document.addEventListener("htmx:sendError", function () { connection(false); });
+  document.addEventListener("htmx:timeout", function () { connection(false); });
+  window.addEventListener("online", function () {
+    Object.keys(states).forEach(function (key) {
+      var st = states[key];
+      if (st.inflight && st.inflight.retry) { clearTimeout(st.inflight.retry); post(st); }
+    });
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (anyUnsent() && !window.reviewAnswersLeaving) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  function anyUnsent() {
+    return Object.keys(states).some(function (key) { return unsent(states[key]); });
+  }
+  window.reviewAnswers = { unsent: anyUnsent };
+
+  // ---- drafts offered back after a reload, a crash or a closed tab ---------------------------
+  function offerDraft(st) {
+    var draft = readDraft(st.key);
+    var box = document.getElementById("draft-" + st.key);
+    if (!draft || !box) return;
+    if (same(draft.fields, st.synced)) { clearDraft(st.key); return; }
+    var m = messages();
+    var when = new Date(draft.at).toLocaleString(document.documentElement.lang || undefined);
+    var p = document.createElement("p");
+    p.textContent = fill(m.draft, { when: when }) + " ";
+    var restore = document.createElement("button");
+    restore.type = "button";
+    restore.className = "primary";
+    restore.dataset.draftAction = "restore";
+    restore.textContent = m.restore;
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.dataset.draftAction = "discard";
+    discard.textContent = m.discard;
+    p.append(restore, " ", discard);
+    box.replaceChildren(p);
+    box.hidden = false;
+  }
+  function draftAction(button) {
+    var box = button.closest(".draft-offer");
+    var key = box && box.id.replace(/^draft-/, "");
+    var form = key && document.querySelector('form.answer-form[data-question="' + CSS.escape(key) + '"]');
+    if (!form) return;
+    var st = state(form), draft = readDraft(key);
+    box.hidden = true;
+    box.replaceChildren();
+    if (button.dataset.draftAction === "discard" || !draft) { clearDraft(key); return; }
+    setFields(form, draft.fields);
+    st.base = draft.base;      // sent with the version it started from: it merges or conflicts as usual
+    st.synced = draft.synced;
+    edited(st, 0);
+  }
+  // Drafts of questions that are not on this page: listed with links.
+  function listOtherDrafts() {
+    var list = document.getElementById("drafts");
+    var page = document.getElementById("save-messages");
+    if (!list || !page) return;
+    var prefix = "wa-draft:" + page.dataset.user + ":" + page.dataset.review + ":";
+    var links = [];
+    for (var i = 0; i < localStorage.length; i++) {
+      var name = localStorage.key(i);
+      if (!name || name.indexOf(prefix) !== 0) continue;
+      var key = name.slice(prefix.length);
+      if (document.getElementById("draft-" + key)) continue;
+      var draft = readDraft(key);
+      if (!draft || !draft.url) continue;
+      var a = document.createElement("a");
+      a.href = draft.url;
+      a.textContent = draft.label || key;
+      links.push(a);
+    }
+    if (!links.length) return;
+    var p = document.createElement("p");
+    p.textContent = messages().drafts + " ";
+    links.forEach(function (a, index) { if (index) p.append(", "); p.append(a); });
+    list.replaceChildren(p);
+    list.hidden = false;
+  }
+
+  function start() {
+    document.querySelectorAll("form.answer-form[data-autosave]").forEach(function (form) {
+      form.setAttribute("autocomplete", "off");
+      var st = state(form);
+      applicability(form);
+      offerDraft(st);
+    });
+    listOtherDrafts();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
