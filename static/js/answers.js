@@ -15,6 +15,8 @@
 
   var TYPING_DELAY = 700;
   var states = {};
+  // What happened on this page, for people who audit it (the randomised browser test reads it).
+  var stats = { saves: 0, merged: 0, conflicts: 0, resolved: 0, retries: 0, replaced: 0 };
   var dmp = new window.diff_match_patch();
   var online = true;
 
@@ -151,6 +153,10 @@
     var stale = st.form.querySelector(".preview-stale");
     if (stale) stale.hidden = !dirty(st);
   }
+  function showSynced(st) {
+    var d = serverData(st.key);
+    show(st, d && d.version === st.base && st.base > 0 ? "saved" : "", d ? { version: d.version, who: d.by } : {});
+  }
   function updatePreview(st) {
     var data = document.getElementById("answer-data-" + st.key);
     var preview = document.getElementById("preview-" + st.key);
@@ -182,9 +188,9 @@
   function send(st, keep) {
     if (st.inflight) { st.again = true; return; }  // one save at a time: this one follows
     var fields = fieldsOf(st.form);
-    if (keep === undefined && !st.conflict && same(fields, st.synced)) {
+    if (keep === undefined && !st.conflict && same(fields, st.synced)) {  // nothing to send (typed, then undone)
       clearDraft(st.key);
-      if (!st.stuck) show(st, "");
+      if (!st.stuck) showSynced(st);
       return;
     }
     st.stuck = "";
@@ -219,6 +225,7 @@
   function failed(st, req, network) {
     if (st.inflight !== req) return;
     req.attempt += 1;
+    stats.retries += 1;
     if (network) connection(false);
     show(st, "retrying");
     var delay = Math.min(500 * Math.pow(2, req.attempt), 15000);
@@ -243,9 +250,12 @@
     st.inflight = null;
     if (status === 200) {
       swapInto(response, text, "#status-" + st.key, "outerHTML");
+      stats.saves += 1;
+      if (st.conflict) stats.resolved += 1;
       saved(st, req);
     } else if (status === 409) {
       swapInto(response, text, "#conflict-" + st.key, "innerHTML");
+      if (!st.conflict) stats.conflicts += 1;
       st.conflict = true;
       storeDraft(st);
       show(st, "conflict");
@@ -291,6 +301,7 @@
     var d = serverData(st.key);
     if (!d) return;
     var server = fieldsFrom(d);
+    if (!same(server, req.fields)) stats.merged += 1;
     var next = rebase(req.fields, fieldsOf(st.form), server);
     if (next.ok) {
       setFields(st.form, next.fields);
@@ -326,6 +337,7 @@
     setFields(st.form, fieldsFrom(d));
     st.base = d.version;
     st.synced = fieldsFrom(d);
+    stats.replaced += 1;
     updatePreview(st);
     show(st, "saved", { version: d.version, who: d.by });
   }
@@ -380,6 +392,7 @@
       st.again = false;
       st.stuck = "";
       closeConflict(st);
+      stats.resolved += 1;
       setFields(form, fieldsFrom(d));
       st.base = d.version;
       st.synced = fieldsFrom(d);
@@ -421,7 +434,7 @@
   function anyUnsent() {
     return Object.keys(states).some(function (key) { return unsent(states[key]); });
   }
-  window.reviewAnswers = { unsent: anyUnsent };
+  window.reviewAnswers = { unsent: anyUnsent, stats: stats };
 
   // ---- drafts offered back after a reload, a crash or a closed tab ---------------------------
   function offerDraft(st) {
