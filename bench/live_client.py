@@ -104,21 +104,21 @@ class Seen:
     notes: str
 
 
+def _answer_data(body: str, key: str) -> dict | None:
+    """The answer a page or fragment hands to its script (``#answer-data-KEY``), decoded."""
+    match = re.search(rf'id="answer-data-{re.escape(key)}"[^>]*data-answer="([^"]*)"', body)
+    return json.loads(html.unescape(match.group(1))) if match else None
+
+
 def read_version(body: str, key: str) -> int | None:
-    match = re.search(rf'id="version-{re.escape(key)}" name="version" value="(\d+)"', body)
-    return int(match.group(1)) if match else None
+    data = _answer_data(body, key)
+    return data["version"] if data else None
 
 
 def read_fields(body: str, key: str) -> tuple[frozenset[str], str] | None:
-    """The ticked choices and the notes of a question, when the fragment carries its fields."""
-    start = body.find(f'id="answer-{key}"')
-    notes = re.search(rf'<textarea id="notes-{re.escape(key)}"[^>]*>(.*?)</textarea>', body, re.S)
-    if start < 0 or notes is None:
-        return None
-    end = body.find("data-na", start)
-    block = body[start : end if end > 0 else None]
-    ticked = re.findall(r'<input type="checkbox" name="choices" value="([^"]+)" checked', block)
-    return frozenset(html.unescape(k) for k in ticked), html.unescape(notes.group(1))
+    """The ticked choices and the notes of a question, when the page or fragment carries its answer."""
+    data = _answer_data(body, key)
+    return (frozenset(data["choices"]), data["notes"]) if data else None
 
 
 def read_seen(body: str, key: str) -> Seen | None:

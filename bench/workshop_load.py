@@ -128,8 +128,8 @@ class Participant:
         self.stats.add(kind, seconds)
         if response.status == 200:
             new_version = read_version(response.body, self.key)
-            fields = read_fields(response.body, self.key)  # present only when the server merged
-            if fields is not None:
+            fields = read_fields(response.body, self.key)  # the answer as stored (merged or not)
+            if fields is not None and fields != (choices, notes):
                 self.stats.merged += 1
             stored = fields or (choices, notes)
             if new_version is None:

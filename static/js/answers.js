@@ -198,8 +198,7 @@
     storeDraft(st);
     post(st);
   }
-  function post(st) {
-    var req = st.inflight;
+  function payload(st, req) {
     var data = new URLSearchParams();
     data.append("question", st.key);
     data.append("version", String(req.base));
@@ -209,6 +208,11 @@
     data.append("idem", req.idem);
     if (req.keep) data.append("keep", req.keep);
     data.append("shown_on", st.form.dataset.shownOn || "");
+    return data;
+  }
+  function post(st) {
+    var req = st.inflight;
+    var data = payload(st, req);
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, timeout());
     show(st, req.attempt ? "retrying" : "saving");
@@ -427,6 +431,23 @@
       if (st.inflight && st.inflight.retry) { clearTimeout(st.inflight.retry); post(st); }
     });
   });
+  // Leaving with something unsent (the person said yes to "leave this page?"): send it on its
+  // way anyway. If it lands, the draft kept here matches the answer and is dropped on return;
+  // if not (a conflict, say), the draft is offered back when the question is opened again.
+  window.addEventListener("pagehide", function () {
+    Object.keys(states).forEach(function (key) {
+      var st = states[key];
+      if (!unsent(st) || st.conflict) return;
+      var req = st.inflight || { fields: fieldsOf(st.form), base: st.base, idem: newKey(), keep: "" };
+      storeDraft(st);
+      try {
+        fetch(st.form.action, {
+          method: "POST", body: payload(st, req), credentials: "same-origin", keepalive: true, redirect: "manual",
+          headers: { "HX-Request": "true", "X-CSRFToken": csrf() },
+        }).catch(function () {});
+      } catch (e) { /* the draft stays */ }
+    });
+  });
   window.addEventListener("beforeunload", function (event) {
     if (anyUnsent() && !window.reviewAnswersLeaving) { event.preventDefault(); event.returnValue = ""; }
   });
@@ -437,15 +458,38 @@
   window.reviewAnswers = { unsent: anyUnsent, stats: stats };
 
   // ---- drafts offered back after a reload, a crash or a closed tab ---------------------------
+  // A page that finds a draft left by an earlier one holds it (":held", oldest first) until the
+  // person restores or discards it: what they type meanwhile is a draft of its own and never
+  // overwrites a held one.
+  function heldKey(key) { var name = draftKey(key); return name ? name + ":held" : null; }
+  function readHeld(key) {
+    var name = heldKey(key);
+    try { return name ? JSON.parse(localStorage.getItem(name) || "[]") : []; } catch (e) { return []; }
+  }
+  function writeHeld(key, held) {
+    var name = heldKey(key);
+    if (!name) return;
+    try {
+      if (held.length) localStorage.setItem(name, JSON.stringify(held));
+      else localStorage.removeItem(name);
+    } catch (e) { /* storage full: the offer on screen still holds them */ }
+  }
   function offerDraft(st) {
-    var draft = readDraft(st.key);
+    var held = readHeld(st.key);
+    var left = readDraft(st.key);
+    if (left) { held.push(left); clearDraft(st.key); }
+    held = held.filter(function (draft) { return !same(draft.fields, st.synced); });  // the server has those
+    writeHeld(st.key, held);
+    renderOffer(st, held);
+  }
+  function renderOffer(st, held) {
     var box = document.getElementById("draft-" + st.key);
-    if (!draft || !box) return;
-    if (same(draft.fields, st.synced)) { clearDraft(st.key); return; }
+    if (!box) return;
+    if (!held.length) { box.hidden = true; box.replaceChildren(); return; }
     var m = messages();
-    var when = new Date(draft.at).toLocaleString(document.documentElement.lang || undefined);
+    var when = new Date(held[0].at).toLocaleString(document.documentElement.lang || undefined);
     var p = document.createElement("p");
-    p.textContent = fill(m.draft, { when: when }) + " ";
+    p.textContent = fill(m.draft, { when: when }) + (held.length > 1 ? " (1/" + held.length + ")" : "") + " ";
     var restore = document.createElement("button");
     restore.type = "button";
     restore.className = "primary";
@@ -464,10 +508,14 @@
     var key = box && box.id.replace(/^draft-/, "");
     var form = key && document.querySelector('form.answer-form[data-question="' + CSS.escape(key) + '"]');
     if (!form) return;
-    var st = state(form), draft = readDraft(key);
-    box.hidden = true;
-    box.replaceChildren();
-    if (button.dataset.draftAction === "discard" || !draft) { clearDraft(key); return; }
+    var st = state(form);
+    if (unsent(st)) { show(st, st.conflict ? "conflict" : "unsent"); return; }  // one thing at a time
+    var held = readHeld(key);
+    var draft = button.dataset.draftAction === "restore" ? held.shift() : null;
+    if (!draft) held = [];
+    writeHeld(key, held);
+    renderOffer(st, held);
+    if (!draft) return;
     setFields(form, draft.fields);
     st.base = draft.base;      // sent with the version it started from: it merges or conflicts as usual
     st.synced = draft.synced;
@@ -479,13 +527,14 @@
     var page = document.getElementById("save-messages");
     if (!list || !page) return;
     var prefix = "wa-draft:" + page.dataset.user + ":" + page.dataset.review + ":";
-    var links = [];
+    var links = [], seen = {};
     for (var i = 0; i < localStorage.length; i++) {
       var name = localStorage.key(i);
       if (!name || name.indexOf(prefix) !== 0) continue;
-      var key = name.slice(prefix.length);
-      if (document.getElementById("draft-" + key)) continue;
-      var draft = readDraft(key);
+      var key = name.slice(prefix.length).replace(/:held$/, "");
+      if (document.getElementById("draft-" + key) || seen[key]) continue;
+      seen[key] = true;
+      var draft = readDraft(key) || readHeld(key)[0];
       if (!draft || !draft.url) continue;
       var a = document.createElement("a");
       a.href = draft.url;

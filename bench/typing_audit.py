@@ -1,0 +1,344 @@
+"""A seeded, randomised audit of "nothing a participant types is ever lost", in real browsers.
+
+Several Chromium contexts, each a participant signed in to one review, tick and untick
+practices, mark questions as not applying and type into the notes of a few questions, with
+random network delays, dropped requests and answers lost on the way back. Every edit is
+logged. At the end each page is given time to send what it holds (conflicts are resolved
+with "Keep mine" or "Keep both", never "Keep theirs", which would be the person's own choice to
+drop their text), and the log is audited against the database:
+
+- every typed token is in the saved notes or in the answer's history (else: lost);
+- no token is twice in the saved notes (else: duplicated: a save applied twice);
+- every participant's last tick, untick and "does not apply" per question is in a change
+  they made (else: lost).
+
+``run_audit(...)`` drives the browsers (call it from a thread of its own: it runs an asyncio
+loop); ``audit(...)`` checks the log with the ORM. The test suite runs a short one
+(tests/browser/test_typing_audit.py); ``make bench`` a long one (main() below).
+"""
+
+import asyncio
+import random
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@dataclass
+class Log:
+    """What the participants did, and what their pages counted."""
+
+    tokens: list[tuple[str, str, str]] = field(default_factory=list)  # (user, question, token)
+    ticks: dict[tuple[str, str, str], tuple[bool, float]] = field(default_factory=dict)  # -> (ticked, when)
+    applies: dict[tuple[str, str], tuple[bool, float]] = field(default_factory=dict)  # -> (applies, when)
+    edits: int = 0
+    faults: dict[str, int] = field(default_factory=lambda: {"delayed": 0, "dropped": 0, "answer lost": 0})
+    pages: dict[str, dict] = field(default_factory=dict)  # user -> the page's own counts
+    unsettled: list[str] = field(default_factory=list)  # pages that still held something at the end
+    hiccups: int = 0  # actions that raced a navigation or a refresh (retried by the next round)
+    drafts: int = 0  # drafts offered back and sent when their question was opened again
+
+
+@dataclass
+class Result:
+    edits: int
+    tokens: int
+    merges: int
+    conflicts: int
+    resolved: int
+    retries: int
+    lost: list[str]
+    duplicated: list[str]
+    unsettled: list[str]
+    hiccups: int
+    drafts: int
+    faults: dict[str, int]
+
+    def summary(self) -> str:
+        return (
+            f"{self.edits} edits ({self.tokens} typed), {self.merges} merged, {self.conflicts} conflicts "
+            f"({self.resolved} resolved), {self.retries} retries, faults {self.faults}, {self.hiccups} raced actions, {self.drafts} drafts restored; "
+            f"lost {len(self.lost)}, duplicated {len(self.duplicated)}, unsettled {len(self.unsettled)}"
+        )
+
+
+async def _sign_in(browser, base_url: str, username: str, password: str):
+    context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await page.goto(base_url + "/accounts/login/")
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(base_url + "/")
+    return context, page
+
+
+def _faulty_network(rng: random.Random, log: Log, dropping: list[bool]):
+    """A route handler for saves: delays, dropped requests and answers lost on the way back."""
+
+    async def handle(route):
+        if not dropping[0]:
+            await route.continue_()
+            return
+        roll = rng.random()
+        if roll < 0.04:
+            log.faults["dropped"] += 1
+            await route.abort()
+        elif roll < 0.07:
+            log.faults["answer lost"] += 1
+            try:
+                await route.fetch()  # it lands on the server...
+            finally:
+                await route.abort()  # ...but the page never hears of it
+        else:
+            log.faults["delayed"] += 1
+            await asyncio.sleep(rng.uniform(0, 0.6))
+            await route.continue_()
+
+    return handle
+
+
+async def _resolve_conflicts(page, rng: random.Random) -> None:
+    panels = page.locator("section.conflict")
+    for index in range(await panels.count()):
+        panel = panels.nth(index)
+        both = panel.get_by_role("button", name="Keep both")
+        button = both if await both.count() and rng.random() < 0.5 else panel.get_by_role("button", name="Keep mine")
+        try:
+            await button.click(timeout=2_000)
+        except Exception:  # noqa: BLE001 - the panel was refreshed under the click: the next round sees it again
+            pass
+
+
+async def _goto(page, url: str, log: Log, user: str) -> None:
+    """Open a page, first adding up what the page being left counted."""
+    try:
+        counts = await page.evaluate("window.reviewAnswers ? window.reviewAnswers.stats : {}")
+    except Exception:  # noqa: BLE001 - no page yet, or one going away
+        counts = {}
+    total = log.pages.setdefault(user, {})
+    for name, value in counts.items():
+        total[name] = total.get(name, 0) + int(value)
+    await page.goto(url)
+
+
+async def _participant(browser, base_url, user, password, review_id, keys, choices, rng, deadline, log, stop):
+    context, page = await _sign_in(browser, base_url, user, password)
+    dropping = [True]
+    await page.route("**/answers/", _faulty_network(rng, log, dropping))
+    key = rng.choice(keys)
+    await _goto(page, f"{base_url}/reviews/{review_id}/questions/{key}/", log, user)
+    counter = 0
+    while time.monotonic() < deadline:
+        roll = rng.random()
+        try:
+            if roll < 0.08:
+                key = rng.choice(keys)
+                await _goto(page, f"{base_url}/reviews/{review_id}/questions/{key}/", log, user)
+            elif roll < 0.45:
+                choice = rng.choice(choices[key])
+                box = page.locator(f'#question-{key} input[name=choices][value="{choice}"]')
+                if await box.is_enabled():
+                    await box.click()
+                    log.ticks[(user, key, choice)] = (await box.is_checked(), time.time())
+                    log.edits += 1
+            elif roll < 0.52:
+                na = page.locator(f"#question-{key} [data-na]")
+                await na.click()
+                applies = not await na.is_checked()
+                if not applies:
+                    await page.locator(f"#question-{key} [data-reason]").select_option(
+                        rng.choice(["OUT_OF_SCOPE", "BUSINESS_PRIORITIES", "ARCHITECTURE_CONSTRAINTS", "OTHER"])
+                    )
+                log.applies[(user, key)] = (applies, time.time())
+                log.edits += 1
+            else:
+                counter += 1
+                token = f"[{user}.{counter}]"
+                area = page.locator(f"#notes-{key}")
+                length = len(await area.input_value())
+                await area.focus()
+                at = rng.choice([length, 0, rng.randint(0, length)])
+                await area.evaluate("(a, at) => { const t = a.value; let i = Math.min(at, t.length);"
+                                    " while (i > 0 && i < t.length && !/[\\s\\]]/.test(t[i - 1])) i--;"
+                                    " a.setSelectionRange(i, i); }", at)  # fmt: skip
+                await area.press_sequentially(f" {token} ", delay=rng.randint(5, 40))
+                log.tokens.append((user, key, token))
+                log.edits += 1
+            if rng.random() < 0.3:
+                await _resolve_conflicts(page, rng)
+            await asyncio.sleep(rng.uniform(0.1, 1.2))
+        except Exception:  # noqa: BLE001 - a navigation or a refresh raced an action: count it, go on
+            log.hiccups += 1
+            await asyncio.sleep(0.5)
+    stop.append(user)
+    dropping[0] = False  # the network heals; everything held must now go out
+    for _round in range(40):
+        await _resolve_conflicts(page, rng)
+        if not await page.evaluate("window.reviewAnswers ? window.reviewAnswers.unsent() : false"):
+            break
+        await asyncio.sleep(0.75)
+    else:
+        log.unsettled.append(f"{user}: still unsent after settling")
+    # Drafts kept in this browser from pages left with something unsent: a person opens those
+    # questions again and sends them, as the page offers.
+    drafts = await page.evaluate(
+        "[...new Set(Object.keys(localStorage).filter(k => k.startsWith('wa-draft:'))"
+        ".flatMap(k => [].concat(JSON.parse(localStorage[k])).map(d => d.url)))]"
+    )
+    for url in drafts:
+        if not url:
+            continue
+        await _goto(page, base_url + url, log, user)
+        offer = page.locator(".draft-offer:not([hidden])").get_by_role("button", name="Restore and send them")
+        for _round in range(80):
+            await _resolve_conflicts(page, rng)
+            if await page.evaluate("window.reviewAnswers.unsent()"):
+                await asyncio.sleep(0.75)
+            elif await offer.count():
+                log.drafts += 1
+                await offer.first.click()
+                await asyncio.sleep(0.3)
+            else:
+                break
+        else:
+            log.unsettled.append(f"{user}: a restored draft still unsent after settling")
+    await _goto(page, "about:blank", log, user)
+    await context.close()
+
+
+async def _drive(base_url, people, review_id, keys, choices, seconds, seed, log):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        deadline = time.monotonic() + seconds
+        stop: list[str] = []
+        await asyncio.gather(
+            *(
+                _participant(
+                    browser, base_url, user, password, review_id, keys, choices,
+                    random.Random(f"{seed}:{user}"), deadline, log, stop,
+                )  # fmt: skip
+                for user, password in people
+            )
+        )
+        await browser.close()
+
+
+def run_audit(*, base_url, people, review_id, keys, choices, seconds: float, seed: int) -> Log:
+    """Drive the participants; ``people`` is [(username, password)], ``choices`` {question: [choice keys]}."""
+    log = Log()
+    asyncio.run(_drive(base_url, people, review_id, keys, choices, seconds, seed, log))
+    return log
+
+
+def audit(log: Log, review_id: int) -> Result:
+    """The log against the database: what was typed, ticked and marked, and where it is now."""
+    from reviewapp.answers import answer_state as answer_state_of
+    from reviewapp.models import Answer, AnswerChange
+
+    answers = {a.question.key: a for a in Answer.objects.filter(review_id=review_id).select_related("question")}
+    answer_state = lambda answer: answer_state_of(answer).as_json()  # noqa: E731
+    history: dict[str, list[AnswerChange]] = {}
+    for change in AnswerChange.objects.filter(answer__review_id=review_id).select_related("answer__question", "changed_by"):
+        history.setdefault(change.answer.question.key, []).append(change)
+    lost, duplicated = [], []
+    for user, key, token in log.tokens:
+        saved = answers[key].notes
+        # "Keep both" writes two people's texts one after the other, each under a line naming
+        # its author: a token may be in both. Within one text it may be there once only.
+        if any(text.count(token) > 1 for text in re.split(r"^— \S+:$", saved, flags=re.M)):
+            duplicated.append(token)
+        if token not in saved and not any(token in c.after.get("notes", "") for c in history.get(key, [])):
+            lost.append(f"{token} on {key}")
+
+    def kept(key: str, user: str, since: float, holds) -> bool:
+        """In the saved answer now, or in a change the person made, or in any change made after they acted."""
+        changes = history.get(key, [])
+        return holds(answer_state(answers[key])) or any(
+            holds(c.after)
+            and ((c.changed_by and c.changed_by.username == user) or c.changed_at.timestamp() >= since - 1)
+            for c in changes
+        )
+
+    for (user, key, choice), (ticked, since) in log.ticks.items():
+        if not kept(key, user, since, lambda state: (choice in state.get("choices", [])) == ticked):
+            lost.append(f"{user}'s {'tick' if ticked else 'untick'} of {choice}")
+    for (user, key), (applies, since) in log.applies.items():
+        if not kept(key, user, since, lambda state: state.get("applicable", True) == applies):
+            lost.append(f"{user}'s 'does not apply' = {not applies} on {key}")
+    total = lambda name: sum(int(stats.get(name, 0)) for stats in log.pages.values())  # noqa: E731
+    return Result(
+        edits=log.edits, tokens=len(log.tokens), merges=total("merged"), conflicts=total("conflicts"),
+        resolved=total("resolved"), retries=total("retries"), lost=lost, duplicated=duplicated,
+        unsettled=log.unsettled, hiccups=log.hiccups, drafts=log.drafts, faults=log.faults,
+    )  # fmt: skip
+
+
+def main() -> None:
+    """``make bench``: ten participants for two minutes against gunicorn and PostgreSQL."""
+    import os
+    import sys
+    import threading
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from bench import server
+
+    seconds = float(os.environ.get("AUDIT_SECONDS", 120))
+    contexts = int(os.environ.get("AUDIT_CONTEXTS", 10))
+    seed = int(os.environ.get("AUDIT_SEED", 2026))
+    server.django_setup()
+    server.prepare_database()
+    review_id, names = server.create_workshop(contexts, "Typing audit", prefix="typist")
+    questions = server.question_keys()
+    keys = ["ops_q1", "sec_q1", "rel_q1"]
+    choices = {key: [c for c in questions[key] if not c.endswith("_no")] for key in keys}
+    port = server.free_port()
+    gunicorn = server.start_gunicorn(port, server.server_env(None))
+    try:
+        result: list[Log] = []
+        people = [(name, server.PASSWORD) for name in names[:contexts]]
+        thread = threading.Thread(
+            target=lambda: result.append(
+                run_audit(
+                    base_url=f"http://{server.HOST}:{port}", people=people, review_id=review_id, keys=keys,
+                    choices=choices, seconds=seconds, seed=seed,
+                )  # fmt: skip
+            )
+        )
+        thread.start()
+        thread.join()
+    finally:
+        server.stop(gunicorn)
+    outcome = audit(result[0], review_id)
+    print(outcome.summary())
+    with open(server.REPORT, "a") as report:
+        report.write(
+            f"\n## Typing audit in browsers ({contexts} Chromium contexts, {seconds:.0f} s, seed {seed})\n\n"
+            "| edits | typed tokens | merged | conflicts | resolved | retries | lost | duplicated |\n"
+            "|---|---|---|---|---|---|---|---|\n"
+            f"| {outcome.edits} | {outcome.tokens} | {outcome.merges} | {outcome.conflicts} | {outcome.resolved} "
+            f"| {outcome.retries} | {len(outcome.lost)} | {len(outcome.duplicated)} |\n\n"
+            f"Network faults injected on saves: {outcome.faults}.\n"
+        )
+    if outcome.lost or outcome.duplicated:
+        raise SystemExit(f"lost: {outcome.lost[:20]} duplicated: {outcome.duplicated[:20]}")
+
+
+if __name__ == "__main__":
+    main()
