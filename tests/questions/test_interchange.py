@@ -593,6 +593,22 @@ def test_it_imports_a_question_id_as_long_as_aws_allows(db):
     assert Question.objects.get(pillar__lens=lens).key == "q" * 128
 
 
+def test_it_lets_a_review_answer_a_question_whose_id_is_as_long_as_aws_allows(db, client_for):
+    data = _small_lens()
+    _question(data)["id"] = "q" * 128
+    lens = lens_from_aws(data, language="en", status=Lens.Status.PUBLISHED)
+    owner = make_user("olga")
+    review = make_workload(owner, lens=lens).reviews.get()
+
+    response = client_for(owner).post(
+        reverse("reviewapp:answer_save", args=[review.pk]), {"question": "q" * 128, "choices": ["sec_a1"]}
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    answer = review.answers.get(question__key="q" * 128)
+    assert (sorted(answer.selected_choices.values_list("key", flat=True)), answer.risk) == (["sec_a1"], "MEDIUM_RISK")
+
+
 def test_it_refuses_an_unknown_language(db):
     with pytest.raises(LensImportError, match='language "fr"'):
         lens_from_aws(_small_lens(), language="fr")
