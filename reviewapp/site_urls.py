@@ -8,6 +8,9 @@ from django.views.i18n import set_language
 
 from reviewapp.views.health import healthz, livez
 
+# Unknown URLs under /api/ answer JSON like the rest of the API (reviewapp/api/errors.py).
+handler404 = "reviewapp.api.errors.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),

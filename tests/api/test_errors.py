@@ -7,6 +7,8 @@ from django.test import Client
 
 from reviewapp.api.errors import _flatten
 
+from ..factories import make_user
+
 
 def _json(response, status: int) -> dict:
     assert response.status_code == status, response.content
@@ -94,3 +96,55 @@ def test_it_answers_json_to_a_client_that_asks_for_it_only(review, api_for, alic
     response = api_for(alice).get(f"/api/v1/reviews/{review.pk}/summary/", headers={"Accept": "application/json"})
 
     assert _json(response, 200)["review"] == review.pk
+
+
+# --- Errors raised before or outside the views ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v1/reviews/abc/", "/api/v2/workloads/"])
+def test_it_answers_an_unknown_api_route_with_a_json_404(review, api_for, alice, path):
+    assert _json(api_for(alice).get(path), 404) == {"error": "Not found."}
+
+
+def test_it_still_answers_an_unknown_page_with_an_html_404(review, client_for, alice):
+    response = client_for(alice).get("/nothing-here/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_it_answers_a_body_over_the_upload_limit_with_a_json_413(review, api_for, alice, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+    body = json.dumps({"AnswerSummaries": [], "padding": "x" * (5 * 1024 * 1024)})
+
+    response = api_for(alice).post(
+        f"/api/v1/reviews/{review.pk}/answers/import/", body, content_type="application/json"
+    )
+
+    assert _json(response, 413) == {"error": "The request body is larger than 5 MB."}
+
+
+def test_it_takes_an_answers_file_of_almost_5_mb_as_the_page_does(review, api_for, alice):
+    document = {"AnswerSummaries": [{"QuestionId": "p1_q1", "SelectedChoices": ["p1_q1_a1"]}]}
+    body = json.dumps({**document, "padding": "x" * (5 * 1024 * 1024 - 200)})
+
+    response = api_for(alice).post(
+        f"/api/v1/reviews/{review.pk}/answers/import/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["updated"] == ["p1_q1"]
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/reviews/{review}/answers/import/", "/api/v1/lenses/import/?language=en", "/api/v1/workloads/"]
+)
+def test_it_answers_a_body_nested_too_deeply_with_a_json_400(review, api_for, alice, path):
+    editor = make_user("editor", is_staff=True, is_superuser=True)
+
+    response = api_for(editor).post(path.format(review=review.pk), DEEP, content_type="application/json")
+
+    assert _json(response, 400) == {"error": "not JSON we can read: arrays or objects are nested too deeply"}
