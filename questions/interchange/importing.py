@@ -113,6 +113,8 @@ def lens_from_aws(
     except ValidationError:
         raise LensImportError([f'slug "{slug}" must be letters, digits, hyphens or underscores']) from None
     version = version or _next_version(slug)
+    if not version.isprintable():
+        raise LensImportError([f"version {version!r} must be printable characters"])
     if Lens.objects.filter(slug=slug, version=version).exists():
         raise LensImportError([f'lens "{slug}" version "{version}" already exists'])
     if len(version) > Lens._meta.get_field("version").max_length:

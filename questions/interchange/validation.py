@@ -52,6 +52,8 @@ class _Checker:
             self.add(_join(place, key), "must not be empty")
         if len(value) > limit:
             self.add(_join(place, key), f"longer than {limit} characters ({len(value)})")
+        if "\x00" in value:
+            self.add(_join(place, key), "must not contain NUL characters (\\u0000)")
         return value
 
     def ident(self, obj: dict, place: str, limit: int) -> str | None:
