@@ -52,10 +52,12 @@ def _next_version(slug: str) -> str:
 
 
 def _short_labels(ids: list[str]) -> dict[str, str]:
-    """A short label for each pillar id: AWS's own for the framework pillars, else its first letters."""
+    """A short label for each pillar id: AWS's own for the framework pillars, whatever the case or
+    separators of the id ("Security", "cost_optimization"), else the id's first letters."""
     labels: dict[str, str] = {}
     for ident in ids:
-        label = SHORT_LABELS.get(ident) or re.sub("[^A-Za-z0-9]", "", ident).upper()[:4]
+        letters = re.sub("[^A-Za-z0-9]", "", ident)
+        label = SHORT_LABELS.get(letters.lower()) or letters.upper()[:4]
         n = 1
         while label in labels.values():
             n += 1

@@ -36,13 +36,16 @@ MIN_ID = 3
 ID_CHARS = re.compile(r"[A-Za-z0-9_]+")
 RISKS = (Risk.HIGH, Risk.MEDIUM, Risk.NONE)
 RESOURCE_TYPES = ("HELPFUL_RESOURCE", "IMPROVEMENT_PLAN")
-# The AWS Well-Architected Framework pillar ids and the labels the AWS tool gives them.
+# The AWS Well-Architected Framework pillars and the labels the AWS tool gives them, by their ids
+# in lower case without separators ("costOptimization", "CostOptimization" and "cost_optimization"
+# are all "costoptimization").
 SHORT_LABELS = {
-    "operationalExcellence": "OPS",
+    "operationalexcellence": "OPS",
     "security": "SEC",
     "reliability": "REL",
     "performance": "PERF",
-    "costOptimization": "COST",
+    "performanceefficiency": "PERF",
+    "costoptimization": "COST",
     "sustainability": "SUS",
 }
 

@@ -148,3 +148,53 @@ def test_it_answers_a_body_nested_too_deeply_with_a_json_400(review, api_for, al
     response = api_for(editor).post(path.format(review=review.pk), DEEP, content_type="application/json")
 
     assert _json(response, 400) == {"error": "not JSON we can read: arrays or objects are nested too deeply"}
+
+
+# --- The API's language ---------------------------------------------------------------------------
+
+
+def _token_client(user, **headers) -> Client:
+    from reviewapp.tokens import token_create
+
+    _token, key = token_create(user=user, name="language test")
+    return Client(headers={"Authorization": f"Bearer {key}", **headers})
+
+
+def test_it_answers_in_english_when_the_request_names_no_language(review, alice):
+    response = _token_client(alice).get(f"/api/v1/reviews/{review.pk}/answers/nope/")
+
+    assert _json(response, 404) == {"error": "This lens has no question “nope”."}
+    assert response["Content-Language"] == "en"
+
+
+def test_it_answers_in_the_language_accept_language_asks_for(review, alice):
+    response = _token_client(alice, **{"Accept-Language": "ko-KR,ko;q=0.9"}).get(
+        f"/api/v1/reviews/{review.pk}/answers/nope/"
+    )
+
+    assert _json(response, 404) == {"error": "이 렌즈에는 “nope” 질문이 없습니다."}
+
+
+def test_it_keeps_the_pages_default_korean(review, client_for, alice):
+    client = Client()
+    client.force_login(alice)
+
+    assert client.get(f"/reviews/{review.pk}/")["Content-Language"] == "ko"
+
+
+@pytest.mark.parametrize("language", [None, "ko", "en"])
+def test_it_counts_an_imported_files_problems_in_the_language_of_its_lines(review, alice, language):
+    headers = {"Accept-Language": language} if language else {}
+    document = [{"QuestionId": "nope"}, {"QuestionId": "p1_q1", "SelectedChoices": ["x1"]}]
+
+    response = _token_client(alice, **headers).post(
+        f"/api/v1/reviews/{review.pk}/answers/import/", json.dumps(document), content_type="application/json"
+    )
+
+    assert _json(response, 400) == {
+        "error": "The answers file has 2 problems.",
+        "problems": [
+            '[0]: question "nope" is not in lens mini',
+            '[1].SelectedChoices[0]: choice "x1" is not a choice of question "p1_q1"',
+        ],
+    }

@@ -678,6 +678,16 @@ def test_it_imports_through_the_command(db):
     assert "2 pillars, 3 questions" in out.getvalue()
 
 
+@pytest.mark.parametrize(("language", "status"), [("en", "Published"), ("ko", "게시됨")])
+def test_it_reports_the_import_in_the_language_asked_for(db, language, status):
+    out = io.StringIO()
+
+    with translation.override("ko" if language == "en" else "en"):
+        call_command("import_lens", str(SUSTAINABILITY), "--language", language, "--publish", stdout=out)
+
+    assert f"version 1 ({status}): 2 pillars, 3 questions." in out.getvalue()
+
+
 def test_it_refuses_a_bad_file_through_the_command_with_status_2(db, tmp_path):
     data = _small_lens()
     data["name"] = "n" * 200
@@ -702,6 +712,23 @@ def test_it_says_when_the_file_to_import_is_missing(db, tmp_path):
     with pytest.raises(CommandError, match="Cannot read") as refused:
         call_command("import_lens", str(tmp_path / "missing.json"))
     assert refused.value.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("pillar_id", "name", "label"),
+    [
+        ("Security", "Data", "SEC"), ("SECURITY", "Data", "SEC"), ("cost_optimization", "Money", "COST"),
+        ("OperationalExcellence", "Ops", "OPS"), ("performanceEfficiency", "Speed", "PERF"),
+        ("Reliability", "Uptime", "REL"), ("sustainability", "Green", "SUS"), ("Securities", "Money", "SECU"),
+    ],
+)  # fmt: skip
+def test_it_labels_the_aws_pillars_whatever_the_case_of_their_ids(db, pillar_id, name, label):
+    data = _small_lens()
+    data["pillars"][0].update(id=pillar_id, name=name)
+
+    lens = lens_from_aws(data, language="en")
+
+    assert Pillar.objects.get(lens=lens).short_label == label
 
 
 def test_it_imports_a_pillar_of_its_own_with_derived_short_labels(db):

@@ -211,7 +211,7 @@ class AnswersAwsImport(APIView):
         try:
             summary = answers_from_aws(review=review, data=request.data, user=request.user)
         except AnswerImportError as exc:
-            return file_refused(exc.messages, _("The answers file has %(n)d problems."))
+            return file_refused(exc.messages, "answers")
         return Response({"updated": summary.updated, "unchanged": summary.unchanged,
                          "risks": summary.risks, "warnings": summary.warnings})  # fmt: skip
 
