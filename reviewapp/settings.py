@@ -203,6 +203,9 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each milestone copies every answer of its review: a review keeps at most this many.
+MILESTONES_PER_REVIEW = env.int("MILESTONES_PER_REVIEW", default=100)
+
 # Imported files (a review's answers from the AWS tool) may be up to 5 MB, uploaded on the review
 # page or sent as the API's request body; Django refuses larger request bodies (the API says so in JSON).
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
