@@ -198,3 +198,32 @@ def test_it_counts_an_imported_files_problems_in_the_language_of_its_lines(revie
             '[1].SelectedChoices[0]: choice "x1" is not a choice of question "p1_q1"',
         ],
     }
+
+
+def test_it_answers_a_bad_host_with_a_json_400_under_the_api(db):
+    response = Client(headers={"Accept-Language": "en"}).get("/api/v1/workloads/", HTTP_HOST="evil.example")
+
+    assert _json(response, 400) == {"error": "Invalid request."}
+
+
+def test_it_answers_too_many_form_fields_with_a_json_400(review, api_for, alice):
+    body = "&".join(f"f{n}=1" for n in range(1500))
+
+    response = api_for(alice).post("/api/v1/workloads/", body, content_type="application/x-www-form-urlencoded")
+
+    assert _json(response, 400)["error"].startswith("The number of GET/POST parameters exceeded")
+
+
+def test_it_answers_a_crash_with_a_json_500_under_the_api(review, api_for, alice, monkeypatch):
+    from reviewapp.api.views import reviews
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(reviews, "review_state", crash)
+    client = api_for(alice)
+    client.raise_request_exception = False
+
+    response = client.get(f"/api/v1/reviews/{review.pk}/summary/")
+
+    assert _json(response, 500) == {"error": "A server error occurred."}
