@@ -61,16 +61,24 @@ class _Problems:
     def __bool__(self) -> bool:
         return bool(self.kept)
 
+    @property
+    def total(self) -> int:
+        return len(self.kept) + self.more
+
     def messages(self) -> list[str]:
         more = [f"… and {self.more} more problem{'s' if self.more > 1 else ''}"] if self.more else []
         return self.kept + more
 
 
 class AnswerImportError(ValueError):
-    """An answers file that cannot be imported; ``messages`` names each problem with its place."""
+    """An answers file that cannot be imported; ``messages`` names each problem with its place.
 
-    def __init__(self, messages: list[str]):
+    ``total`` counts every problem, also those past the ``MAX_PROBLEMS`` that ``messages`` lists.
+    """
+
+    def __init__(self, messages: list[str], *, total: int | None = None):
         self.messages = list(messages)
+        self.total = len(self.messages) if total is None else total
         super().__init__("\n".join(self.messages))
 
 
@@ -250,7 +258,7 @@ def _parse(data, bank: Bank) -> list[_Incoming]:
         first_place.setdefault(key, place)
         incoming.append(answer)
     if problems:
-        raise AnswerImportError(problems.messages())
+        raise AnswerImportError(problems.messages(), total=problems.total)
     return incoming
 
 

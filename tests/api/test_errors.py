@@ -227,3 +227,15 @@ def test_it_answers_a_crash_with_a_json_500_under_the_api(review, api_for, alice
     response = client.get(f"/api/v1/reviews/{review.pk}/summary/")
 
     assert _json(response, 500) == {"error": "A server error occurred."}
+
+
+def test_it_counts_every_problem_of_an_answers_file_while_listing_50(review, api_for, alice):
+    document = [{"QuestionId": "p1_q1", "SelectedChoices": [f"c{n}" for n in range(120)]}]
+
+    response = api_for(alice).post(
+        f"/api/v1/reviews/{review.pk}/answers/import/", json.dumps(document), content_type="application/json"
+    )
+
+    body = _json(response, 400)
+    assert body["error"] == "The answers file has 120 problems."
+    assert (len(body["problems"]), body["problems"][-1]) == (51, "… and 70 more problems")

@@ -211,7 +211,7 @@ class AnswersAwsImport(APIView):
         try:
             summary = answers_from_aws(review=review, data=request.data, user=request.user)
         except AnswerImportError as exc:
-            return file_refused(exc.messages, "answers")
+            return file_refused(exc.messages, "answers", total=exc.total)
         return Response({"updated": summary.updated, "unchanged": summary.unchanged,
                          "risks": summary.risks, "warnings": summary.warnings})  # fmt: skip
 
