@@ -1,8 +1,13 @@
 """The one reader of outside JSON (questions/jsonfile.py): data, or NotJSON saying where and why."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from questions.jsonfile import NotJSON, read_json
+from questions.models import Lens
+
+from ..factories import make_user
 
 
 def test_it_reads_json_text_and_bytes():
@@ -36,3 +41,14 @@ def test_it_says_where_the_text_breaks_in_plain_words(raw, message):
 def test_it_refuses_numbers_json_does_not_have(constant):
     with pytest.raises(NotJSON, match=f"{constant} is not a JSON number"):
         read_json(f"[{constant}]")
+
+
+def test_it_refuses_a_lens_file_nested_too_deeply_in_the_admin(db, client_for):
+    upload = SimpleUploadedFile("lens.json", b"[" * 100_000 + b"]" * 100_000, content_type="application/json")
+    client = client_for(make_user("root", is_staff=True, is_superuser=True))
+
+    response = client.post(reverse("admin:questions_lens_import"), {"file": upload, "language": "en"})
+
+    assert response.status_code == 400
+    assert "not JSON we can read: arrays or objects are nested too deeply" in response.content.decode()
+    assert not Lens.objects.exists()
