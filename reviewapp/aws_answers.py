@@ -10,9 +10,9 @@ answers do not hold. A field the answer lacks keeps the review's current value (
 ``ListAnswers`` file, which has no notes, leaves the notes alone).
 
 A file is bounded before it is read entry by entry: no more answers than the lens has
-questions, at most ``MAX_PROBLEMS`` problems listed (then how many more), every value the
-file gave quoted back cut to ``ECHO_LIMIT`` characters, and its ``LensAlias`` / ``LensArn``,
-when they name an AWS lens, must name the review's lens.
+questions, at most 50 problems listed (then how many more), every value the file gave quoted
+back cut to 80 characters (``questions.jsonfile``), and its ``LensAlias`` / ``LensArn``, when
+they name an AWS lens, must name the review's lens.
 """
 
 from collections import Counter
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from questions.jsonfile import NotJSON, read_json
+from questions.jsonfile import NotJSON, Problems, echo, read_json
 
 from .answers import answer_save
 from .bank import Bank, BankQuestion, load_bank
@@ -32,48 +32,13 @@ NO_REASON = "NONE"
 SELECTED, STATUSES = "SELECTED", ("SELECTED", "NOT_APPLICABLE", "UNSELECTED")
 CHOICE_LISTS = ("ChoiceAnswers", "ChoiceAnswerSummaries")
 NOTES_LIMIT = Answer._meta.get_field("notes").max_length
-MAX_PROBLEMS = 50
-ECHO_LIMIT = 80
 AWS_LENS_ARN = "arn:aws:wellarchitected::aws:lens/"
-
-
-def _echo(value) -> str:
-    """A value of the file as the messages quote it: never longer than ECHO_LIMIT, NUL made visible."""
-    if not isinstance(value, str):
-        value = repr(value) if isinstance(value, int | float | None) else f"<{type(value).__name__}>"
-    text = value.replace("\x00", "\\u0000")
-    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
-
-
-class _Problems:
-    """The problems of a file: the first MAX_PROBLEMS kept as they are, the others only counted."""
-
-    def __init__(self) -> None:
-        self.kept: list[str] = []
-        self.more = 0
-
-    def append(self, message: str) -> None:
-        if len(self.kept) < MAX_PROBLEMS:
-            self.kept.append(message)
-        else:
-            self.more += 1
-
-    def __bool__(self) -> bool:
-        return bool(self.kept)
-
-    @property
-    def total(self) -> int:
-        return len(self.kept) + self.more
-
-    def messages(self) -> list[str]:
-        more = [f"… and {self.more} more problem{'s' if self.more > 1 else ''}"] if self.more else []
-        return self.kept + more
 
 
 class AnswerImportError(ValueError):
     """An answers file that cannot be imported; ``messages`` names each problem with its place.
 
-    ``total`` counts every problem, also those past the ``MAX_PROBLEMS`` that ``messages`` lists.
+    ``total`` counts every problem, also those past the first ones that ``messages`` lists.
     """
 
     def __init__(self, messages: list[str], *, total: int | None = None):
@@ -128,7 +93,7 @@ def answer_entries(data) -> list[tuple[str, object]]:
     )
 
 
-def _strings(entry: dict, key: str, place: str, problems: _Problems) -> list[tuple[str, str]]:
+def _strings(entry: dict, key: str, place: str, problems: Problems) -> list[tuple[str, str]]:
     values = entry.get(key, [])
     if not isinstance(values, list):
         problems.append(f"{place}.{key}: must be an array")
@@ -142,7 +107,7 @@ def _strings(entry: dict, key: str, place: str, problems: _Problems) -> list[tup
     return found
 
 
-def _choice_answers(entry: dict, place: str, problems: _Problems) -> list[tuple[str, str]]:
+def _choice_answers(entry: dict, place: str, problems: Problems) -> list[tuple[str, str]]:
     """``(place, choice id)`` of every SELECTED entry of the choice answer lists."""
     selected = []
     for key in CHOICE_LISTS:
@@ -158,18 +123,18 @@ def _choice_answers(entry: dict, place: str, problems: _Problems) -> list[tuple[
             status, reason = value.get("Status", SELECTED), value.get("Reason", NO_REASON)
             if status not in STATUSES:
                 problems.append(
-                    f'{where}.Status: unknown status "{_echo(status)}" (expected one of {", ".join(STATUSES)})'
+                    f'{where}.Status: unknown status "{echo(status)}" (expected one of {", ".join(STATUSES)})'
                 )
             if reason not in REASONS:
                 problems.append(
-                    f'{where}.Reason: unknown reason "{_echo(reason)}" (expected one of {", ".join(REASONS)})'
+                    f'{where}.Reason: unknown reason "{echo(reason)}" (expected one of {", ".join(REASONS)})'
                 )
             if status == SELECTED:
                 selected.append((f"{where}.ChoiceId", value["ChoiceId"]))
     return selected
 
 
-def _incoming(place: str, entry, bank: Bank, problems: _Problems) -> _Incoming | None:
+def _incoming(place: str, entry, bank: Bank, problems: Problems) -> _Incoming | None:
     if not isinstance(entry, dict):
         problems.append(f"{place}: must be an answer object")
         return None
@@ -179,12 +144,12 @@ def _incoming(place: str, entry, bank: Bank, problems: _Problems) -> _Incoming |
         return None
     item = bank.by_key.get(key)
     if item is None:
-        problems.append(f'{place}: question "{_echo(key)}" is not in lens {bank.lens.slug}')
+        problems.append(f'{place}: question "{echo(key)}" is not in lens {bank.lens.slug}')
         return None
     picks = _strings(entry, "SelectedChoices", place, problems) + _choice_answers(entry, place, problems)
     for where, choice in picks:
         if choice not in item.choices_by_key:
-            problems.append(f'{where}: choice "{_echo(choice)}" is not a choice of question "{key}"')
+            problems.append(f'{where}: choice "{echo(choice)}" is not a choice of question "{key}"')
     said = "SelectedChoices" in entry or any(k in entry for k in CHOICE_LISTS)
     selected = frozenset(choice for _, choice in picks) if said else None
     none = item.none_choice
@@ -195,7 +160,7 @@ def _incoming(place: str, entry, bank: Bank, problems: _Problems) -> _Incoming |
         problems.append(f"{place}.IsApplicable: must be true or false")
     reason = entry.get("Reason")
     if reason is not None and reason not in REASONS:
-        problems.append(f'{place}.Reason: unknown reason "{_echo(reason)}" (expected one of {", ".join(REASONS)})')
+        problems.append(f'{place}.Reason: unknown reason "{echo(reason)}" (expected one of {", ".join(REASONS)})')
     notes = entry.get("Notes")
     if notes is not None and not isinstance(notes, str):
         problems.append(f"{place}.Notes: must be a string")
@@ -234,7 +199,7 @@ def _lens_names(data) -> list[tuple[str, str]]:
 def _parse(data, bank: Bank) -> list[_Incoming]:
     slug = bank.lens.slug
     wrong_lens = [
-        f'{field_name}: the file holds answers of lens "{_echo(name)}", this review\'s lens is "{slug}"'
+        f'{field_name}: the file holds answers of lens "{echo(name)}", this review\'s lens is "{slug}"'
         for field_name, name in _lens_names(data)
         if name != slug
     ]
@@ -245,7 +210,7 @@ def _parse(data, bank: Bank) -> list[_Incoming]:
         raise AnswerImportError(
             [f"the file has {len(entries)} answers, more than the {len(bank.by_key)} questions of lens {slug}"]
         )
-    problems = _Problems()
+    problems = Problems()
     incoming: list[_Incoming] = []
     first_place: dict[str, str] = {}
     for place, entry in entries:

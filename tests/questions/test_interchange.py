@@ -246,7 +246,7 @@ RULES_CASES = [
     (_set("pillars.0.id", "sec-ops"), 'pillars[0].id: "sec-ops" must be 3-64 letters, digits or underscores'),
     (_set("pillars.0.name", "n" * 129), "pillars[0].name: longer than 128 characters (129)"),
     (_set("pillars.0.questions", _questions(21)), "pillars[0].questions: must have 0 to 20 entries, found 21"),
-    (_set(f"{Q}.id", "q" * 129), f"{QP}.id: " + '"' + "q" * 129 + '" must be 3-128 letters'),
+    (_set(f"{Q}.id", "q" * 129), f"{QP}.id: " + '"' + "q" * 79 + '…" must be 3-128 letters'),  # quoted cut
     (_set(f"{Q}.title", "t" * 129), f"{QP}.title: longer than 128 characters (129)"),
     (_set(f"{Q}.title", 7), f"{QP}.title: must be a string, found a number"),
     (_set(f"{Q}.description", "d" * 2049), f"{QP}.description: longer than 2048 characters (2049)"),
@@ -319,6 +319,27 @@ def test_it_reports_every_broken_rule_with_its_place(mutate, expected):
     problems = validate_aws_lens(data)
 
     assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_it_lists_50_problems_of_a_lens_file_and_counts_the_others():
+    data = _small_lens()
+    data["pillars"] = [0] * 5000
+
+    problems = validate_aws_lens(data)
+
+    assert problems[0] == "pillars: must have 1 to 10 entries, found 5000"
+    assert problems[1:3] == [
+        "pillars[0]: must be an object, found a number",
+        "pillars[1]: must be an object, found a number",
+    ]
+    assert (len(problems), problems[-1]) == (51, "… and 4951 more problems")
+
+
+def test_it_refuses_a_file_over_500_kb_on_that_alone():
+    data = _small_lens()
+    data["pillars"] = [0] * 300_000
+
+    assert validate_aws_lens(data) == [f"lens: larger than 500000 bytes ({len(json.dumps(data))})"]
 
 
 def test_it_refuses_a_file_over_500_kb():
