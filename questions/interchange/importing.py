@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from ..jsonfile import NotJSON, read_json
 from ..models import Choice, Lens, Pillar, Question, RiskRule
 from .spec import NONE_SUFFIX, SHORT_LABELS, LensImportError
-from .validation import validate_aws_lens
+from .validation import check_aws_lens
 
 
 def parse_lens_json(raw: str | bytes) -> dict:
@@ -104,11 +104,11 @@ def lens_from_aws(
         raise LensImportError([f'language "{language}" is not one of {", ".join(_languages())}'])
     if isinstance(data, str | bytes):
         data = parse_lens_json(data)
-    problems = validate_aws_lens(data)
-    if not problems:
-        problems = _model_problems(data)
+    problems = check_aws_lens(data)
     if problems:
-        raise LensImportError(problems)
+        raise LensImportError(problems.messages(), total=problems.total)
+    if model_problems := _model_problems(data):
+        raise LensImportError(model_problems)
     slug = slug or slugify(data["name"])[:64].strip("-") or "lens"
     try:
         validate_slug(slug)

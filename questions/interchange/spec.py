@@ -51,8 +51,12 @@ SHORT_LABELS = {
 
 
 class LensImportError(ValueError):
-    """A lens file that cannot be imported; ``messages`` names each problem with its place."""
+    """A lens file that cannot be imported; ``messages`` names each problem with its place.
 
-    def __init__(self, messages: list[str]):
+    ``total`` counts every problem, also those past the first ones that ``messages`` lists.
+    """
+
+    def __init__(self, messages: list[str], *, total: int | None = None):
         self.messages = list(messages)
+        self.total = len(self.messages) if total is None else total
         super().__init__("\n".join(self.messages))

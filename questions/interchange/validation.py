@@ -110,12 +110,19 @@ def validate_aws_lens(data) -> list[str]:
     A file over the format's size is refused on that alone; otherwise the first 50 problems are
     listed, then how many more there are.
     """
+    return check_aws_lens(data).messages()
+
+
+def check_aws_lens(data) -> Problems:
+    """The problems of ``validate_aws_lens``, with the count of those past the first 50."""
     check = _Checker()
     if not isinstance(data, dict):
-        return [f"lens: must be an object, found {_kind(data)}"]
+        check.add("", f"must be an object, found {_kind(data)}")
+        return check.problems
     size = len(json.dumps(data, ensure_ascii=False).encode())
     if size > MAX_FILE_BYTES:
-        return [f"lens: larger than {MAX_FILE_BYTES} bytes ({size})"]
+        check.add("", f"larger than {MAX_FILE_BYTES} bytes ({size})")
+        return check.problems
     version = check.get(data, "schemaVersion", "", str)
     if version is not None and version != SCHEMA_VERSION:
         check.add("schemaVersion", f'must be "{SCHEMA_VERSION}", found "{echo(version)}"')
@@ -129,7 +136,7 @@ def validate_aws_lens(data) -> list[str]:
         for place, question in _questions(pillar, pillar_place)
     ]
     check.unique(question_ids, "question id")
-    return check.problems.messages()
+    return check.problems
 
 
 def _questions(pillar: dict, place: str) -> list[tuple[str, dict]]:

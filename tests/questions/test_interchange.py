@@ -763,3 +763,13 @@ def test_it_imports_a_pillar_of_its_own_with_derived_short_labels(db):
 
     assert list(Pillar.objects.filter(lens=lens).values_list("short_label", flat=True)) == ["DATA", "DAT2"]
     assert list(Question.objects.filter(pillar__lens=lens).values_list("label", flat=True)) == ["DATA 1", "DAT2 1"]
+
+
+def test_it_counts_every_problem_of_a_refused_lens_file(db):
+    data = _small_lens()
+    data["pillars"] = [0] * 5000
+
+    with pytest.raises(LensImportError) as refused:
+        lens_from_aws(data, language="en")
+
+    assert (len(refused.value.messages), refused.value.total) == (51, 5001)

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         except LensImportError as exc:
             for message in exc.messages:
                 self.stderr.write(message)
-            count = len(exc.messages)
+            count = exc.total
             raise CommandError(
                 f"{file} was not imported: {count} problem{'s' if count > 1 else ''}.", returncode=EXIT_REFUSED
             ) from None
