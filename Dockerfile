@@ -12,9 +12,11 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
 # Production storage (DEBUG off) writes the manifest WhiteNoise serves hashed names from.
-RUN DEBUG=false SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/unused.sqlite3 \
+RUN DEBUG=false SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/unused.sqlite3 TRUSTED_PROXY_COUNT=0 \
     python manage.py collectstatic --noinput \
- && useradd --system --uid 10001 app
+ && useradd --system --uid 10001 app \
+ && install -d -m 0700 -o app /app/var/cache
+# /app/var/cache: the file cache when no CACHE_URL is set, the app user's alone (reviewapp/checks.py).
 USER app
 
 EXPOSE 8000

@@ -25,6 +25,7 @@ os.environ.update(
     SECRET_KEY="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     ALLOWED_HOSTS="testserver",
     SECURE_SSL_REDIRECT="false",
+    TRUSTED_PROXY_COUNT="0",
     DJANGO_SETTINGS_MODULE="reviewapp.settings",
 )
 import django  # noqa: E402

@@ -49,6 +49,7 @@ def main() -> None:
         "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
+        "TRUSTED_PROXY_COUNT": "0",
         "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
     }
     manage("collectstatic", "--noinput", env=env)

@@ -26,6 +26,7 @@ def server_env(cache_url: str | None) -> dict:
         "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": HOST,
         "SECURE_SSL_REDIRECT": "false",
+        "TRUSTED_PROXY_COUNT": "0",
         "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
         "LOG_LEVEL": "ERROR",  # not a warning line per 409
     }

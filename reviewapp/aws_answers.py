@@ -8,6 +8,11 @@ Of each answer: ``QuestionId``; the selected choices, from ``SelectedChoices`` a
 ignored (the review's rules decide), and so are per-choice reasons and notes, which our
 answers do not hold. A field the answer lacks keeps the review's current value (so a
 ``ListAnswers`` file, which has no notes, leaves the notes alone).
+
+A file is bounded before it is read entry by entry: no more answers than the lens has
+questions, at most 50 problems listed (then how many more), every value the file gave quoted
+back cut to 80 characters (``questions.jsonfile``), and its ``LensAlias`` / ``LensArn``, when
+they name an AWS lens, must name the review's lens.
 """
 
 from collections import Counter
@@ -15,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from questions.jsonfile import NotJSON, read_json
+from questions.jsonfile import NotJSON, Problems, echo, read_json
 
 from .answers import answer_save
 from .bank import Bank, BankQuestion, load_bank
@@ -27,13 +32,18 @@ NO_REASON = "NONE"
 SELECTED, STATUSES = "SELECTED", ("SELECTED", "NOT_APPLICABLE", "UNSELECTED")
 CHOICE_LISTS = ("ChoiceAnswers", "ChoiceAnswerSummaries")
 NOTES_LIMIT = Answer._meta.get_field("notes").max_length
+AWS_LENS_ARN = "arn:aws:wellarchitected::aws:lens/"
 
 
 class AnswerImportError(ValueError):
-    """An answers file that cannot be imported; ``messages`` names each problem with its place."""
+    """An answers file that cannot be imported; ``messages`` names each problem with its place.
 
-    def __init__(self, messages: list[str]):
+    ``total`` counts every problem, also those past the first ones that ``messages`` lists.
+    """
+
+    def __init__(self, messages: list[str], *, total: int | None = None):
         self.messages = list(messages)
+        self.total = len(self.messages) if total is None else total
         super().__init__("\n".join(self.messages))
 
 
@@ -83,7 +93,7 @@ def answer_entries(data) -> list[tuple[str, object]]:
     )
 
 
-def _strings(entry: dict, key: str, place: str, problems: list[str]) -> list[tuple[str, str]]:
+def _strings(entry: dict, key: str, place: str, problems: Problems) -> list[tuple[str, str]]:
     values = entry.get(key, [])
     if not isinstance(values, list):
         problems.append(f"{place}.{key}: must be an array")
@@ -97,7 +107,7 @@ def _strings(entry: dict, key: str, place: str, problems: list[str]) -> list[tup
     return found
 
 
-def _choice_answers(entry: dict, place: str, problems: list[str]) -> list[tuple[str, str]]:
+def _choice_answers(entry: dict, place: str, problems: Problems) -> list[tuple[str, str]]:
     """``(place, choice id)`` of every SELECTED entry of the choice answer lists."""
     selected = []
     for key in CHOICE_LISTS:
@@ -112,15 +122,19 @@ def _choice_answers(entry: dict, place: str, problems: list[str]) -> list[tuple[
                 continue
             status, reason = value.get("Status", SELECTED), value.get("Reason", NO_REASON)
             if status not in STATUSES:
-                problems.append(f'{where}.Status: unknown status "{status}" (expected one of {", ".join(STATUSES)})')
+                problems.append(
+                    f'{where}.Status: unknown status "{echo(status)}" (expected one of {", ".join(STATUSES)})'
+                )
             if reason not in REASONS:
-                problems.append(f'{where}.Reason: unknown reason "{reason}" (expected one of {", ".join(REASONS)})')
+                problems.append(
+                    f'{where}.Reason: unknown reason "{echo(reason)}" (expected one of {", ".join(REASONS)})'
+                )
             if status == SELECTED:
                 selected.append((f"{where}.ChoiceId", value["ChoiceId"]))
     return selected
 
 
-def _incoming(place: str, entry, bank: Bank, problems: list[str]) -> _Incoming | None:
+def _incoming(place: str, entry, bank: Bank, problems: Problems) -> _Incoming | None:
     if not isinstance(entry, dict):
         problems.append(f"{place}: must be an answer object")
         return None
@@ -130,12 +144,12 @@ def _incoming(place: str, entry, bank: Bank, problems: list[str]) -> _Incoming |
         return None
     item = bank.by_key.get(key)
     if item is None:
-        problems.append(f'{place}: question "{key}" is not in lens {bank.lens.slug}')
+        problems.append(f'{place}: question "{echo(key)}" is not in lens {bank.lens.slug}')
         return None
     picks = _strings(entry, "SelectedChoices", place, problems) + _choice_answers(entry, place, problems)
     for where, choice in picks:
         if choice not in item.choices_by_key:
-            problems.append(f'{where}: choice "{choice}" is not a choice of question "{key}"')
+            problems.append(f'{where}: choice "{echo(choice)}" is not a choice of question "{key}"')
     said = "SelectedChoices" in entry or any(k in entry for k in CHOICE_LISTS)
     selected = frozenset(choice for _, choice in picks) if said else None
     none = item.none_choice
@@ -146,12 +160,14 @@ def _incoming(place: str, entry, bank: Bank, problems: list[str]) -> _Incoming |
         problems.append(f"{place}.IsApplicable: must be true or false")
     reason = entry.get("Reason")
     if reason is not None and reason not in REASONS:
-        problems.append(f'{place}.Reason: unknown reason "{reason}" (expected one of {", ".join(REASONS)})')
+        problems.append(f'{place}.Reason: unknown reason "{echo(reason)}" (expected one of {", ".join(REASONS)})')
     notes = entry.get("Notes")
     if notes is not None and not isinstance(notes, str):
         problems.append(f"{place}.Notes: must be a string")
     elif notes is not None and len(notes) > NOTES_LIMIT:
         problems.append(f"{place}.Notes: longer than {NOTES_LIMIT} characters ({len(notes)})")
+    elif notes is not None and "\x00" in notes:
+        problems.append(f"{place}.Notes: must not contain NUL characters (\\u0000)")
     return _Incoming(
         item=item,
         selected=selected,
@@ -161,11 +177,43 @@ def _incoming(place: str, entry, bank: Bank, problems: list[str]) -> _Incoming |
     )
 
 
+def _lens_names(data) -> list[tuple[str, str]]:
+    """``(field, lens name)`` for the file's LensAlias / LensArn that name an AWS lens by name.
+
+    A custom lens's alias is its ARN, under the account that made it, whose id we cannot know.
+    """
+    if not isinstance(data, dict):
+        return []
+    names = []
+    for field_name in ("LensAlias", "LensArn"):
+        value = data.get(field_name)
+        if not isinstance(value, str) or not value:
+            continue
+        if value.startswith(AWS_LENS_ARN):
+            names.append((field_name, value.removeprefix(AWS_LENS_ARN)))
+        elif not value.startswith("arn:"):
+            names.append((field_name, value))
+    return names
+
+
 def _parse(data, bank: Bank) -> list[_Incoming]:
-    problems: list[str] = []
+    slug = bank.lens.slug
+    wrong_lens = [
+        f'{field_name}: the file holds answers of lens "{echo(name)}", this review\'s lens is "{slug}"'
+        for field_name, name in _lens_names(data)
+        if name != slug
+    ]
+    if wrong_lens:
+        raise AnswerImportError(wrong_lens)
+    entries = answer_entries(data)
+    if len(entries) > len(bank.by_key):
+        raise AnswerImportError(
+            [f"the file has {len(entries)} answers, more than the {len(bank.by_key)} questions of lens {slug}"]
+        )
+    problems = Problems()
     incoming: list[_Incoming] = []
     first_place: dict[str, str] = {}
-    for place, entry in answer_entries(data):
+    for place, entry in entries:
         answer = _incoming(place, entry, bank, problems)
         if answer is None:
             continue
@@ -175,7 +223,7 @@ def _parse(data, bank: Bank) -> list[_Incoming]:
         first_place.setdefault(key, place)
         incoming.append(answer)
     if problems:
-        raise AnswerImportError(problems)
+        raise AnswerImportError(problems.messages(), total=problems.total)
     return incoming
 
 

@@ -78,12 +78,15 @@ def consolidated_rows(workloads: Iterable[Workload], lens_slug: str) -> list[dic
     return rows
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP "CSV Injection": a cell a spreadsheet may read as a formula starts with one of these, possibly
+# after spaces, tabs or line breaks (which spreadsheets skip), or with a full-width form of = + - @
+# (which some spreadsheets fold to the ASCII sign).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def _cell(value):
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and (value.startswith(_FORMULA_STARTS) or value.lstrip().startswith(_FORMULA_STARTS)):
         return "'" + value
     return value
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from questions.models import Lens
+from questions.models import Lens, Question
 
 from .bank import Bank, BankQuestion
 from .improvements import PlanFilters
@@ -112,7 +112,7 @@ class AnswerForm(AnswerPageForm):
     together with other choices, and a reason given while the question applies.
     """
 
-    question = forms.CharField(max_length=100)
+    question = forms.CharField(max_length=Question._meta.get_field("key").max_length)
     choices = forms.MultipleChoiceField(
         required=False,
         error_messages={"invalid_choice": _("“%(value)s” is not a choice of this question.")},

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import AnswerRisk, Milestone, MilestoneAnswer, Review
 from .progress import AnswerRecord, ReviewState, live_records
@@ -13,20 +15,41 @@ _SEVERITY = {AnswerRisk.HIGH: 2, AnswerRisk.MEDIUM: 1}
 
 
 class MilestoneError(ValueError):
-    """A milestone that cannot be taken, with a message for the user."""
+    """A milestone that cannot be taken, with a message for the user; ``code`` says why."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 @transaction.atomic
-def milestone_create(*, review: Review, name: str, user) -> Milestone:
-    """Freeze every answer, risk and note of the review, with its lens version, under a name."""
+def milestone_create(*, review: Review, name: str, user, bounded: bool = True) -> Milestone:
+    """Freeze every answer, risk and note of the review, with its lens version, under a name.
+
+    Each milestone copies every answer, so a review keeps at most MILESTONES_PER_REVIEW of them;
+    ``bounded=False`` is for the one taken before an upgrade, which must never be refused.
+    """
     review = Review.objects.select_for_update().get(pk=review.pk)
+    limit = settings.MILESTONES_PER_REVIEW
+    if bounded and review.milestones.count() >= limit:
+        raise MilestoneError(
+            ngettext(
+                "This review already has %(limit)d milestone, the most it can keep.",
+                "This review already has %(limit)d milestones, the most it can keep.",
+                limit,
+            )
+            % {"limit": limit},
+            code="too_many",
+        )
     try:
         with transaction.atomic():
             milestone = Milestone.objects.create(
                 review=review, name=name, lens=review.lens, review_revision=review.revision, created_by=user
             )
     except IntegrityError:
-        raise MilestoneError(_("This review already has a milestone named “%(name)s”.") % {"name": name}) from None
+        raise MilestoneError(
+            _("This review already has a milestone named “%(name)s”.") % {"name": name}, code="duplicate_name"
+        ) from None
     MilestoneAnswer.objects.bulk_create(
         MilestoneAnswer(
             milestone=milestone,

@@ -1,7 +1,10 @@
 """Settings, read from the environment (django-environ).
 
-DEBUG defaults to False. Outside DEBUG a missing SECRET_KEY or DATABASE_URL is an error,
-never a silent default. ``make run`` sets DEBUG=true and uses an embedded SQLite file.
+DEBUG defaults to False. Outside DEBUG a missing SECRET_KEY, DATABASE_URL or TRUSTED_PROXY_COUNT
+is an error, never a silent default, and a ``.env`` file is not read: production settings come
+from the real environment only (docker compose passes .env in through ``env_file``), so a file
+left in the image or the working directory cannot change them. ``make run`` sets DEBUG=true,
+reads ``.env`` when there is one and uses an embedded SQLite file.
 """
 
 from datetime import timedelta
@@ -15,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if env.bool("DEBUG", default=False):  # DEBUG from the real environment, never from the file
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -62,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "reviewapp.api.language.ApiLanguageMiddleware",  # the API's default language is English
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,16 +109,30 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses sign-ins while locked out
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Sign-in throttling (django-axes): after 5 failures for one username from one address,
-# that pair is locked out for 15 minutes; a success resets the count.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Sign-in throttling (django-axes): after 5 failures for one username from one address, that
+# pair is locked out for 15 minutes; after 20 for one username from any addresses, the username
+# is, so that rotating addresses gives no unlimited guesses. A success resets the counts.
+# (reviewapp/signin_limits.py gives axes the threshold of whichever count is over its own.)
+SIGNIN_PAIR_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+SIGNIN_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
+AXES_FAILURE_LIMIT = "reviewapp.signin_limits.failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]  # the order signin_limits relies on
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind N proxies that append to X-Forwarded-For (TRUSTED_PROXY_COUNT; a load balancer: 1), the client is the
 # N-th entry from the right; with 0 (no proxy), the connection's address (reviewapp/client_ip.py).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# In production it must be said: a wrong guess either trusts forged addresses or locks out the
+# balancer's address for everyone.
+if DEBUG:
+    TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+elif "TRUSTED_PROXY_COUNT" not in env.ENVIRON:
+    raise ImproperlyConfigured(
+        "Set TRUSTED_PROXY_COUNT: the number of proxies in front that append to X-Forwarded-For "
+        "(0 when nothing stands in front of gunicorn, 1 behind one load balancer; see docs/deployment.md)"
+    )
+else:
+    TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT")
 AXES_CLIENT_IP_CALLABLE = "reviewapp.client_ip.client_ip"
 
 # Content-Security-Policy (django-csp): scripts only from our own origin, never inline.
@@ -141,15 +160,11 @@ LOGOUT_REDIRECT_URL = "login"
 # The live view keeps presence (who is where) and reports are kept in the cache, which must be
 # shared by every web process. CACHE_URL names one (Redis for several machines: docker-compose
 # uses it). Without it, a file cache on this machine is shared by its processes; under DEBUG
-# (runserver, one process) memory does.
-CACHES = {
-    "default": env.cache(
-        "CACHE_URL",
-        default="locmemcache://reviewapp"
-        if DEBUG
-        else f"filecache://{env.str('CACHE_DIR', default='/tmp/reviewapp-cache')}",
-    )
-}
+# (runserver, one process) memory does. Django's file cache unpickles what it finds, so its folder
+# (CACHE_DIR, default var/cache in the app) must be ours alone: reviewapp/checks.py creates it with
+# mode 0700 and refuses one that another user owns or that group or others may write.
+CACHE_DIR = Path(env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://reviewapp" if DEBUG else f"filecache://{CACHE_DIR}")}
 if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
     # A Redis that cannot be reached fails the request within a second (and /healthz says so)
     # instead of holding a sync worker until the operating system gives up on the connection.
@@ -188,6 +203,14 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each milestone copies every answer of its review: a review keeps at most this many.
+MILESTONES_PER_REVIEW = env.int("MILESTONES_PER_REVIEW", default=100)
+
+# Imported files (a review's answers from the AWS tool) may be up to 5 MB, uploaded on the review
+# page or sent as the API's request body; Django refuses larger request bodies (the API says so in JSON).
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -208,6 +231,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "reviewapp.api.errors.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "reviewapp.api.parsers.ProjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -8,6 +8,12 @@ from django.views.i18n import set_language
 
 from reviewapp.views.health import healthz, livez
 
+# Under /api/ the errors Django answers itself are JSON like the rest of the API (reviewapp/api/errors.py).
+handler400 = "reviewapp.api.errors.bad_request"
+handler403 = "reviewapp.api.errors.permission_denied"
+handler404 = "reviewapp.api.errors.not_found"
+handler500 = "reviewapp.api.errors.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),

@@ -85,7 +85,7 @@ def review_upgrade(*, review: Review, target: Lens, user) -> UpgradeSummary:
     old_records = {
         old_bank.by_id[qid].key: record for qid, record in live_records(review).items() if qid in old_bank.by_id
     }
-    milestone = milestone_create(review=review, name=_milestone_name(review, target), user=user)
+    milestone = milestone_create(review=review, name=_milestone_name(review, target), user=user, bounded=False)
 
     old_items = {
         item.choice.key: item for item in ImprovementItem.objects.filter(review=review).select_related("choice")

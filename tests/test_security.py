@@ -282,6 +282,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "prod-" + "k3y-" * 16,  # 69 characters, many distinct
     "ALLOWED_HOSTS": "reviews.example.org",
+    "TRUSTED_PROXY_COUNT": "1",
 }
 FLAGS = [
     "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT",
@@ -376,7 +377,7 @@ def test_it_passes_the_deployment_checks(db):
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "TRUSTED_PROXY_COUNT"])
 def test_it_refuses_to_start_without_a_secret_or_database_in_production(missing):
     script = "import django; django.setup()"
     env = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION_ENV, missing, "SECURE_SSL_REDIRECT"}}

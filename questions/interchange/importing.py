@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from ..jsonfile import NotJSON, read_json
 from ..models import Choice, Lens, Pillar, Question, RiskRule
 from .spec import NONE_SUFFIX, SHORT_LABELS, LensImportError
-from .validation import validate_aws_lens
+from .validation import check_aws_lens
 
 
 def parse_lens_json(raw: str | bytes) -> dict:
@@ -52,10 +52,12 @@ def _next_version(slug: str) -> str:
 
 
 def _short_labels(ids: list[str]) -> dict[str, str]:
-    """A short label for each pillar id: AWS's own for the framework pillars, else its first letters."""
+    """A short label for each pillar id: AWS's own for the framework pillars, whatever the case or
+    separators of the id ("Security", "cost_optimization"), else the id's first letters."""
     labels: dict[str, str] = {}
     for ident in ids:
-        label = SHORT_LABELS.get(ident) or re.sub("[^A-Za-z0-9]", "", ident).upper()[:4]
+        letters = re.sub("[^A-Za-z0-9]", "", ident)
+        label = SHORT_LABELS.get(letters.lower()) or letters.upper()[:4]
         n = 1
         while label in labels.values():
             n += 1
@@ -102,17 +104,19 @@ def lens_from_aws(
         raise LensImportError([f'language "{language}" is not one of {", ".join(_languages())}'])
     if isinstance(data, str | bytes):
         data = parse_lens_json(data)
-    problems = validate_aws_lens(data)
-    if not problems:
-        problems = _model_problems(data)
+    problems = check_aws_lens(data)
     if problems:
-        raise LensImportError(problems)
+        raise LensImportError(problems.messages(), total=problems.total)
+    if model_problems := _model_problems(data):
+        raise LensImportError(model_problems)
     slug = slug or slugify(data["name"])[:64].strip("-") or "lens"
     try:
         validate_slug(slug)
     except ValidationError:
         raise LensImportError([f'slug "{slug}" must be letters, digits, hyphens or underscores']) from None
     version = version or _next_version(slug)
+    if not version.isprintable():
+        raise LensImportError([f"version {version!r} must be printable characters"])
     if Lens.objects.filter(slug=slug, version=version).exists():
         raise LensImportError([f'lens "{slug}" version "{version}" already exists'])
     if len(version) > Lens._meta.get_field("version").max_length:

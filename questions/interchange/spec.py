@@ -36,20 +36,27 @@ MIN_ID = 3
 ID_CHARS = re.compile(r"[A-Za-z0-9_]+")
 RISKS = (Risk.HIGH, Risk.MEDIUM, Risk.NONE)
 RESOURCE_TYPES = ("HELPFUL_RESOURCE", "IMPROVEMENT_PLAN")
-# The AWS Well-Architected Framework pillar ids and the labels the AWS tool gives them.
+# The AWS Well-Architected Framework pillars and the labels the AWS tool gives them, by their ids
+# in lower case without separators ("costOptimization", "CostOptimization" and "cost_optimization"
+# are all "costoptimization").
 SHORT_LABELS = {
-    "operationalExcellence": "OPS",
+    "operationalexcellence": "OPS",
     "security": "SEC",
     "reliability": "REL",
     "performance": "PERF",
-    "costOptimization": "COST",
+    "performanceefficiency": "PERF",
+    "costoptimization": "COST",
     "sustainability": "SUS",
 }
 
 
 class LensImportError(ValueError):
-    """A lens file that cannot be imported; ``messages`` names each problem with its place."""
+    """A lens file that cannot be imported; ``messages`` names each problem with its place.
 
-    def __init__(self, messages: list[str]):
+    ``total`` counts every problem, also those past the first ones that ``messages`` lists.
+    """
+
+    def __init__(self, messages: list[str], *, total: int | None = None):
         self.messages = list(messages)
+        self.total = len(self.messages) if total is None else total
         super().__init__("\n".join(self.messages))

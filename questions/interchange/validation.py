@@ -2,6 +2,7 @@
 
 import json
 
+from ..jsonfile import Problems, echo
 from ..rules import MAX_RULES, ConditionError, parse_condition
 from .spec import (
     ID_CHARS,
@@ -27,7 +28,7 @@ def _kind(value) -> str:
 
 class _Checker:
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems = Problems()
 
     def add(self, place: str, message: str) -> None:
         self.problems.append(f"{place or 'lens'}: {message}")
@@ -52,6 +53,8 @@ class _Checker:
             self.add(_join(place, key), "must not be empty")
         if len(value) > limit:
             self.add(_join(place, key), f"longer than {limit} characters ({len(value)})")
+        if "\x00" in value:
+            self.add(_join(place, key), "must not contain NUL characters (\\u0000)")
         return value
 
     def ident(self, obj: dict, place: str, limit: int) -> str | None:
@@ -59,13 +62,13 @@ class _Checker:
         if value is None:
             return None
         if not ID_CHARS.fullmatch(value) or not MIN_ID <= len(value) <= limit:
-            self.add(f"{place}.id", f'"{value}" must be {MIN_ID}-{limit} letters, digits or underscores')
+            self.add(f"{place}.id", f'"{echo(value)}" must be {MIN_ID}-{limit} letters, digits or underscores')
         return value
 
     def url(self, obj: dict, place: str, limit: int) -> None:
         value = self.text(obj, "url", place, limit, required=False)
         if value and not value.startswith(("https://", "http://")):
-            self.add(f"{place}.url", f'"{value}" must start with https:// or http://')
+            self.add(f"{place}.url", f'"{echo(value)}" must start with https:// or http://')
 
     def items(self, obj: dict, key: str, place: str, *, low: int, high: int) -> list[tuple[str, dict]]:
         """The objects of the array ``obj[key]`` with their places, checking the array's length.
@@ -92,7 +95,7 @@ class _Checker:
             if ident is None:
                 continue
             if ident in seen:
-                self.add(place, f'duplicate {what} "{ident}" (first at {seen[ident]})')
+                self.add(place, f'duplicate {what} "{echo(ident)}" (first at {seen[ident]})')
             else:
                 seen[ident] = place
 
@@ -102,18 +105,29 @@ def _join(place: str, key: str) -> str:
 
 
 def validate_aws_lens(data) -> list[str]:
-    """Every way ``data`` breaks the custom lens format (see the module docstring), as messages."""
+    """Every way ``data`` breaks the custom lens format (see the module docstring), as messages.
+
+    A file over the format's size is refused on that alone; otherwise the first 50 problems are
+    listed, then how many more there are.
+    """
+    return check_aws_lens(data).messages()
+
+
+def check_aws_lens(data) -> Problems:
+    """The problems of ``validate_aws_lens``, with the count of those past the first 50."""
     check = _Checker()
     if not isinstance(data, dict):
-        return [f"lens: must be an object, found {_kind(data)}"]
-    version = check.get(data, "schemaVersion", "", str)
-    if version is not None and version != SCHEMA_VERSION:
-        check.add("schemaVersion", f'must be "{SCHEMA_VERSION}", found "{version}"')
-    check.text(data, "name", "", LIMITS.lens_name)
-    check.text(data, "description", "", LIMITS.lens_description)
+        check.add("", f"must be an object, found {_kind(data)}")
+        return check.problems
     size = len(json.dumps(data, ensure_ascii=False).encode())
     if size > MAX_FILE_BYTES:
         check.add("", f"larger than {MAX_FILE_BYTES} bytes ({size})")
+        return check.problems
+    version = check.get(data, "schemaVersion", "", str)
+    if version is not None and version != SCHEMA_VERSION:
+        check.add("schemaVersion", f'must be "{SCHEMA_VERSION}", found "{echo(version)}"')
+    check.text(data, "name", "", LIMITS.lens_name)
+    check.text(data, "description", "", LIMITS.lens_description)
     pillars = check.items(data, "pillars", "", low=1, high=MAX_PILLARS)
     check.unique([(place, _pillar(check, place, pillar)) for place, pillar in pillars], "pillar id")
     question_ids = [
@@ -153,7 +167,9 @@ def _question(check: _Checker, place: str, question: dict) -> None:
     check.unique(ids, "choice id")
     nones = [where for where, ident in ids if ident and ident.endswith(NONE_SUFFIX)]
     if len(nones) > 1:
-        check.add(f"{place}.choices", f'more than one "None of these" choice (ids ending in {NONE_SUFFIX}): {nones}')
+        check.add(
+            f"{place}.choices", f'more than one "None of these" choice (ids ending in {NONE_SUFFIX}): {nones[:5]}'
+        )
     _rules(check, place, question, {ident for _, ident in ids if ident})
 
 
@@ -172,7 +188,7 @@ def _choice(check: _Checker, place: str, choice: dict) -> str | None:
     for where, resource in resources:
         kind = check.get(resource, "type", where, str)
         if kind is not None and kind not in RESOURCE_TYPES:
-            check.add(f"{where}.type", f'must be one of {", ".join(RESOURCE_TYPES)}, found "{kind}"')
+            check.add(f"{where}.type", f'must be one of {", ".join(RESOURCE_TYPES)}, found "{echo(kind)}"')
         kinds.append((where, kind))
         for link_place, link in check.items(resource, "content", where, low=1, high=MAX_ADDITIONAL_LINKS):
             _content(check, link_place, link)
@@ -190,7 +206,7 @@ def _rules(check: _Checker, place: str, question: dict, choice_ids: set[str]) ->
     for index, (where, rule) in enumerate(rules):
         risk = check.get(rule, "risk", where, str)
         if risk is not None and risk not in RISKS:
-            check.add(f"{where}.risk", f'must be one of {", ".join(RISKS)}, found "{risk}"')
+            check.add(f"{where}.risk", f'must be one of {", ".join(RISKS)}, found "{echo(risk)}"')
         text = check.get(rule, "condition", where, str)
         if text is None:
             continue
@@ -200,7 +216,7 @@ def _rules(check: _Checker, place: str, question: dict, choice_ids: set[str]) ->
             check.add(f"{where}.condition", str(exc))
             continue
         for key in sorted(condition.keys - choice_ids):
-            check.add(where, f'unknown choice "{key}"')
+            check.add(where, f'unknown choice "{echo(key)}"')
         is_last = index == len(rules) - 1
         if condition.is_default and not is_last:
             check.add(where, '"default" must be the last rule')

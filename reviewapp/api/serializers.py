@@ -1,5 +1,6 @@
 """What the API shows and takes. Writes go through the same forms and services as the pages."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from questions.models import Choice, Lens, Pillar, Question
@@ -86,6 +87,11 @@ class WorkloadSerializer(serializers.ModelSerializer):
             "architecture_diagram_url", "notes", "role", "reviews", "lenses", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate_lenses(self, lenses: list[Lens]) -> list[Lens]:
+        if len({lens.pk for lens in lenses}) != len(lenses):
+            raise serializers.ValidationError(_("A lens is named twice; a workload has one review per lens."))
+        return lenses
 
     def get_role(self, workload) -> str | None:
         if self.context.get("staff"):

@@ -110,11 +110,11 @@ def _answer_refused(request, review, role, bank, form: AnswerForm) -> HttpRespon
 @require_http_methods(["GET"])
 def answer_history(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     review, role = get_review_for_user(request, pk)
-    answer = get_object_or_404(Answer.objects.select_related("question"), review=review, question__key=key)
     bank = load_bank(review.lens)
     item = bank.by_key.get(key)
-    if item is None:
+    if item is None:  # before any query: a key the bank lacks (say with a NUL) never reaches the database
         raise Http404("No such question in this lens.")
+    answer = get_object_or_404(Answer.objects.select_related("question"), review=review, question=item.question)
     titles = {c.key: c.title for c in item.choices}
     changes = [
         {"change": change, "before": [titles.get(k, k) for k in change.before.get("choices", [])],

@@ -1,6 +1,7 @@
 """Uploading answers exported from the AWS Well-Architected Tool into a review."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,16 +13,17 @@ from ..access import get_review_for_user
 from ..aws_answers import AnswerImportError, answers_from_aws
 from ..forms import error_messages
 
-MAX_UPLOAD = 5 * 1024 * 1024
-
 
 class AnswersUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("AWS answers file (JSON)"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 5 MB."), code="too_large")
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB.") % {"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
+                code="too_large",
+            )
         return upload.read()
 
 

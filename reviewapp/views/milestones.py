@@ -1,6 +1,7 @@
 """Milestones: list with the trend, take one, open one read-only, compare two states."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +16,9 @@ from ..models import WRITE_ROLES, AnswerRisk, Milestone, MilestoneAnswer
 from ..progress import milestone_records, review_state
 from ..risk import RiskCounts
 
+MILESTONES_PER_PAGE = 20
+TREND_POINTS = 20  # the chart shows the most recent milestones, then now
+
 
 @require_http_methods(["GET", "POST"])
 def milestone_list(request: HttpRequest, pk: int) -> HttpResponse:
@@ -24,20 +28,26 @@ def milestone_list(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             milestone = milestone_create(review=review, name=form.cleaned_data["name"], user=request.user)
         except MilestoneError as exc:
-            form.add_error("name", str(exc))
+            form.add_error("name" if exc.code == "duplicate_name" else None, str(exc))
         else:
             messages.success(request, _("Milestone “%(name)s” saved.") % {"name": milestone.name})
             return redirect("reviewapp:milestone_list", pk=review.pk)
-    milestones = list(review.milestones.select_related("created_by", "lens").order_by("created_at", "pk"))
-    counts = _milestone_counts(milestones)
+    milestones = review.milestones.select_related("created_by", "lens").order_by("created_at", "pk")
+    paginator = Paginator(milestones, MILESTONES_PER_PAGE)
+    # Oldest first, and without ?page the newest page: the milestones a team took last.
+    page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
+    recent = list(milestones.reverse()[:TREND_POINTS])[::-1]
+    counts = _milestone_counts([*page.object_list, *recent])
     now = review_state(review).counts
-    points = [(m.name, counts[m.pk].high, counts[m.pk].medium) for m in milestones]
+    points = [(m.name, counts[m.pk].high, counts[m.pk].medium) for m in recent]
     points.append((_("Now"), now.high, now.medium))
-    rows = [(m, counts[m.pk]) for m in milestones]
+    rows = [(m, counts[m.pk]) for m in page.object_list]
     context = {
-        "review": review, "workload": review.workload, "form": form, "rows": rows, "now": now,
+        "review": review, "workload": review.workload, "form": form, "rows": rows, "now": now, "page": page,
         "chart": trend_chart(points, labels=(str(AnswerRisk.HIGH.label), str(AnswerRisk.MEDIUM.label))),
-        "can_write": role in WRITE_ROLES, "compare_form": CompareForm(milestones=milestones),
+        "chart_is_recent": paginator.count > TREND_POINTS, "trend_points": TREND_POINTS,
+        "can_write": role in WRITE_ROLES,
+        "compare_form": CompareForm(milestones=review.milestones.order_by("created_at", "pk")),
     }  # fmt: skip
     status = 400 if form.errors else 200
     return render(request, "reviewapp/milestone_list.html", context, status=status)
@@ -45,7 +55,7 @@ def milestone_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _milestone_counts(milestones: list[Milestone]) -> dict[int, RiskCounts]:
     grouped: dict[int, list[str]] = {m.pk: [] for m in milestones}
-    for milestone_id, risk in MilestoneAnswer.objects.filter(milestone__in=milestones).values_list(
+    for milestone_id, risk in MilestoneAnswer.objects.filter(milestone__in=list(grouped)).values_list(
         "milestone_id", "risk"
     ):
         grouped[milestone_id].append(risk)

@@ -213,20 +213,38 @@ def test_it_takes_the_version_from_if_match(answered, as_bob, etag):
     assert (_keys(_answer(answered)), _answer(answered).version) == ({"p1_q1_a2"}, 2)
 
 
-def test_it_refuses_a_stale_if_match_with_409(answered, as_bob):
+def test_it_refuses_a_stale_if_match_with_412_and_the_current_answer(answered, as_bob):
     before = answer_snapshot(answered)
 
     response = _send(as_bob, "patch", _url(answered, "p1_q1"), {"notes": "x"}, **{"If-Match": '"0"'})
 
-    assert _error(response, 409)["current"]["version"] == 1
+    body = _error(response, 412)
+    assert body["error"] == "The answer changed since version 0; here is the current one."
+    assert body["current"]["version"] == 1
     assert answer_snapshot(answered) == before
 
 
-def test_it_prefers_the_version_field_to_if_match(answered, as_bob):
-    response = _send(as_bob, "patch", _url(answered, "p1_q1"), {"notes": "x", "version": 1}, **{"If-Match": '"0"'})
+@pytest.mark.parametrize(("header", "version"), [('"0"', 1), ('"1"', 0)])
+def test_it_refuses_an_if_match_and_a_version_that_disagree(answered, as_bob, header, version):
+    before = answer_snapshot(answered)
 
-    assert response.status_code == 200
-    assert _answer(answered).notes == "x"
+    response = _send(
+        as_bob, "patch", _url(answered, "p1_q1"), {"notes": "x", "version": version}, **{"If-Match": header}
+    )
+
+    body = _error(response, 412)
+    assert body["error"] == (
+        f"If-Match names version {header.strip(chr(34))} but the body says version {version}; give one version."
+    )
+    assert body["current"]["version"] == 1
+    assert answer_snapshot(answered) == before
+
+
+def test_it_takes_an_if_match_and_a_version_that_agree(answered, as_bob):
+    response = _send(as_bob, "patch", _url(answered, "p1_q1"), {"notes": "x", "version": 1}, **{"If-Match": '"1"'})
+
+    assert response.status_code == 200, response.content
+    assert (_answer(answered).notes, _answer(answered).version) == ("x", 2)
 
 
 def test_it_refuses_an_if_match_that_is_no_version(answered, as_bob):
@@ -307,7 +325,7 @@ def test_it_refuses_a_body_that_is_not_json(answered, as_bob):
 
     response = as_bob.patch(_url(answered, "p1_q1"), "{nope", content_type="application/json")
 
-    assert _error(response)["error"].startswith("JSON parse error")
+    assert _error(response)["error"] == "not JSON: Expecting property name enclosed in double quotes at line 1 column 2"
     assert answer_snapshot(answered) == before
 
 

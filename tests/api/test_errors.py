@@ -7,6 +7,8 @@ from django.test import Client
 
 from reviewapp.api.errors import _flatten
 
+from ..factories import make_user
+
 
 def _json(response, status: int) -> dict:
     assert response.status_code == status, response.content
@@ -94,3 +96,146 @@ def test_it_answers_json_to_a_client_that_asks_for_it_only(review, api_for, alic
     response = api_for(alice).get(f"/api/v1/reviews/{review.pk}/summary/", headers={"Accept": "application/json"})
 
     assert _json(response, 200)["review"] == review.pk
+
+
+# --- Errors raised before or outside the views ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v1/reviews/abc/", "/api/v2/workloads/"])
+def test_it_answers_an_unknown_api_route_with_a_json_404(review, api_for, alice, path):
+    assert _json(api_for(alice).get(path), 404) == {"error": "Not found."}
+
+
+def test_it_still_answers_an_unknown_page_with_an_html_404(review, client_for, alice):
+    response = client_for(alice).get("/nothing-here/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_it_answers_a_body_over_the_upload_limit_with_a_json_413(review, api_for, alice, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+    body = json.dumps({"AnswerSummaries": [], "padding": "x" * (5 * 1024 * 1024)})
+
+    response = api_for(alice).post(
+        f"/api/v1/reviews/{review.pk}/answers/import/", body, content_type="application/json"
+    )
+
+    assert _json(response, 413) == {"error": "The request body is larger than 5 MB."}
+
+
+def test_it_takes_an_answers_file_of_almost_5_mb_as_the_page_does(review, api_for, alice):
+    document = {"AnswerSummaries": [{"QuestionId": "p1_q1", "SelectedChoices": ["p1_q1_a1"]}]}
+    body = json.dumps({**document, "padding": "x" * (5 * 1024 * 1024 - 200)})
+
+    response = api_for(alice).post(
+        f"/api/v1/reviews/{review.pk}/answers/import/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["updated"] == ["p1_q1"]
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/reviews/{review}/answers/import/", "/api/v1/lenses/import/?language=en", "/api/v1/workloads/"]
+)
+def test_it_answers_a_body_nested_too_deeply_with_a_json_400(review, api_for, alice, path):
+    editor = make_user("editor", is_staff=True, is_superuser=True)
+
+    response = api_for(editor).post(path.format(review=review.pk), DEEP, content_type="application/json")
+
+    assert _json(response, 400) == {"error": "not JSON we can read: arrays or objects are nested too deeply"}
+
+
+# --- The API's language ---------------------------------------------------------------------------
+
+
+def _token_client(user, **headers) -> Client:
+    from reviewapp.tokens import token_create
+
+    _token, key = token_create(user=user, name="language test")
+    return Client(headers={"Authorization": f"Bearer {key}", **headers})
+
+
+def test_it_answers_in_english_when_the_request_names_no_language(review, alice):
+    response = _token_client(alice).get(f"/api/v1/reviews/{review.pk}/answers/nope/")
+
+    assert _json(response, 404) == {"error": "This lens has no question “nope”."}
+    assert response["Content-Language"] == "en"
+
+
+def test_it_answers_in_the_language_accept_language_asks_for(review, alice):
+    response = _token_client(alice, **{"Accept-Language": "ko-KR,ko;q=0.9"}).get(
+        f"/api/v1/reviews/{review.pk}/answers/nope/"
+    )
+
+    assert _json(response, 404) == {"error": "이 렌즈에는 “nope” 질문이 없습니다."}
+
+
+def test_it_keeps_the_pages_default_korean(review, client_for, alice):
+    client = Client()
+    client.force_login(alice)
+
+    assert client.get(f"/reviews/{review.pk}/")["Content-Language"] == "ko"
+
+
+@pytest.mark.parametrize("language", [None, "ko", "en"])
+def test_it_counts_an_imported_files_problems_in_the_language_of_its_lines(review, alice, language):
+    headers = {"Accept-Language": language} if language else {}
+    document = [{"QuestionId": "nope"}, {"QuestionId": "p1_q1", "SelectedChoices": ["x1"]}]
+
+    response = _token_client(alice, **headers).post(
+        f"/api/v1/reviews/{review.pk}/answers/import/", json.dumps(document), content_type="application/json"
+    )
+
+    assert _json(response, 400) == {
+        "error": "The answers file has 2 problems.",
+        "problems": [
+            '[0]: question "nope" is not in lens mini',
+            '[1].SelectedChoices[0]: choice "x1" is not a choice of question "p1_q1"',
+        ],
+    }
+
+
+def test_it_answers_a_bad_host_with_a_json_400_under_the_api(db):
+    response = Client(headers={"Accept-Language": "en"}).get("/api/v1/workloads/", HTTP_HOST="evil.example")
+
+    assert _json(response, 400) == {"error": "Invalid request."}
+
+
+def test_it_answers_too_many_form_fields_with_a_json_400(review, api_for, alice):
+    body = "&".join(f"f{n}=1" for n in range(1500))
+
+    response = api_for(alice).post("/api/v1/workloads/", body, content_type="application/x-www-form-urlencoded")
+
+    assert _json(response, 400)["error"].startswith("The number of GET/POST parameters exceeded")
+
+
+def test_it_answers_a_crash_with_a_json_500_under_the_api(review, api_for, alice, monkeypatch):
+    from reviewapp.api.views import reviews
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(reviews, "review_state", crash)
+    client = api_for(alice)
+    client.raise_request_exception = False
+
+    response = client.get(f"/api/v1/reviews/{review.pk}/summary/")
+
+    assert _json(response, 500) == {"error": "A server error occurred."}
+
+
+def test_it_counts_every_problem_of_an_answers_file_while_listing_50(review, api_for, alice):
+    document = [{"QuestionId": "p1_q1", "SelectedChoices": [f"c{n}" for n in range(120)]}]
+
+    response = api_for(alice).post(
+        f"/api/v1/reviews/{review.pk}/answers/import/", json.dumps(document), content_type="application/json"
+    )
+
+    body = _json(response, 400)
+    assert body["error"] == "The answers file has 120 problems."
+    assert (len(body["problems"]), body["problems"][-1]) == (51, "… and 70 more problems")

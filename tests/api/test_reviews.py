@@ -303,6 +303,16 @@ def test_it_refuses_a_milestone_name_the_review_already_has(answered, as_bob):
     assert Milestone.objects.filter(review=answered).count() == 1
 
 
+def test_it_refuses_a_milestone_over_the_reviews_limit(answered, as_bob, settings):
+    settings.MILESTONES_PER_REVIEW = 1
+    _send(as_bob, "post", _milestones_url(answered), {"name": "Launch"})
+
+    body = _error(_send(as_bob, "post", _milestones_url(answered), {"name": "Later"}))
+
+    assert body["error"] == "This review already has 1 milestone, the most it can keep."
+    assert list(Milestone.objects.filter(review=answered).values_list("name", flat=True)) == ["Launch"]
+
+
 @pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": "x" * 101}])
 def test_it_refuses_a_milestone_without_a_proper_name(answered, as_bob, body):
     error = _error(_send(as_bob, "post", _milestones_url(answered), body))

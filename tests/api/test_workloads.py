@@ -86,6 +86,15 @@ def test_it_refuses_to_start_a_review_on_an_unpublished_lens(db, bob, api_for, s
     assert not Workload.objects.exists()
 
 
+def test_it_refuses_a_lens_named_twice_and_creates_nothing(lens, bob, api_for):
+    response = _send(api_for(bob), "post", "/api/v1/workloads/", {**NEW, "lenses": [lens.pk, lens.pk]})
+
+    body = _error(response)
+    assert list(body["details"]) == ["lenses"]
+    assert body["error"] == "lenses: A lens is named twice; a workload has one review per lens."
+    assert not Workload.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

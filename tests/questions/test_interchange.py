@@ -246,7 +246,7 @@ RULES_CASES = [
     (_set("pillars.0.id", "sec-ops"), 'pillars[0].id: "sec-ops" must be 3-64 letters, digits or underscores'),
     (_set("pillars.0.name", "n" * 129), "pillars[0].name: longer than 128 characters (129)"),
     (_set("pillars.0.questions", _questions(21)), "pillars[0].questions: must have 0 to 20 entries, found 21"),
-    (_set(f"{Q}.id", "q" * 129), f"{QP}.id: " + '"' + "q" * 129 + '" must be 3-128 letters'),
+    (_set(f"{Q}.id", "q" * 129), f"{QP}.id: " + '"' + "q" * 79 + '…" must be 3-128 letters'),  # quoted cut
     (_set(f"{Q}.title", "t" * 129), f"{QP}.title: longer than 128 characters (129)"),
     (_set(f"{Q}.title", 7), f"{QP}.title: must be a string, found a number"),
     (_set(f"{Q}.description", "d" * 2049), f"{QP}.description: longer than 2048 characters (2049)"),
@@ -319,6 +319,27 @@ def test_it_reports_every_broken_rule_with_its_place(mutate, expected):
     problems = validate_aws_lens(data)
 
     assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_it_lists_50_problems_of_a_lens_file_and_counts_the_others():
+    data = _small_lens()
+    data["pillars"] = [0] * 5000
+
+    problems = validate_aws_lens(data)
+
+    assert problems[0] == "pillars: must have 1 to 10 entries, found 5000"
+    assert problems[1:3] == [
+        "pillars[0]: must be an object, found a number",
+        "pillars[1]: must be an object, found a number",
+    ]
+    assert (len(problems), problems[-1]) == (51, "… and 4951 more problems")
+
+
+def test_it_refuses_a_file_over_500_kb_on_that_alone():
+    data = _small_lens()
+    data["pillars"] = [0] * 300_000
+
+    assert validate_aws_lens(data) == [f"lens: larger than 500000 bytes ({len(json.dumps(data))})"]
 
 
 def test_it_refuses_a_file_over_500_kb():
@@ -593,6 +614,22 @@ def test_it_imports_a_question_id_as_long_as_aws_allows(db):
     assert Question.objects.get(pillar__lens=lens).key == "q" * 128
 
 
+def test_it_lets_a_review_answer_a_question_whose_id_is_as_long_as_aws_allows(db, client_for):
+    data = _small_lens()
+    _question(data)["id"] = "q" * 128
+    lens = lens_from_aws(data, language="en", status=Lens.Status.PUBLISHED)
+    owner = make_user("olga")
+    review = make_workload(owner, lens=lens).reviews.get()
+
+    response = client_for(owner).post(
+        reverse("reviewapp:answer_save", args=[review.pk]), {"question": "q" * 128, "choices": ["sec_a1"]}
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    answer = review.answers.get(question__key="q" * 128)
+    assert (sorted(answer.selected_choices.values_list("key", flat=True)), answer.risk) == (["sec_a1"], "MEDIUM_RISK")
+
+
 def test_it_refuses_an_unknown_language(db):
     with pytest.raises(LensImportError, match='language "fr"'):
         lens_from_aws(_small_lens(), language="fr")
@@ -662,6 +699,16 @@ def test_it_imports_through_the_command(db):
     assert "2 pillars, 3 questions" in out.getvalue()
 
 
+@pytest.mark.parametrize(("language", "status"), [("en", "Published"), ("ko", "게시됨")])
+def test_it_reports_the_import_in_the_language_asked_for(db, language, status):
+    out = io.StringIO()
+
+    with translation.override("ko" if language == "en" else "en"):
+        call_command("import_lens", str(SUSTAINABILITY), "--language", language, "--publish", stdout=out)
+
+    assert f"version 1 ({status}): 2 pillars, 3 questions." in out.getvalue()
+
+
 def test_it_refuses_a_bad_file_through_the_command_with_status_2(db, tmp_path):
     data = _small_lens()
     data["name"] = "n" * 200
@@ -688,6 +735,23 @@ def test_it_says_when_the_file_to_import_is_missing(db, tmp_path):
     assert refused.value.returncode == 2
 
 
+@pytest.mark.parametrize(
+    ("pillar_id", "name", "label"),
+    [
+        ("Security", "Data", "SEC"), ("SECURITY", "Data", "SEC"), ("cost_optimization", "Money", "COST"),
+        ("OperationalExcellence", "Ops", "OPS"), ("performanceEfficiency", "Speed", "PERF"),
+        ("Reliability", "Uptime", "REL"), ("sustainability", "Green", "SUS"), ("Securities", "Money", "SECU"),
+    ],
+)  # fmt: skip
+def test_it_labels_the_aws_pillars_whatever_the_case_of_their_ids(db, pillar_id, name, label):
+    data = _small_lens()
+    data["pillars"][0].update(id=pillar_id, name=name)
+
+    lens = lens_from_aws(data, language="en")
+
+    assert Pillar.objects.get(lens=lens).short_label == label
+
+
 def test_it_imports_a_pillar_of_its_own_with_derived_short_labels(db):
     data = _small_lens()
     data["pillars"] = [
@@ -699,3 +763,13 @@ def test_it_imports_a_pillar_of_its_own_with_derived_short_labels(db):
 
     assert list(Pillar.objects.filter(lens=lens).values_list("short_label", flat=True)) == ["DATA", "DAT2"]
     assert list(Question.objects.filter(pillar__lens=lens).values_list("label", flat=True)) == ["DATA 1", "DAT2 1"]
+
+
+def test_it_counts_every_problem_of_a_refused_lens_file(db):
+    data = _small_lens()
+    data["pillars"] = [0] * 5000
+
+    with pytest.raises(LensImportError) as refused:
+        lens_from_aws(data, language="en")
+
+    assert (len(refused.value.messages), refused.value.total) == (51, 5001)

@@ -263,6 +263,90 @@ def test_it_lists_every_problem_with_its_place(review, alice):
     assert not Answer.objects.filter(review=review).exclude(risk=AnswerRisk.UNANSWERED).exists()
 
 
+# --- Bounds: a file cannot make the import do or say unbounded work -------------------------------
+
+
+def test_it_refuses_a_file_with_more_answers_than_the_lens_has_questions(review, alice):
+    before = _everything(review)
+
+    with pytest.raises(AnswerImportError) as refused:
+        answers_from_aws(review=review, data="[" + ",".join(["0"] * 200_000) + "]", user=alice)
+
+    assert refused.value.messages == ["the file has 200000 answers, more than the 9 questions of lens serverless"]
+    assert _everything(review) == before
+
+
+def test_it_lists_50_problems_and_counts_the_others(review, alice):
+    entry = {"QuestionId": "ops_q1", "SelectedChoices": [f"c{i}" for i in range(500)]}
+
+    with pytest.raises(AnswerImportError) as refused:
+        answers_from_aws(review=review, data=[entry], user=alice)
+
+    messages = refused.value.messages
+    assert (len(messages), refused.value.total) == (51, 500)
+    assert messages[0] == '[0].SelectedChoices[0]: choice "c0" is not a choice of question "ops_q1"'
+    assert messages[-1] == "… and 450 more problems"
+
+
+def test_it_cuts_the_values_it_quotes_to_80_characters(review, alice):
+    data = [{"QuestionId": "q" * 5000}, {"QuestionId": "ops_q1", "Reason": {"a": ["b"] * 1000}}]
+
+    with pytest.raises(AnswerImportError) as refused:
+        answers_from_aws(review=review, data=data, user=alice)
+
+    assert refused.value.messages[0] == f'[0]: question "{"q" * 79}…" is not in lens serverless'
+    assert refused.value.messages[1].startswith('[1].Reason: unknown reason "<dict>"')
+
+
+@pytest.mark.parametrize("notes", ["a\x00", "\x00"])
+def test_it_refuses_notes_with_a_nul_character(review, alice, notes):
+    before = _everything(review)
+
+    with pytest.raises(AnswerImportError) as refused:
+        answers_from_aws(review=review, data=[{"QuestionId": "ops_q1", "Notes": notes}], user=alice)
+
+    assert refused.value.messages == ["[0].Notes: must not contain NUL characters (\\u0000)"]
+    assert _everything(review) == before
+
+
+def test_it_shows_a_nul_in_a_question_id_it_quotes(review, alice):
+    with pytest.raises(AnswerImportError) as refused:
+        answers_from_aws(review=review, data='[{"QuestionId": "ops\\u0000q1"}]', user=alice)
+
+    assert refused.value.messages == ['[0]: question "ops\\u0000q1" is not in lens serverless']
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        ({"LensAlias": "wellarchitected"}, ['LensAlias: the file holds answers of lens "wellarchitected"']),
+        (
+            {"LensAlias": "serverless", "LensArn": "arn:aws:wellarchitected::aws:lens/softwareasaservice"},
+            ['LensArn: the file holds answers of lens "softwareasaservice"'],
+        ),
+    ],
+)
+def test_it_refuses_answers_of_another_lens_naming_both(review, alice, names, expected):
+    data = {**_load(LIST_ANSWERS), **names}
+    before = _everything(review)
+
+    with pytest.raises(AnswerImportError) as refused:
+        answers_from_aws(review=review, data=data, user=alice)
+
+    assert [m.split(", this")[0] for m in refused.value.messages] == expected
+    assert refused.value.messages[0].endswith(', this review\'s lens is "serverless"')
+    assert _everything(review) == before
+
+
+def test_it_takes_a_custom_lens_arn_it_cannot_check(review, alice):
+    arn = "arn:aws:wellarchitected:ap-northeast-2:123456789012:lens/0123456789abcdef0123456789abcdef"
+    data = {**_load(LIST_ANSWERS), "LensAlias": arn, "LensArn": arn}
+
+    summary = answers_from_aws(review=review, data=data, user=alice)
+
+    assert len(summary.updated) + len(summary.unchanged) == len(data["AnswerSummaries"])
+
+
 # --- The command -------------------------------------------------------------------------------
 
 

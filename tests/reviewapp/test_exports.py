@@ -191,6 +191,19 @@ def test_it_defuses_a_workload_name_in_the_consolidated_csv(shop, client_for, al
     assert {row["workload"] for row in rows} == {"Shop", "'=cmd|' /C calc'!A0"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\n=1+1", " =1+1", "  +1", "\u3000@SUM(A1)", " \t-2", "\r\n=1",
+        "\uff1dHYPERLINK(\"http://evil\")", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", " \uff1d1",
+    ],
+)  # fmt: skip
+def test_it_defuses_formulas_after_whitespace_and_in_full_width_forms(text):
+    body = to_csv([{"notes": text}], ["notes"]).decode("utf-8-sig")
+
+    assert next(csv.DictReader(io.StringIO(body)))["notes"] == "'" + text
+
+
 def test_it_keeps_numbers_and_plain_text_as_they_are():
     body = to_csv([{"a": -3, "b": "-3", "c": "a=b", "d": True}], ["a", "b", "c", "d"]).decode("utf-8-sig")
 

@@ -191,6 +191,88 @@ def test_it_hides_the_milestone_form_from_a_viewer(answered, client_for, vera, b
     assertContains(client_for(bob).get(_list_url(answered)), "Save a milestone")
 
 
+# --- Bounds: how many milestones, how many on a page ---------------------------------------------
+
+
+def test_it_refuses_a_milestone_over_the_limit_on_the_page(answered, client_for, alice, settings):
+    settings.MILESTONES_PER_REVIEW = 2
+    for name in ("One", "Two"):
+        milestone_create(review=answered, name=name, user=alice)
+
+    response = client_for(alice).post(_list_url(answered), {"name": "Three"})
+
+    assertContains(response, "This review already has 2 milestones, the most it can keep.", status_code=400)
+    assert list(Milestone.objects.order_by("pk").values_list("name", flat=True)) == ["One", "Two"]
+    assert MilestoneAnswer.objects.count() == 8
+
+
+def test_it_refuses_a_milestone_over_the_limit_without_a_request(answered, alice, settings):
+    settings.MILESTONES_PER_REVIEW = 1
+    milestone_create(review=answered, name="One", user=alice)
+
+    with pytest.raises(MilestoneError) as refused:
+        milestone_create(review=answered, name="Two", user=alice)
+
+    assert (refused.value.code, Milestone.objects.count()) == ("too_many", 1)
+
+
+def test_it_keeps_100_milestones_per_review_by_default(settings):
+    assert settings.MILESTONES_PER_REVIEW == 100
+
+
+def _table_names(response) -> list[str]:
+    table = response.content.decode().split('<table class="list">')[1].split("</table>")[0]
+    return re.findall(r'<td><a href="/reviews/\d+/milestones/\d+/">([^<]+)</a></td>', table)
+
+
+def _chart_labels(response) -> list[str]:
+    svg = response.content.decode().split('<svg class="chart trend"')[1].split("</svg>")[0]
+    return re.findall(r'<text x="[\d.]+" y="\d+" text-anchor="middle"[^>]*>([^<]+)</text>', svg)
+
+
+@pytest.fixture
+def many(answered, alice):
+    """45 milestones M01 to M45 of the answered review, oldest first."""
+    for n in range(1, 46):
+        milestone_create(review=answered, name=f"M{n:02}", user=alice)
+    return answered
+
+
+def test_it_shows_the_newest_page_of_milestones_first(many, client_for, alice):
+    response = client_for(alice).get(_list_url(many))
+
+    assert _table_names(response) == [f"M{n}" for n in range(41, 46)]
+    assertContains(response, "Page 3 of 3")
+    assertContains(response, '<a href="?page=2" rel="prev">')
+    assertNotContains(response, 'rel="next"')
+
+
+def test_it_pages_through_the_milestones_oldest_first(many, client_for, alice):
+    client = client_for(alice)
+
+    first, second = client.get(_list_url(many) + "?page=1"), client.get(_list_url(many) + "?page=2")
+
+    assert _table_names(first) == [f"M{n:02}" for n in range(1, 21)]
+    assert _table_names(second) == [f"M{n}" for n in range(21, 41)]
+    assertContains(second, '<a href="?page=1" rel="prev">')
+    assertContains(second, '<a href="?page=3" rel="next">')
+
+
+@pytest.mark.parametrize("page", ["0", "99", "x"])
+def test_it_shows_a_page_that_exists_for_a_page_number_that_does_not(many, client_for, alice, page):
+    response = client_for(alice).get(_list_url(many) + f"?page={page}")
+
+    assert response.status_code == 200
+    assert len(_table_names(response)) in (5, 20)
+
+
+def test_it_draws_the_trend_of_the_20_most_recent_milestones_and_now(many, client_for, alice):
+    response = client_for(alice).get(_list_url(many) + "?page=1")
+
+    assert _chart_labels(response) == [f"M{n}" for n in range(26, 46)] + ["Now"]
+    assertContains(response, "The chart shows the 20 most recent milestones.")
+
+
 # --- A milestone never changes --------------------------------------------------------------------
 
 

@@ -265,6 +265,14 @@ def test_it_carries_the_answers_over_and_recomputes_their_risk(answered, v2, bob
     assert newer_version(answered) is None
 
 
+def test_it_takes_the_milestone_before_an_upgrade_even_at_the_milestone_limit(answered, v2, bob, settings):
+    settings.MILESTONES_PER_REVIEW = 0
+
+    summary = review_upgrade(review=answered, target=v2, user=bob)
+
+    assert list(Milestone.objects.filter(review=answered)) == [summary.milestone]
+
+
 def test_it_takes_a_milestone_of_the_state_before_the_upgrade(answered, v2, lens, bob):
     records = live_records(answered)
     revision = answered.revision

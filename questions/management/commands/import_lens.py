@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from questions.interchange import LensImportError, lens_from_aws
 from questions.models import Lens
@@ -44,12 +45,13 @@ class Command(BaseCommand):
         except LensImportError as exc:
             for message in exc.messages:
                 self.stderr.write(message)
-            count = len(exc.messages)
+            count = exc.total
             raise CommandError(
                 f"{file} was not imported: {count} problem{'s' if count > 1 else ''}.", returncode=EXIT_REFUSED
             ) from None
         questions = sum(pillar.questions.count() for pillar in lens.pillars.all())
-        self.stdout.write(
-            f"Imported {lens.name} as {lens.slug} version {lens.version} ({lens.get_status_display()}): "
-            f"{lens.pillars.count()} pillars, {questions} questions."
-        )
+        with translation.override(language):  # the lens's name and status in the language asked for
+            self.stdout.write(
+                f"Imported {lens.name} as {lens.slug} version {lens.version} ({lens.get_status_display()}): "
+                f"{lens.pillars.count()} pillars, {questions} questions."
+            )

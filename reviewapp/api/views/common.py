@@ -44,9 +44,14 @@ def if_match_version(request) -> int | None:
     return int(value)
 
 
-def file_refused(problems: list[str], several: str) -> Response:
-    """400 for an imported file: the one problem as the error, or how many, and every problem with its place."""
-    error = problems[0] if len(problems) == 1 else several % {"n": len(problems)}
+def file_refused(problems: list[str], what: str, *, total: int | None = None) -> Response:
+    """400 for an imported file: the one problem as the error, or how many, and every problem with its place.
+
+    The problems name the file's own (English) fields and are written in English; so is the count
+    above them, whatever the request's language, so that the two always agree.
+    """
+    total = len(problems) if total is None else total
+    error = problems[0] if total == 1 else f"The {what} file has {total} problems."
     return Response({"error": error, "problems": problems}, status=status.HTTP_400_BAD_REQUEST)
 
 

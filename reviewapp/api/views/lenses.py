@@ -77,5 +77,5 @@ class LensAwsImport(APIView):
                 slug=request.query_params.get("slug") or None, version=request.query_params.get("version") or None,
             )  # fmt: skip
         except LensImportError as exc:
-            return file_refused(exc.messages, _("The lens file has %(n)d problems."))
+            return file_refused(exc.messages, "lens", total=exc.total)
         return Response(s.LensSerializer(lens).data, status=status.HTTP_201_CREATED)

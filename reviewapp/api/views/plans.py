@@ -110,7 +110,7 @@ class MilestoneList(generics.ListCreateAPIView):
         try:
             milestone = milestone_create(review=review, name=serializer.validated_data["name"], user=request.user)
         except MilestoneError as exc:
-            raise ValidationError({"name": [str(exc)]}) from None
+            raise ValidationError({"name": [str(exc)]} if exc.code == "duplicate_name" else [str(exc)]) from None
         return Response(self.get_serializer(milestone).data, status=status.HTTP_201_CREATED)
 
 

@@ -107,7 +107,11 @@ class AnswerList(APIView):
 
 
 class AnswerDetail(APIView):
-    """One answer. Updates need the version you read (field `version` or header If-Match: "<version>")."""
+    """One answer. Updates need the version you read (field `version` or header If-Match: "<version>").
+
+    A stale `version` is a 409 and a stale If-Match a 412 (RFC 9110), both with the current answer;
+    when both are given they must agree, else 412 and nothing is saved.
+    """
 
     serializer_class = s.AnswerSerializer
 
@@ -128,11 +132,17 @@ class AnswerDetail(APIView):
         review, _role = get_review_for_user(request, pk)
         return self._respond(self._current(review, key)[1])
 
-    @extend_schema(request=s.AnswerSerializer, responses={200: s.AnswerSerializer, 409: s.AnswerConflictSerializer})
+    @extend_schema(
+        request=s.AnswerSerializer,
+        responses={200: s.AnswerSerializer, 409: s.AnswerConflictSerializer, 412: s.AnswerConflictSerializer},
+    )
     def put(self, request, pk: int, key: str):
         return self._update(request, pk, key, partial=False)
 
-    @extend_schema(request=s.AnswerSerializer, responses={200: s.AnswerSerializer, 409: s.AnswerConflictSerializer})
+    @extend_schema(
+        request=s.AnswerSerializer,
+        responses={200: s.AnswerSerializer, 409: s.AnswerConflictSerializer, 412: s.AnswerConflictSerializer},
+    )
     def patch(self, request, pk: int, key: str):
         return self._update(request, pk, key, partial=True)
 
@@ -142,7 +152,16 @@ class AnswerDetail(APIView):
         serializer = s.AnswerSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        expected = data.get("version", if_match_version(request))
+        header = if_match_version(request)
+        if header is not None and "version" in data and data["version"] != header:
+            response = self._respond(current, status.HTTP_412_PRECONDITION_FAILED)
+            response.data = {
+                "error": _("If-Match names version %(header)s but the body says version %(body)s; give one version.")
+                % {"header": header, "body": data["version"]},
+                "current": answer_data(current),
+            }
+            return response
+        expected = data.get("version", header)
         if expected is None:
             raise ValidationError(
                 {"version": [_("Give the version you read (field “version” or an If-Match header).")]}
@@ -171,7 +190,9 @@ class AnswerDetail(APIView):
             )  # fmt: skip
         except AnswerConflict:
             _state, latest = self._current(review, key)
-            response = self._respond(latest, status.HTTP_409_CONFLICT)
+            stale_header = "version" not in data  # If-Match is a precondition: RFC 9110 answers 412
+            code = status.HTTP_412_PRECONDITION_FAILED if stale_header else status.HTTP_409_CONFLICT
+            response = self._respond(latest, code)
             response.data = {
                 "error": _("The answer changed since version %(version)s; here is the current one.")
                 % {"version": expected},
@@ -190,7 +211,7 @@ class AnswersAwsImport(APIView):
         try:
             summary = answers_from_aws(review=review, data=request.data, user=request.user)
         except AnswerImportError as exc:
-            return file_refused(exc.messages, _("The answers file has %(n)d problems."))
+            return file_refused(exc.messages, "answers", total=exc.total)
         return Response({"updated": summary.updated, "unchanged": summary.unchanged,
                          "risks": summary.risks, "warnings": summary.warnings})  # fmt: skip
 

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         except AnswerImportError as exc:
             for message in exc.messages:
                 self.stderr.write(message)
-            count = len(exc.messages)
+            count = exc.total
             raise CommandError(
                 f"{file} was not imported: {count} problem{'s' if count > 1 else ''}.", returncode=EXIT_REFUSED
             ) from None
