@@ -4,8 +4,7 @@ from django.contrib import admin
 from django.db import models
 from modeltranslation.translator import NotRegistered, translator
 
-from reviewapp.markup import render_markdown
-
+from ..markup import render_markdown
 from ..models import Choice, Lens, Pillar, Question, RiskRule
 
 

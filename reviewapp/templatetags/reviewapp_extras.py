@@ -6,7 +6,8 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from ..markup import render_markdown, render_markdown_inline
+from questions.markup import render_markdown, render_markdown_inline
+
 from ..models import AnswerRisk
 
 register = template.Library()
