@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from .models import Choice, Lens, Pillar, Question, RiskRule
 from .validation import ChoiceData, question_problems
@@ -59,11 +60,16 @@ def lens_draft_create(*, lens: Lens, user) -> Lens:
         new_pillar = Pillar.objects.create(**_copy_fields(pillar, lens_id=draft.pk))
         for question in pillar.questions.order_by("order", "pk"):
             new_question = Question.objects.create(**_copy_fields(question, pillar_id=new_pillar.pk))
-            Choice.objects.bulk_create(
-                Choice(**_copy_fields(choice, question_id=new_question.pk)) for choice in question.choices.all()
+            # With history, as every other write to the bank (a plain bulk_create records none).
+            bulk_create_with_history(
+                [Choice(**_copy_fields(choice, question_id=new_question.pk)) for choice in question.choices.all()],
+                Choice,
+                default_user=user if getattr(user, "pk", None) else None,
             )
-            RiskRule.objects.bulk_create(
-                RiskRule(**_copy_fields(rule, question_id=new_question.pk)) for rule in question.risk_rules.all()
+            bulk_create_with_history(
+                [RiskRule(**_copy_fields(rule, question_id=new_question.pk)) for rule in question.risk_rules.all()],
+                RiskRule,
+                default_user=user if getattr(user, "pk", None) else None,
             )
     return draft
 

@@ -8,6 +8,7 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from ..jsonfile import NotJSON, read_json
 from ..models import Choice, Lens, Pillar, Question, RiskRule
@@ -163,7 +164,11 @@ def _import_question(pillar: Pillar, order: int, data: dict, tr) -> None:
                 tr("improvement_plan"): _link_list(plan.get("displayText", ""), extra, "IMPROVEMENT_PLAN"),
             },
         )  # fmt: skip
-    RiskRule.objects.bulk_create(
-        RiskRule(question=question, order=r, condition=rule["condition"].strip(), risk=rule["risk"])
-        for r, rule in enumerate(data["riskRules"], start=1)
+    # bulk_create alone would bypass django-simple-history: rules need their "created" rows like the rest.
+    bulk_create_with_history(
+        [
+            RiskRule(question=question, order=r, condition=rule["condition"].strip(), risk=rule["risk"])
+            for r, rule in enumerate(data["riskRules"], start=1)
+        ],
+        RiskRule,
     )

@@ -593,6 +593,17 @@ def test_it_imports_a_question_id_as_long_as_aws_allows(db):
     assert Question.objects.get(pillar__lens=lens).key == "q" * 128
 
 
+def test_it_records_history_for_every_imported_row(db):
+    lens = lens_from_aws(json.loads(SUSTAINABILITY.read_text()), language="en", slug="sus")
+
+    for model, lens_path in ((Pillar, "lens"), (Question, "pillar__lens"), (Choice, "question__pillar__lens"),
+                             (RiskRule, "question__pillar__lens")):  # fmt: skip
+        rows = model.objects.filter(**{lens_path: lens})
+        created = model.history.filter(id__in=rows.values("id"), history_type="+")
+        assert rows.count() > 0
+        assert sorted(created.values_list("id", flat=True)) == sorted(rows.values_list("id", flat=True)), model
+
+
 def test_it_refuses_an_unknown_language(db):
     with pytest.raises(LensImportError, match='language "fr"'):
         lens_from_aws(_small_lens(), language="fr")

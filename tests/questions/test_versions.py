@@ -217,6 +217,18 @@ def test_it_copies_every_id_and_text_into_a_draft(serverless_lens, editor):
     assert not set(_snapshot(draft)["ids"]["choices"]) & set(before["ids"]["choices"])
 
 
+def test_it_records_history_for_every_row_of_a_draft(published, editor):
+    draft = lens_draft_create(lens=published, user=editor)
+
+    for model in (Question, Choice, RiskRule):
+        rows = model.objects.filter(**{("pillar__lens" if model is Question else "question__pillar__lens"): draft})
+        created = model.history.filter(id__in=rows.values("id"), history_type="+")
+        assert rows.count() > 0
+        assert sorted(created.values_list("id", flat=True)) == sorted(rows.values_list("id", flat=True)), model
+    rule_history = RiskRule.history.filter(question__pillar__lens=draft).first()
+    assert rule_history.history_user == editor
+
+
 def test_it_allows_only_one_draft_per_lens(published, draft, editor):
     with pytest.raises(LensVersionError) as refused:
         lens_draft_create(lens=published, user=editor)
