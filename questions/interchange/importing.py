@@ -12,7 +12,9 @@ from simple_history.utils import bulk_create_with_history
 
 from ..jsonfile import NotJSON, read_json
 from ..models import Choice, Lens, Pillar, Question, RiskRule
-from .spec import NONE_SUFFIX, SHORT_LABELS, LensImportError
+from ..versions import LensVersionError, lens_publish
+from .export import lens_to_aws
+from .spec import NONE_SUFFIX, SHORT_LABELS, LensAlreadyImported, LensImportError
 from .validation import validate_aws_lens
 
 
@@ -85,6 +87,7 @@ def lens_from_aws(
     slug: str | None = None,
     version: str | None = None,
     status: str = Lens.Status.DRAFT,
+    force: bool = False,
 ) -> Lens:
     """A new lens (or a new version of ``slug``) from an AWS custom lens file in one language.
 
@@ -95,6 +98,11 @@ def lens_from_aws(
     labels are "<short label> <n>". A choice id ending in ``_no`` is "None of these";
     additional resources become Markdown links under the helpful resource / improvement
     plan, a question's helpful resource a link under its description.
+
+    When a version of the slug already has the same content (the file's language exported
+    the same), nothing is imported and ``LensAlreadyImported`` names it, unless ``force``.
+    ``status`` published publishes the new lens through ``lens_publish``, under the same
+    rules as the admin's publish page.
 
     Raises LensImportError, with every problem and its place, and imports nothing, when
     the file breaks the format or the slug and version are taken.
@@ -124,8 +132,7 @@ def lens_from_aws(
 
     notes = data.get("_release_note") if isinstance(data.get("_release_note"), str) else ""
     lens = Lens.objects.create(
-        slug=slug, version=version, status=status,
-        published_at=timezone.now() if status == Lens.Status.PUBLISHED else None,
+        slug=slug, version=version, status=Lens.Status.DRAFT,
         **{tr("name"): data["name"], tr("description"): data["description"], tr("release_notes"): notes},
     )  # fmt: skip
     labels = _short_labels([pillar["id"] for pillar in data["pillars"]])
@@ -136,7 +143,22 @@ def lens_from_aws(
         )  # fmt: skip
         for q, question_data in enumerate(pillar_data.get("questions", []), start=1):
             _import_question(pillar, q, question_data, tr)
+    if not force:
+        _refuse_a_copy(lens, language)
+    if status == Lens.Status.PUBLISHED:
+        try:
+            lens = lens_publish(draft=lens, version=version, release_notes={}, user=None)
+        except LensVersionError as exc:
+            raise LensImportError([f"not publishable: {problem}" for problem in exc.problems]) from None
     return lens
+
+
+def _refuse_a_copy(lens: Lens, language: str) -> None:
+    """LensAlreadyImported (rolling the new rows back) when another version of the slug has the same content."""
+    mine = lens_to_aws(lens, language=language)
+    for other in Lens.objects.filter(slug=lens.slug).exclude(pk=lens.pk).order_by("-pk"):
+        if lens_to_aws(other, language=language) == mine:
+            raise LensAlreadyImported(other)
 
 
 def _import_question(pillar: Pillar, order: int, data: dict, tr) -> None:

@@ -53,3 +53,16 @@ class LensImportError(ValueError):
     def __init__(self, messages: list[str]):
         self.messages = list(messages)
         super().__init__("\n".join(self.messages))
+
+
+class LensAlreadyImported(LensImportError):
+    """The file's content is already a version of the lens: no copy is made unless asked (``force``)."""
+
+    def __init__(self, lens):
+        self.lens = lens
+        super().__init__(
+            [
+                f'lens "{lens.slug}" version "{lens.version}" already has this content: nothing was imported '
+                "(import again with force to make a copy)"
+            ]
+        )

@@ -448,10 +448,10 @@ def test_it_imports_a_korean_file_into_the_korean_fields(db):
 
 def test_it_numbers_new_versions_of_a_slug(db):
     first = lens_from_aws(_small_lens(), language="en", slug="small")
-    second = lens_from_aws(_small_lens(), language="en", slug="small")
-    named = lens_from_aws(_small_lens(), language="en", slug="small", version="2025-01")
-    dated = lens_from_aws(_small_lens(), language="en", slug="small")
-    dated_again = lens_from_aws(_small_lens(), language="en", slug="small")
+    second = lens_from_aws(_small_lens(), language="en", slug="small", force=True)
+    named = lens_from_aws(_small_lens(), language="en", slug="small", version="2025-01", force=True)
+    dated = lens_from_aws(_small_lens(), language="en", slug="small", force=True)
+    dated_again = lens_from_aws(_small_lens(), language="en", slug="small", force=True)
 
     today = timezone.localdate().isoformat()
     assert [first.version, second.version, named.version] == ["1", "2", "2025-01"]
@@ -459,10 +459,43 @@ def test_it_numbers_new_versions_of_a_slug(db):
     assert Lens.objects.filter(slug="small").count() == 5
 
 
+def test_it_makes_no_copy_of_a_lens_imported_already(db):
+    first = lens_from_aws(_small_lens(), language="en", slug="small")
+    before = _row_counts()
+
+    with pytest.raises(interchange.LensAlreadyImported) as refused:
+        lens_from_aws(_small_lens(), language="en")
+
+    assert refused.value.lens == first
+    assert refused.value.messages == [
+        'lens "small" version "1" already has this content: nothing was imported (import again with force to make a copy)'
+    ]
+    assert _row_counts() == before
+    changed = _small_lens()
+    changed["pillars"][0]["questions"][0]["title"] = "How do you protect your data?"
+    assert lens_from_aws(changed, language="en").version == "2"
+
+
+def test_it_makes_no_copy_through_the_command_unless_forced(db, tmp_path):
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps(_small_lens()))
+    call_command("import_lens", str(path), "--language", "en", stdout=io.StringIO())
+    err = io.StringIO()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("import_lens", str(path), "--language", "en", stdout=io.StringIO(), stderr=err)
+
+    assert refused.value.returncode == 2
+    assert 'lens "small" version "1" already has this content' in err.getvalue()
+    assert list(Lens.objects.values_list("version", flat=True)) == ["1"]
+    call_command("import_lens", str(path), "--language", "en", "--force", stdout=io.StringIO())
+    assert list(Lens.objects.order_by("pk").values_list("version", flat=True)) == ["1", "2"]
+
+
 def test_it_adds_a_version_to_the_serverless_lens(serverless_lens):
     data = lens_to_aws(serverless_lens, language="en")
 
-    lens = lens_from_aws(data, language="en", slug="serverless", version="2024-06")
+    lens = lens_from_aws(data, language="en", slug="serverless", version="2024-06", force=True)
 
     assert list(Lens.objects.filter(slug="serverless").values_list("version", flat=True)) == ["2019-12", "2024-06"]
     assert lens.pillars.count() == 5
