@@ -24,6 +24,8 @@ from ..validation import LANGUAGE_NAMES
 from ..versions import LensVersionError, lens_draft_create, lens_publish, lens_retire, validate_lens
 from .common import BankPermissions, _draft_parents, _preview, _untranslated_fields
 
+_EMPTY = (None, "", [])
+
 
 class PillarInline(BankPermissions, TranslationTabularInline):
     model = Pillar
@@ -225,7 +227,11 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         for entry in entries:
             previous = entry.prev_record
             mirrors = _untranslated_fields(entry.instance.__class__)
-            changes = [c for c in entry.diff_against(previous).changes if c.field not in mirrors] if previous else []
+            changes = [
+                c for c in entry.diff_against(previous).changes
+                # An empty text saved where there was none (NULL -> "") is no change to a reader.
+                if c.field not in mirrors and not (c.old in _EMPTY and c.new in _EMPTY)
+            ] if previous else []  # fmt: skip
             rows.append({"entry": entry, "kind": entry.instance._meta.verbose_name, "changes": changes})
         context = {**self.admin_site.each_context(request), "title": _("Changes to %(lens)s") % {"lens": lens},
                    "lens": lens, "rows": rows, "opts": self.model._meta}  # fmt: skip

@@ -49,7 +49,7 @@ class ChoiceInline(BankPermissions, TranslationStackedInline):
     extra = 0
     fields = [
         ("order", "key", "tier", "is_none"), "title", "description", "helpful_resource", "helpful_resource_url",
-        "improvement_plan", "improvement_plan_url", "improvement_preview",
+        "improvement_plan", "improvement_plan_url", "improvement_preview", "additional_resources",
     ]  # fmt: skip
     readonly_fields = ["improvement_preview"]
 
@@ -82,7 +82,8 @@ class QuestionAdmin(BankPermissions, TranslationAdmin):
     list_filter = ["pillar__lens", "pillar__key"]
     search_fields = ["key", "label", "title_ko", "title_en"]
     list_select_related = ["pillar", "pillar__lens"]
-    fields = ["pillar", "order", "key", "label", "title", "description", "description_preview"]
+    fields = ["pillar", "order", "key", "label", "title", "description", "description_preview", "helpful_resource",
+              "helpful_resource_url"]  # fmt: skip
     readonly_fields = ["description_preview"]
     inlines = [ChoiceInline, RiskRuleInline]
     change_form_template = "admin/questions/question/change_form.html"

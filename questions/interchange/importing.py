@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history
 from ..jsonfile import NotJSON, read_json
 from ..models import Choice, Lens, Pillar, Question, RiskRule
 from ..versions import LensVersionError, lens_publish
-from .export import lens_to_aws
+from .export import lens_to_aws, link_of
 from .spec import NONE_SUFFIX, SHORT_LABELS, LensAlreadyImported, LensImportError
 from .validation import validate_aws_lens
 
@@ -67,18 +67,6 @@ def _short_labels(ids: list[str]) -> dict[str, str]:
     return labels
 
 
-def _link_list(text: str, resources: list[dict], kind: str) -> str:
-    """``text`` with the links of the additional resources of ``kind`` appended as a Markdown list."""
-    lines = []
-    for resource in resources:
-        if resource.get("type") != kind:
-            continue
-        for link in resource["content"]:
-            label = link["displayText"].replace("[", r"\[").replace("]", r"\]")
-            lines.append(f"- [{label}]({link['url']})" if link.get("url") else f"- {label}")
-    return "\n\n".join(part for part in (text, "\n".join(lines)) if part)
-
-
 @transaction.atomic
 def lens_from_aws(
     data: dict | str | bytes,
@@ -95,9 +83,9 @@ def lens_from_aws(
     fall back to this one. Without ``slug`` the lens name gives one; without ``version``
     the next one is taken ("1", the next integer, or today's date). Pillar short labels
     follow the AWS pillar ids (SEC, SUS...) or the first letters of a custom id; question
-    labels are "<short label> <n>". A choice id ending in ``_no`` is "None of these";
-    additional resources become Markdown links under the helpful resource / improvement
-    plan, a question's helpful resource a link under its description.
+    labels are "<short label> <n>". A choice id ending in ``_no`` is "None of these".
+    Every text and link the format holds is kept as it is (a question's helpful resource,
+    a choice's description and additional resources), so exporting gives the file back.
 
     When a version of the slug already has the same content (the file's language exported
     the same), nothing is imported and ``LensAlreadyImported`` names it, unless ``force``.
@@ -162,28 +150,25 @@ def _refuse_a_copy(lens: Lens, language: str) -> None:
 
 
 def _import_question(pillar: Pillar, order: int, data: dict, tr) -> None:
-    description = data.get("description", "")
-    resource = data.get("helpfulResource")
-    if resource:
-        link = resource["displayText"].replace("[", r"\[").replace("]", r"\]")
-        link = f"[{link}]({resource['url']})" if resource.get("url") else link
-        description = "\n\n".join(part for part in (description, link) if part)
+    resource = data.get("helpfulResource") or {}
     question = Question.objects.create(
         pillar=pillar, key=data["id"], label=f"{pillar.short_label} {order}", order=order,
-        **{tr("title"): data["title"], tr("description"): description},
+        helpful_resource_url=resource.get("url", ""),
+        **{tr("title"): data["title"], tr("description"): data.get("description", ""),
+           tr("helpful_resource"): resource.get("displayText", "")},
     )  # fmt: skip
     for c, choice in enumerate(data["choices"], start=1):
         helpful = choice.get("helpfulResource") or {}
         plan = choice.get("improvementPlan") or {}
-        extra = choice.get("additionalResources", [])
         Choice.objects.create(
             question=question, key=choice["id"], order=c, is_none=choice["id"].endswith(NONE_SUFFIX),
             helpful_resource_url=helpful.get("url", ""), improvement_plan_url=plan.get("url", ""),
             **{
                 tr("title"): choice["title"],
                 tr("description"): choice.get("description", ""),
-                tr("helpful_resource"): _link_list(helpful.get("displayText", ""), extra, "HELPFUL_RESOURCE"),
-                tr("improvement_plan"): _link_list(plan.get("displayText", ""), extra, "IMPROVEMENT_PLAN"),
+                tr("helpful_resource"): helpful.get("displayText", ""),
+                tr("improvement_plan"): plan.get("displayText", ""),
+                tr("additional_resources"): _additional_resources(choice.get("additionalResources", [])),
             },
         )  # fmt: skip
     # bulk_create alone would bypass django-simple-history: rules need their "created" rows like the rest.
@@ -194,3 +179,10 @@ def _import_question(pillar: Pillar, order: int, data: dict, tr) -> None:
         ],
         RiskRule,
     )
+
+
+def _additional_resources(resources: list[dict]) -> list[dict]:
+    """The file's additional resources as stored: the format's keys only, in the file's order."""
+    return [
+        {"type": resource["type"], "content": [link_of(link) for link in resource["content"]]} for resource in resources
+    ]

@@ -4,11 +4,11 @@ import re
 from dataclasses import dataclass
 
 from ..models import Risk
+from ..resources import MAX_ADDITIONAL_LINKS, RESOURCE_TYPES  # noqa: F401 - the format's names, kept here too
 
 SCHEMA_VERSION = "2021-11-01"
 MAX_FILE_BYTES = 500_000
 MAX_PILLARS, MAX_QUESTIONS, MAX_CHOICES = 10, 20, 15
-MAX_ADDITIONAL_LINKS = 5
 NONE_SUFFIX = "_no"
 ELLIPSIS = "…"
 
@@ -35,7 +35,6 @@ LIMITS = Limits()
 MIN_ID = 3
 ID_CHARS = re.compile(r"[A-Za-z0-9_]+")
 RISKS = (Risk.HIGH, Risk.MEDIUM, Risk.NONE)
-RESOURCE_TYPES = ("HELPFUL_RESOURCE", "IMPROVEMENT_PLAN")
 # The AWS Well-Architected Framework pillar ids and the labels the AWS tool gives them.
 SHORT_LABELS = {
     "operationalExcellence": "OPS",

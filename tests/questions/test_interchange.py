@@ -112,7 +112,7 @@ def test_it_exports_the_serverless_lens_as_a_valid_custom_lens(serverless_lens, 
     assert [c["id"] for c in first["choices"]][-1] == "ops_ops_q1_no"
     assert first["riskRules"][-1] == {"condition": "default", "risk": "HIGH_RISK"}
     choice = first["choices"][0]
-    assert set(choice) == {"id", "title", "helpfulResource", "improvementPlan"}
+    assert set(choice) == {"id", "title", "description", "helpfulResource", "improvementPlan"}
     assert choice["helpfulResource"]["url"].startswith("https://docs.aws.amazon.com/")
     assert "improvementPlan" not in first["choices"][-1]
     assert len(json.dumps(data, ensure_ascii=False).encode()) < interchange.MAX_FILE_BYTES
@@ -391,20 +391,29 @@ def test_it_imports_a_custom_pillar_and_ignores_unknown_keys(db):
         ("sus_region", "SUS 1"), ("sus_data", "SUS 2"), ("plat_idle", "PLAT 1"),
     ]  # fmt: skip
     region = Question.objects.get(pillar__lens=lens, key="sus_region")
-    assert region.description_en.endswith(
-        "\n\n[Region selection](https://docs.aws.amazon.com/wellarchitected/latest/sustainability-pillar/region-selection.html)"
+    # The question's link and the choice's additional resources stay data, not Markdown folded into texts.
+    assert region.description_en == (
+        "The Region you run in affects the carbon intensity of the energy your workload uses."
+    )
+    assert (region.helpful_resource_en, region.helpful_resource_url) == (
+        "Region selection",
+        "https://docs.aws.amazon.com/wellarchitected/latest/sustainability-pillar/region-selection.html",
     )
     low_carbon = Choice.objects.get(question=region, key="sus_region_low_carbon")
     assert low_carbon.description_en.startswith("Business requirements allowing")
     assert low_carbon.helpful_resource_url == "https://sustainability.aboutamazon.com/"
-    assert low_carbon.helpful_resource_en == (
-        "Pick Regions where the grid has a lower published carbon intensity.\n\n"
-        "- [Amazon sustainability report](https://sustainability.aboutamazon.com/reporting)"
+    assert low_carbon.helpful_resource_en == "Pick Regions where the grid has a lower published carbon intensity."
+    assert low_carbon.improvement_plan_en == (
+        "List the Regions your latency and data residency rules allow and rank them by carbon intensity."
     )
-    assert low_carbon.improvement_plan_en.endswith(
-        "\n\n- [Customer carbon footprint tool](https://aws.amazon.com/aws-cost-management/aws-customer-carbon-footprint-tool/)"
-        "\n- Review the ranking every year"
-    )
+    assert low_carbon.helpful_links == [
+        {"text": "Amazon sustainability report", "url": "https://sustainability.aboutamazon.com/reporting"}
+    ]
+    assert low_carbon.improvement_links == [
+        {"text": "Customer carbon footprint tool",
+         "url": "https://aws.amazon.com/aws-cost-management/aws-customer-carbon-footprint-tool/"},
+        {"text": "Review the ranking every year", "url": ""},
+    ]  # fmt: skip
     assert list(Choice.objects.filter(question__pillar__lens=lens, is_none=True).values_list("key", flat=True)) == [
         "sus_region_no", "sus_data_no", "plat_idle_no",
     ]  # fmt: skip
