@@ -103,6 +103,17 @@ def test_it_publishes_the_same_lenses_through_the_command_and_the_admin(data, pr
         assert Lens.objects.filter(slug="small", status=Lens.Status.PUBLISHED).count() == 0
 
 
+def test_it_explains_the_rule_on_the_publish_page(client_for, eddie):
+    draft = lens_from_aws(ENGLISH_ONLY, language="en", slug="small")
+
+    page = html.unescape(
+        client_for(eddie).get(reverse("admin:questions_lens_publish", args=[draft.pk])).content.decode()
+    )
+
+    assert "Every text needs one language, not both" in page
+    assert "The draft cannot be published yet" not in page  # an English-only draft has nothing to fix
+
+
 def test_it_shows_where_a_one_language_lens_falls_back(tmp_path, client_for, eddie):
     lens = lens_from_aws(ENGLISH_ONLY, language="en", slug="small", status=Lens.Status.PUBLISHED)
     assert lens.status == Lens.Status.PUBLISHED and not lens.name_ko
