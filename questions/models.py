@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .resources import validate_additional_resources
+
 
 class Risk(models.TextChoices):
     """Risk a rule gives, in the AWS custom lens vocabulary."""
@@ -87,6 +89,10 @@ class Question(models.Model):
     label = models.CharField(max_length=16, help_text=_("Display label, e.g. 'OPS 1'."))
     title = models.CharField(_("title"), max_length=512)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    helpful_resource = models.TextField(
+        _("helpful resource"), blank=True, help_text=_("The text of the question's link (AWS: helpfulResource).")
+    )
+    helpful_resource_url = models.URLField(max_length=2048, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -111,6 +117,13 @@ class Choice(models.Model):
     helpful_resource_url = models.URLField(max_length=2048, blank=True)
     improvement_plan = models.TextField(_("improvement plan"), blank=True, help_text=_("Markdown."))
     improvement_plan_url = models.URLField(max_length=2048, blank=True)
+    additional_resources = models.JSONField(
+        _("additional resources"), default=list, blank=True, validators=[validate_additional_resources],
+        help_text=_(
+            'More links, as in the AWS custom lens format: [{"type": "HELPFUL_RESOURCE" or "IMPROVEMENT_PLAN", '
+            '"content": [{"displayText": "...", "url": "https://..."}]}].'
+        ),
+    )  # fmt: skip
     tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
     is_none = models.BooleanField(default=False, help_text=_("The exclusive 'None of these' choice of its question."))
     order = models.PositiveSmallIntegerField(default=0)
@@ -126,6 +139,24 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def helpful_links(self) -> list[dict[str, str]]:
+        """The additional helpful resources as ``{"text", "url"}``, in the lens's order."""
+        return self._links("HELPFUL_RESOURCE")
+
+    @property
+    def improvement_links(self) -> list[dict[str, str]]:
+        """The additional improvement plan links as ``{"text", "url"}``, in the lens's order."""
+        return self._links("IMPROVEMENT_PLAN")
+
+    def _links(self, kind: str) -> list[dict[str, str]]:
+        return [
+            {"text": link.get("displayText", ""), "url": link.get("url", "")}
+            for resource in self.additional_resources or []
+            if resource.get("type") == kind
+            for link in resource.get("content", [])
+        ]
 
 
 class RiskRule(models.Model):

@@ -15,9 +15,9 @@ class PillarTranslation(TranslationOptions):
 
 @register(Question)
 class QuestionTranslation(TranslationOptions):
-    fields = ("title", "description")
+    fields = ("title", "description", "helpful_resource")
 
 
 @register(Choice)
 class ChoiceTranslation(TranslationOptions):
-    fields = ("title", "description", "helpful_resource", "improvement_plan")
+    fields = ("title", "description", "helpful_resource", "improvement_plan", "additional_resources")

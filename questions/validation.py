@@ -33,11 +33,9 @@ def question_problems(*, choices: list[ChoiceData], rules: list[tuple[str, str]]
     if not [c for c in choices if not c.is_none]:
         problems.append(_("The question has no best practice to choose."))
     for choice in choices:
-        for lang, name in LANGUAGE_NAMES.items():
-            if not (choice.titles.get(lang) or "").strip():
-                problems.append(
-                    _("Choice “%(key)s”: the %(language)s title is empty.") % {"key": choice.key, "language": name}
-                )
+        # One language is enough: the pages fall back to it, and say so (questions/languages.py).
+        if not any((choice.titles.get(lang) or "").strip() for lang in LANGUAGE_NAMES):
+            problems.append(_("Choice “%(key)s”: the title is empty in every language.") % {"key": choice.key})
     problems.extend(
         _("Risk rules: %(problem)s") % {"problem": p} for p in validate_rules(rules, [c.key for c in choices])
     )

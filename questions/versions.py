@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
+from .languages import missing_everywhere
 from .models import Choice, Lens, Pillar, Question, RiskRule
 from .validation import ChoiceData, question_problems
 
@@ -59,28 +61,35 @@ def lens_draft_create(*, lens: Lens, user) -> Lens:
         new_pillar = Pillar.objects.create(**_copy_fields(pillar, lens_id=draft.pk))
         for question in pillar.questions.order_by("order", "pk"):
             new_question = Question.objects.create(**_copy_fields(question, pillar_id=new_pillar.pk))
-            Choice.objects.bulk_create(
-                Choice(**_copy_fields(choice, question_id=new_question.pk)) for choice in question.choices.all()
+            # With history, as every other write to the bank (a plain bulk_create records none).
+            bulk_create_with_history(
+                [Choice(**_copy_fields(choice, question_id=new_question.pk)) for choice in question.choices.all()],
+                Choice,
+                default_user=user if getattr(user, "pk", None) else None,
             )
-            RiskRule.objects.bulk_create(
-                RiskRule(**_copy_fields(rule, question_id=new_question.pk)) for rule in question.risk_rules.all()
+            bulk_create_with_history(
+                [RiskRule(**_copy_fields(rule, question_id=new_question.pk)) for rule in question.risk_rules.all()],
+                RiskRule,
+                default_user=user if getattr(user, "pk", None) else None,
             )
     return draft
 
 
 def validate_lens(lens: Lens) -> list[str]:
-    """Everything that stops a lens from being published, as messages naming the place."""
+    """Everything that stops a lens from being published, as messages naming the place.
+
+    The one rule for every way of publishing (the admin, ``import_lens --publish``): texts
+    need one language, not all (see ``questions/languages.py``).
+    """
     problems = []
-    for lang in LANGS:
-        if not (getattr(lens, f"name_{lang}") or "").strip():
-            problems.append(_("Lens: the name in %(lang)s is empty.") % {"lang": lang})
+    if missing_everywhere(lens, "name"):
+        problems.append(_("Lens: the name is empty in every language."))
     pillars = list(lens.pillars.prefetch_related("questions__choices", "questions__risk_rules").order_by("order", "pk"))
     if not pillars:
         problems.append(_("Lens: it has no pillar."))
     for pillar in pillars:
-        for lang in LANGS:
-            if not (getattr(pillar, f"name_{lang}") or "").strip():
-                problems.append(_("Pillar %(key)s: the name in %(lang)s is empty.") % {"key": pillar.key, "lang": lang})
+        if missing_everywhere(pillar, "name"):
+            problems.append(_("Pillar %(key)s: the name is empty in every language.") % {"key": pillar.key})
         questions = list(pillar.questions.all())
         if not questions:
             problems.append(_("Pillar %(key)s: it has no question.") % {"key": pillar.key})
@@ -91,11 +100,7 @@ def validate_lens(lens: Lens) -> list[str]:
 
 def validate_question(question: Question) -> list[str]:
     """Problems of one saved question: its title, choices, the one "None of these", its rules."""
-    problems = [
-        _("the title in %(lang)s is empty") % {"lang": lang}
-        for lang in LANGS
-        if not (getattr(question, f"title_{lang}") or "").strip()
-    ]
+    problems = [_("the title is empty in every language")] if missing_everywhere(question, "title") else []
     choices = [
         ChoiceData(key=c.key, is_none=c.is_none, titles={lang: getattr(c, f"title_{lang}") for lang in LANGS})
         for c in question.choices.all()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Prefetch
 
+from questions.languages import lens_incomplete_languages
 from questions.models import Choice, Lens, Pillar, Question, RiskRule
 
 
@@ -35,10 +36,15 @@ class Bank:
     questions: list[BankQuestion]  # in pillar and question order
     by_key: dict[str, BankQuestion] = field(init=False)
     by_id: dict[int, BankQuestion] = field(init=False)
+    incomplete_languages: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_key = {q.key: q for q in self.questions}
         self.by_id = {q.question.pk: q for q in self.questions}
+        self.incomplete_languages = lens_incomplete_languages(
+            lens=self.lens, pillars=self.pillars, questions=[q.question for q in self.questions],
+            choices=[c for q in self.questions for c in q.choices],
+        )  # fmt: skip
 
     def practice(self, key: str) -> Choice | None:
         """The best practice (any choice but "None of these") with this id, in any question."""

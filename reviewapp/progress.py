@@ -10,10 +10,10 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
+from questions.markup import render_markdown
 from questions.models import Choice, Pillar
 
 from .bank import Bank, BankQuestion, load_bank
-from .markup import render_markdown
 from .models import Answer, AnswerRisk, Milestone, Review
 from .risk import RiskCounts
 

@@ -4,13 +4,15 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from questions.models import Lens
 
 from .bank import load_bank
+from .merging import AnswerState
 from .milestones import milestone_create
-from .models import Answer, ImprovementItem, Milestone, Review
+from .models import Answer, AnswerChange, ImprovementItem, Milestone, Review
 from .progress import live_records
 from .risk import question_risk
 
@@ -90,43 +92,77 @@ def review_upgrade(*, review: Review, target: Lens, user) -> UpgradeSummary:
     old_items = {
         item.choice.key: item for item in ImprovementItem.objects.filter(review=review).select_related("choice")
     }
-    Answer.objects.filter(review=review).delete()
-    moved, answers, selections = [], [], []
-    for item in new_bank.questions:
-        record = old_records.get(item.key)
-        keys = set(item.choices_by_key)
-        selected = frozenset(record.selected_keys & keys) if record else frozenset()
-        applicable = record.is_applicable if record else True
-        risk = question_risk(rules=item.rules, selected=selected, is_applicable=applicable)
-        answer = Answer(
-            review=review, question=item.question, is_applicable=applicable,
-            reason=record.reason if record and not applicable else "", notes=record.notes if record else "",
-            risk=risk, version=(record.version + 1) if record and record.updated_at else 0,
-            updated_by=user if record and record.updated_at else None,
-            updated_at=record.updated_at if record else None,
-        )  # fmt: skip
-        answers.append(answer)
-        selections.append([item.choices_by_key[k] for k in selected])
-        moved.append(
-            MovedQuestion(
-                key=item.key, label=item.question.label, title=item.question.title,
-                risk_before=record.risk if record else None, risk_after=risk,
-                dropped_choices=sorted(record.selected_keys - keys) if record else [],
-            )
-        )  # fmt: skip
-    Answer.objects.bulk_create(answers)
-    Through = Answer.selected_choices.through
-    Through.objects.bulk_create(
-        Through(answer_id=answer.pk, choice_id=choice.pk)
-        for answer, chosen in zip(answers, selections, strict=True)
-        for choice in chosen
-    )
+    moved = _carry_answers(review, new_bank, old_records, user=user)
     _carry_items(review, new_bank, old_items)
-    Review.objects.filter(pk=review.pk).update(lens=target, revision=F("revision") + 1)
+    Review.objects.filter(pk=review.pk).update(lens=target, revision=F("revision") + 1, updated_at=timezone.now())
     review.refresh_from_db()
     removed = [(old_bank.by_key[k].question.label, old_bank.by_key[k].question.title)
                for k in old_bank.by_key if k not in new_bank.by_key]  # fmt: skip
     return UpgradeSummary(review, old_lens, target, milestone, moved, removed)
+
+
+def _carry_answers(review: Review, new_bank, old_records: dict, *, user) -> list[MovedQuestion]:
+    """Each answer moves onto the new version's question of the same id, keeping its row and so its history.
+
+    An answered question's move is a change like any other (a new version with before and
+    after), so its history reads on from the changes made before the upgrade. Answers to
+    questions the new version dropped go (the milestone taken first keeps them); new
+    questions start unanswered.
+    """
+    revision = review.revision + 1
+    now = timezone.now()
+    answers = {a.question.key: a for a in Answer.objects.filter(review=review).select_related("question")}
+    Answer.objects.filter(pk__in=[a.pk for key, a in answers.items() if key not in new_bank.by_key]).delete()
+    Through = Answer.selected_choices.through
+    Through.objects.filter(answer__review=review).delete()
+    moved, kept, created, selections, changes = [], [], [], [], []
+    for item in new_bank.questions:
+        record = old_records.get(item.key)
+        selected = frozenset(record.selected_keys & set(item.choices_by_key)) if record else frozenset()
+        applicable = record.is_applicable if record else True
+        reason = record.reason if record and not applicable else ""
+        notes = record.notes if record else ""
+        risk = question_risk(rules=item.rules, selected=selected, is_applicable=applicable)
+        answer = answers.get(item.key)
+        if answer is None:
+            answer = Answer(review=review, question=item.question, risk=risk, review_revision=revision)
+            created.append(answer)
+        else:
+            answer.question, answer.is_applicable, answer.reason, answer.notes = (
+                item.question,
+                applicable,
+                reason,
+                notes,
+            )
+            answer.risk, answer.review_revision = risk, revision
+            if record and record.updated_at:
+                answer.version, answer.updated_by, answer.updated_at = answer.version + 1, user, now
+                before = AnswerState(record.selected_keys, record.is_applicable, record.reason, record.notes)
+                after = AnswerState(selected, applicable, reason, notes)
+                changes.append(
+                    AnswerChange(
+                        answer=answer, version=answer.version, changed_by=user, changed_at=now,
+                        before={**before.as_json(), "risk": record.risk}, after={**after.as_json(), "risk": risk},
+                    )
+                )  # fmt: skip
+            kept.append(answer)
+        selections.append((answer, [item.choices_by_key[k] for k in selected]))
+        moved.append(
+            MovedQuestion(
+                key=item.key, label=item.question.label, title=item.question.title,
+                risk_before=record.risk if record else None, risk_after=risk,
+                dropped_choices=sorted(record.selected_keys - set(item.choices_by_key)) if record else [],
+            )
+        )  # fmt: skip
+    fields = ["question", "is_applicable", "reason", "notes", "risk", "review_revision", "version", "updated_by",
+              "updated_at"]  # fmt: skip
+    Answer.objects.bulk_update(kept, fields)
+    Answer.objects.bulk_create(created)
+    AnswerChange.objects.bulk_create(changes)
+    Through.objects.bulk_create(
+        Through(answer_id=answer.pk, choice_id=choice.pk) for answer, chosen in selections for choice in chosen
+    )
+    return moved
 
 
 def _carry_items(review: Review, new_bank, old_items: dict[str, ImprovementItem]) -> None:

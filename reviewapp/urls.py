@@ -1,7 +1,20 @@
 from django.urls import path
 
 from . import converters  # noqa: F401 - registers the id and fmt path converters
-from .views import answers, exports, imports, live, milestones, plans, reports, reviews, tokens, upgrades, workloads
+from .views import (
+    answers,
+    archives,
+    exports,
+    imports,
+    live,
+    milestones,
+    plans,
+    reports,
+    reviews,
+    tokens,
+    upgrades,
+    workloads,
+)
 
 app_name = "reviewapp"
 
@@ -10,6 +23,8 @@ urlpatterns = [
     path("account/tokens/", tokens.token_list, name="token_list"),
     path("account/tokens/<id:pk>/revoke/", tokens.token_revoke_view, name="token_revoke"),
     path("workloads/new/", workloads.workload_create_view, name="workload_create"),
+    path("workloads/import/", archives.workload_import, name="workload_import"),
+    path("workloads/<id:pk>/archive.json", archives.workload_archive_download, name="workload_archive"),
     path("workloads/<id:pk>/", workloads.workload_detail, name="workload_detail"),
     path("workloads/<id:pk>/edit/", workloads.workload_edit, name="workload_edit"),
     path("workloads/<id:pk>/members/", workloads.member_share, name="member_share"),

@@ -56,6 +56,7 @@ OUTSIDER_PAGES = {
     "api:docs": "API description",
     "reviewapp:workload_list": "charlie's own workloads (none)",
     "reviewapp:workload_create": "an empty form",
+    "reviewapp:workload_import": "an empty upload form (an import makes a workload of charlie's own)",
     "reviewapp:token_list": "charlie's own tokens",
     "reviewapp:consolidated_export": "risk counts of charlie's own workloads (none) for a lens",
     "api:workload-list": "charlie's own workloads",

@@ -4,8 +4,7 @@ from django.contrib import admin
 from django.db import models
 from modeltranslation.translator import NotRegistered, translator
 
-from reviewapp.markup import render_markdown
-
+from ..markup import render_markdown
 from ..models import Choice, Lens, Pillar, Question, RiskRule
 
 
@@ -25,6 +24,14 @@ class BankPermissions:
     """Staff read the bank; editors change drafts only. Published and retired versions are read-only."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a link typed without a scheme is https
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # A text in one language is enough (the publishing rule, questions/languages.py): no
+        # language's field is required here; the forms and publishing check "at least one".
+        if field is not None and getattr(db_field, "translated_field", None) is not None:
+            field.required = False
+        return field
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff

@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from ..interchange import LensImportError, lens_from_aws, lens_to_aws
+from ..interchange import LensAlreadyImported, LensImportError, lens_from_aws, lens_to_aws
 from ..models import Choice, Lens, Pillar, Question, RiskRule
 from ..validation import LANGUAGE_NAMES
 from ..versions import LensVersionError, lens_draft_create, lens_publish, lens_retire, validate_lens
 from .common import BankPermissions, _draft_parents, _preview, _untranslated_fields
+
+_EMPTY = (None, "", [])
 
 
 class PillarInline(BankPermissions, TranslationTabularInline):
@@ -40,6 +42,11 @@ class LensImportForm(forms.Form):
         help_text=gettext_lazy("Leave empty to take it from the lens name; give an existing slug to add a version."),
     )
     version = forms.CharField(label=gettext_lazy("Version"), required=False, max_length=32)
+    force = forms.BooleanField(
+        label=gettext_lazy("Import even if a version with the same content exists"),
+        required=False,
+        help_text=gettext_lazy("Without it, a file already imported makes no second copy."),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -164,7 +171,13 @@ class LensAdmin(BankPermissions, TranslationAdmin):
                 lens = lens_from_aws(
                     form.cleaned_data["file"], language=form.cleaned_data["language"],
                     slug=form.cleaned_data["slug"] or None, version=form.cleaned_data["version"] or None,
+                    force=form.cleaned_data["force"],
                 )  # fmt: skip
+            except LensAlreadyImported as exc:
+                problems = [
+                    _("%(lens)s already has this content: nothing was imported. Tick “Import even if a version "
+                      "with the same content exists” to make a copy.") % {"lens": exc.lens}
+                ]  # fmt: skip
             except LensImportError as exc:
                 problems = exc.messages
             else:
@@ -214,7 +227,11 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         for entry in entries:
             previous = entry.prev_record
             mirrors = _untranslated_fields(entry.instance.__class__)
-            changes = [c for c in entry.diff_against(previous).changes if c.field not in mirrors] if previous else []
+            changes = [
+                c for c in entry.diff_against(previous).changes
+                # An empty text saved where there was none (NULL -> "") is no change to a reader.
+                if c.field not in mirrors and not (c.old in _EMPTY and c.new in _EMPTY)
+            ] if previous else []  # fmt: skip
             rows.append({"entry": entry, "kind": entry.instance._meta.verbose_name, "changes": changes})
         context = {**self.admin_site.each_context(request), "title": _("Changes to %(lens)s") % {"lens": lens},
                    "lens": lens, "rows": rows, "opts": self.model._meta}  # fmt: skip

@@ -49,7 +49,7 @@ class ChoiceInline(BankPermissions, TranslationStackedInline):
     extra = 0
     fields = [
         ("order", "key", "tier", "is_none"), "title", "description", "helpful_resource", "helpful_resource_url",
-        "improvement_plan", "improvement_plan_url", "improvement_preview",
+        "improvement_plan", "improvement_plan_url", "improvement_preview", "additional_resources",
     ]  # fmt: skip
     readonly_fields = ["improvement_preview"]
 
@@ -68,9 +68,10 @@ class RiskRuleInline(BankPermissions, admin.TabularInline):
 class QuestionForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
-        for lang, name in LANGUAGE_NAMES.items():
-            if f"title_{lang}" in self.fields and not (data.get(f"title_{lang}") or "").strip():
-                self.add_error(f"title_{lang}", _("The %(language)s title is empty.") % {"language": name})
+        fields = [f"title_{lang}" for lang in LANGUAGE_NAMES if f"title_{lang}" in self.fields]
+        # The publishing rule (questions/languages.py): one language is enough, the other falls back.
+        if fields and not any((data.get(name) or "").strip() for name in fields):
+            self.add_error(fields[0], _("The title is empty in every language: write it in at least one."))
         return data
 
 
@@ -81,7 +82,8 @@ class QuestionAdmin(BankPermissions, TranslationAdmin):
     list_filter = ["pillar__lens", "pillar__key"]
     search_fields = ["key", "label", "title_ko", "title_en"]
     list_select_related = ["pillar", "pillar__lens"]
-    fields = ["pillar", "order", "key", "label", "title", "description", "description_preview"]
+    fields = ["pillar", "order", "key", "label", "title", "description", "description_preview", "helpful_resource",
+              "helpful_resource_url"]  # fmt: skip
     readonly_fields = ["description_preview"]
     inlines = [ChoiceInline, RiskRuleInline]
     change_form_template = "admin/questions/question/change_form.html"

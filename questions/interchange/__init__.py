@@ -37,13 +37,14 @@ are ignored.
 
 from .export import lens_to_aws
 from .importing import lens_from_aws, parse_lens_json
-from .spec import LIMITS, MAX_FILE_BYTES, SCHEMA_VERSION, LensImportError
+from .spec import LIMITS, MAX_FILE_BYTES, SCHEMA_VERSION, LensAlreadyImported, LensImportError
 from .validation import validate_aws_lens
 
 __all__ = [
     "LIMITS",
     "MAX_FILE_BYTES",
     "SCHEMA_VERSION",
+    "LensAlreadyImported",
     "LensImportError",
     "lens_from_aws",
     "lens_to_aws",

@@ -13,11 +13,17 @@ def _fit(text: str, limit: int) -> str:
     return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
 
 
-def _content_of(text: str, url: str) -> dict:
-    content = {"displayText": _fit(text or url, LIMITS.choice_content_text)}
-    if url.startswith(("https://", "http://")) and len(url) <= LIMITS.choice_content_url:
+def _content_of(text: str, url: str, *, text_limit: int = LIMITS.choice_content_text,
+                url_limit: int = LIMITS.choice_content_url) -> dict:  # fmt: skip
+    content = {"displayText": _fit(text or url, text_limit)}
+    if url.startswith(("https://", "http://")) and len(url) <= url_limit:
         content["url"] = url
     return content
+
+
+def link_of(link: dict) -> dict:
+    """One ``{"displayText", "url"}`` link of an additional resource, the format's keys only."""
+    return {key: link[key] for key in ("displayText", "url") if isinstance(link.get(key), str)}
 
 
 def lens_to_aws(lens: Lens, *, language: str) -> dict:
@@ -29,7 +35,9 @@ def lens_to_aws(lens: Lens, *, language: str) -> dict:
     description becomes the lens name; a choice (other than "None of these") without an
     improvement plan gets its title as one; a helpful resource with only a URL shows the
     URL; a URL AWS cannot hold (over 1024 characters, or not http/https) is left out.
-    Choice descriptions and tiers have no place in the format and are left out too.
+    Tiers have no place in the format and are left out. Everything an imported file held
+    comes back as it was: a file imported and exported again is the same file (keys the
+    format does not know, which the import ignores, aside).
     """
     pillars = lens.pillars.order_by("order", "pk").prefetch_related("questions__choices", "questions__risk_rules")
     with translation.override(language):
@@ -56,6 +64,11 @@ def _question_to_aws(question: Question) -> dict:
     entry = {"id": question.key, "title": _fit(question.title, LIMITS.question_title)}
     if question.description:
         entry["description"] = _fit(question.description, LIMITS.question_description)
+    if question.helpful_resource or question.helpful_resource_url:
+        entry["helpfulResource"] = _content_of(
+            question.helpful_resource, question.helpful_resource_url,
+            text_limit=LIMITS.question_resource_text, url_limit=LIMITS.question_resource_url,
+        )  # fmt: skip
     entry["choices"] = [_choice_to_aws(choice) for choice in sorted(question.choices.all(), key=_order)]
     entry["riskRules"] = [
         {"condition": rule.condition, "risk": rule.risk} for rule in sorted(question.risk_rules.all(), key=_order)
@@ -65,6 +78,8 @@ def _question_to_aws(question: Question) -> dict:
 
 def _choice_to_aws(choice: Choice) -> dict:
     entry = {"id": choice.key, "title": _fit(choice.title, LIMITS.choice_title)}
+    if choice.description:
+        entry["description"] = _fit(choice.description, LIMITS.choice_description)
     if choice.helpful_resource or choice.helpful_resource_url:
         entry["helpfulResource"] = _content_of(choice.helpful_resource, choice.helpful_resource_url)
     plan = choice.improvement_plan
@@ -72,4 +87,11 @@ def _choice_to_aws(choice: Choice) -> dict:
         plan = choice.title
     if plan or choice.improvement_plan_url:
         entry["improvementPlan"] = _content_of(plan, choice.improvement_plan_url)
+    resources = [
+        {"type": resource["type"], "content": [link_of(link) for link in resource["content"]]}
+        for resource in choice.additional_resources or []
+        if isinstance(resource, dict) and resource.get("content")
+    ]
+    if resources:
+        entry["additionalResources"] = resources
     return entry

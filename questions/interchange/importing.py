@@ -8,10 +8,13 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from ..jsonfile import NotJSON, read_json
 from ..models import Choice, Lens, Pillar, Question, RiskRule
-from .spec import NONE_SUFFIX, SHORT_LABELS, LensImportError
+from ..versions import LensVersionError, lens_publish
+from .export import lens_to_aws, link_of
+from .spec import NONE_SUFFIX, SHORT_LABELS, LensAlreadyImported, LensImportError
 from .validation import check_aws_lens
 
 
@@ -66,18 +69,6 @@ def _short_labels(ids: list[str]) -> dict[str, str]:
     return labels
 
 
-def _link_list(text: str, resources: list[dict], kind: str) -> str:
-    """``text`` with the links of the additional resources of ``kind`` appended as a Markdown list."""
-    lines = []
-    for resource in resources:
-        if resource.get("type") != kind:
-            continue
-        for link in resource["content"]:
-            label = link["displayText"].replace("[", r"\[").replace("]", r"\]")
-            lines.append(f"- [{label}]({link['url']})" if link.get("url") else f"- {label}")
-    return "\n\n".join(part for part in (text, "\n".join(lines)) if part)
-
-
 @transaction.atomic
 def lens_from_aws(
     data: dict | str | bytes,
@@ -86,6 +77,7 @@ def lens_from_aws(
     slug: str | None = None,
     version: str | None = None,
     status: str = Lens.Status.DRAFT,
+    force: bool = False,
 ) -> Lens:
     """A new lens (or a new version of ``slug``) from an AWS custom lens file in one language.
 
@@ -93,9 +85,14 @@ def lens_from_aws(
     fall back to this one. Without ``slug`` the lens name gives one; without ``version``
     the next one is taken ("1", the next integer, or today's date). Pillar short labels
     follow the AWS pillar ids (SEC, SUS...) or the first letters of a custom id; question
-    labels are "<short label> <n>". A choice id ending in ``_no`` is "None of these";
-    additional resources become Markdown links under the helpful resource / improvement
-    plan, a question's helpful resource a link under its description.
+    labels are "<short label> <n>". A choice id ending in ``_no`` is "None of these".
+    Every text and link the format holds is kept as it is (a question's helpful resource,
+    a choice's description and additional resources), so exporting gives the file back.
+
+    When a version of the slug already has the same content (the file's language exported
+    the same), nothing is imported and ``LensAlreadyImported`` names it, unless ``force``.
+    ``status`` published publishes the new lens through ``lens_publish``, under the same
+    rules as the admin's publish page.
 
     Raises LensImportError, with every problem and its place, and imports nothing, when
     the file breaks the format or the slug and version are taken.
@@ -127,8 +124,7 @@ def lens_from_aws(
 
     notes = data.get("_release_note") if isinstance(data.get("_release_note"), str) else ""
     lens = Lens.objects.create(
-        slug=slug, version=version, status=status,
-        published_at=timezone.now() if status == Lens.Status.PUBLISHED else None,
+        slug=slug, version=version, status=Lens.Status.DRAFT,
         **{tr("name"): data["name"], tr("description"): data["description"], tr("release_notes"): notes},
     )  # fmt: skip
     labels = _short_labels([pillar["id"] for pillar in data["pillars"]])
@@ -139,35 +135,58 @@ def lens_from_aws(
         )  # fmt: skip
         for q, question_data in enumerate(pillar_data.get("questions", []), start=1):
             _import_question(pillar, q, question_data, tr)
+    if not force:
+        _refuse_a_copy(lens, language)
+    if status == Lens.Status.PUBLISHED:
+        try:
+            lens = lens_publish(draft=lens, version=version, release_notes={}, user=None)
+        except LensVersionError as exc:
+            raise LensImportError([f"not publishable: {problem}" for problem in exc.problems]) from None
     return lens
 
 
+def _refuse_a_copy(lens: Lens, language: str) -> None:
+    """LensAlreadyImported (rolling the new rows back) when another version of the slug has the same content."""
+    mine = lens_to_aws(lens, language=language)
+    for other in Lens.objects.filter(slug=lens.slug).exclude(pk=lens.pk).order_by("-pk"):
+        if lens_to_aws(other, language=language) == mine:
+            raise LensAlreadyImported(other)
+
+
 def _import_question(pillar: Pillar, order: int, data: dict, tr) -> None:
-    description = data.get("description", "")
-    resource = data.get("helpfulResource")
-    if resource:
-        link = resource["displayText"].replace("[", r"\[").replace("]", r"\]")
-        link = f"[{link}]({resource['url']})" if resource.get("url") else link
-        description = "\n\n".join(part for part in (description, link) if part)
+    resource = data.get("helpfulResource") or {}
     question = Question.objects.create(
         pillar=pillar, key=data["id"], label=f"{pillar.short_label} {order}", order=order,
-        **{tr("title"): data["title"], tr("description"): description},
+        helpful_resource_url=resource.get("url", ""),
+        **{tr("title"): data["title"], tr("description"): data.get("description", ""),
+           tr("helpful_resource"): resource.get("displayText", "")},
     )  # fmt: skip
     for c, choice in enumerate(data["choices"], start=1):
         helpful = choice.get("helpfulResource") or {}
         plan = choice.get("improvementPlan") or {}
-        extra = choice.get("additionalResources", [])
         Choice.objects.create(
             question=question, key=choice["id"], order=c, is_none=choice["id"].endswith(NONE_SUFFIX),
             helpful_resource_url=helpful.get("url", ""), improvement_plan_url=plan.get("url", ""),
             **{
                 tr("title"): choice["title"],
                 tr("description"): choice.get("description", ""),
-                tr("helpful_resource"): _link_list(helpful.get("displayText", ""), extra, "HELPFUL_RESOURCE"),
-                tr("improvement_plan"): _link_list(plan.get("displayText", ""), extra, "IMPROVEMENT_PLAN"),
+                tr("helpful_resource"): helpful.get("displayText", ""),
+                tr("improvement_plan"): plan.get("displayText", ""),
+                tr("additional_resources"): _additional_resources(choice.get("additionalResources", [])),
             },
         )  # fmt: skip
-    RiskRule.objects.bulk_create(
-        RiskRule(question=question, order=r, condition=rule["condition"].strip(), risk=rule["risk"])
-        for r, rule in enumerate(data["riskRules"], start=1)
+    # bulk_create alone would bypass django-simple-history: rules need their "created" rows like the rest.
+    bulk_create_with_history(
+        [
+            RiskRule(question=question, order=r, condition=rule["condition"].strip(), risk=rule["risk"])
+            for r, rule in enumerate(data["riskRules"], start=1)
+        ],
+        RiskRule,
     )
+
+
+def _additional_resources(resources: list[dict]) -> list[dict]:
+    """The file's additional resources as stored: the format's keys only, in the file's order."""
+    return [
+        {"type": resource["type"], "content": [link_of(link) for link in resource["content"]]} for resource in resources
+    ]

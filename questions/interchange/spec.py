@@ -4,11 +4,11 @@ import re
 from dataclasses import dataclass
 
 from ..models import Risk
+from ..resources import MAX_ADDITIONAL_LINKS, RESOURCE_TYPES  # noqa: F401 - the format's names, kept here too
 
 SCHEMA_VERSION = "2021-11-01"
 MAX_FILE_BYTES = 500_000
 MAX_PILLARS, MAX_QUESTIONS, MAX_CHOICES = 10, 20, 15
-MAX_ADDITIONAL_LINKS = 5
 NONE_SUFFIX = "_no"
 ELLIPSIS = "…"
 
@@ -35,7 +35,6 @@ LIMITS = Limits()
 MIN_ID = 3
 ID_CHARS = re.compile(r"[A-Za-z0-9_]+")
 RISKS = (Risk.HIGH, Risk.MEDIUM, Risk.NONE)
-RESOURCE_TYPES = ("HELPFUL_RESOURCE", "IMPROVEMENT_PLAN")
 # The AWS Well-Architected Framework pillars and the labels the AWS tool gives them, by their ids
 # in lower case without separators ("costOptimization", "CostOptimization" and "cost_optimization"
 # are all "costoptimization").
@@ -60,3 +59,16 @@ class LensImportError(ValueError):
         self.messages = list(messages)
         self.total = len(self.messages) if total is None else total
         super().__init__("\n".join(self.messages))
+
+
+class LensAlreadyImported(LensImportError):
+    """The file's content is already a version of the lens: no copy is made unless asked (``force``)."""
+
+    def __init__(self, lens):
+        self.lens = lens
+        super().__init__(
+            [
+                f'lens "{lens.slug}" version "{lens.version}" already has this content: nothing was imported '
+                "(import again with force to make a copy)"
+            ]
+        )

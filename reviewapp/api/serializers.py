@@ -32,7 +32,7 @@ class ChoiceSerializer(serializers.ModelSerializer):
         model = Choice
         fields = [
             "key", "title", "description", "tier", "is_none", "helpful_resource", "helpful_resource_url",
-            "improvement_plan", "improvement_plan_url",
+            "improvement_plan", "improvement_plan_url", "additional_resources",
         ]  # fmt: skip
 
 
@@ -47,7 +47,8 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Question
-        fields = ["key", "label", "title", "description", "choices", "risk_rules"]
+        fields = ["key", "label", "title", "description", "helpful_resource", "helpful_resource_url", "choices",
+                  "risk_rules"]  # fmt: skip
 
 
 class PillarSerializer(serializers.ModelSerializer):

@@ -3,10 +3,12 @@
 from urllib.parse import urlparse
 
 from django import template
+from django.conf import settings
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, get_language_info, gettext
 
-from ..markup import render_markdown, render_markdown_inline
+from questions.markup import render_markdown, render_markdown_inline
+
 from ..models import AnswerRisk
 
 register = template.Library()
@@ -44,6 +46,21 @@ def markdown(value: str):
 def markdown_inline(value: str):
     """A short Markdown text rendered and sanitized, without the paragraph around it."""
     return render_markdown_inline(value)
+
+
+@register.filter
+def language_fallback_note(bank) -> str:
+    """A note when the lens lacks texts in the reader's language and the pages show another one; else ""."""
+    language = get_language()
+    if language not in getattr(bank, "incomplete_languages", ()):  # no bank on pages without a review state
+        return ""
+    fallback = settings.MODELTRANSLATION_FALLBACK_LANGUAGES.get(language, ("en",))[0]
+    return gettext(
+        "This lens is not fully translated into %(language)s: texts without a translation are shown in %(fallback)s."
+    ) % {
+        "language": get_language_info(language)["name_translated"],
+        "fallback": get_language_info(fallback)["name_translated"],
+    }
 
 
 @register.filter

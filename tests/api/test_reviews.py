@@ -476,3 +476,21 @@ def test_it_imports_a_lens_as_a_draft_for_a_bank_editor(lenses, api_for, alice):
     assert (lens.version, lens.status, lens.name_en) == ("2", Lens.Status.DRAFT, "mini lens")
     assert list(lens.pillars.order_by("order").values_list("key", flat=True)) == ["pillar_p1", "pillar_p2"]
     assert (response.json()["id"], response.json()["status"]) == (lens.pk, "draft")
+
+
+def test_it_makes_no_copy_of_an_imported_lens_unless_forced(lenses, api_for, alice):
+    editor = make_user("editor", is_staff=True, is_superuser=True)
+    document = api_for(alice).get(f"/api/v1/lenses/{lenses['mini'].pk}/aws/?language=en").json()
+    for pillar in document["pillars"]:
+        pillar["id"] = f"pillar_{pillar['id']}"
+    first = _send(api_for(editor), "post", "/api/v1/lenses/import/?language=en&slug=copy", document).json()
+
+    refused = _send(api_for(editor), "post", "/api/v1/lenses/import/?language=en&slug=copy", document)
+
+    body = _error(refused, 409)
+    assert body["lens"]["id"] == first["id"]
+    assert "already has this content" in body["detail"]
+    assert Lens.objects.filter(slug="copy").count() == 1
+    forced = _send(api_for(editor), "post", "/api/v1/lenses/import/?language=en&slug=copy&force=true", document)
+    assert forced.status_code == 201
+    assert list(Lens.objects.filter(slug="copy").order_by("pk").values_list("version", flat=True)) == ["1", "2"]

@@ -257,10 +257,11 @@ def _choice(key: str, field: str):
         # Django's own formset check on the (question, key) constraint answers before question_problems can.
         pytest.param(_set(_choice("p1_q1_a2", "key"), "p1_q1_a1"), "Please correct the duplicate data for key.",
                      id="duplicate-choice-id"),
-        pytest.param(_set(lambda data: "title_ko", ""), "The Korean title is empty.", id="empty-korean-title"),
-        pytest.param(_set(lambda data: "title_en", " "), "The English title is empty.", id="empty-english-title"),
-        pytest.param(_set(_choice("p1_q1_a2", "title_en"), ""), "Choice “p1_q1_a2”: the English title is empty.",
-                     id="empty-english-choice-title"),
+        pytest.param(lambda data: data.update(title_ko=[""], title_en=[" "]),
+                     "The title is empty in every language: write it in at least one.", id="empty-titles"),
+        pytest.param(lambda data: (_set(_choice("p1_q1_a2", "title_en"), "")(data),
+                                   _set(_choice("p1_q1_a2", "title_ko"), "")(data)),
+                     "Choice “p1_q1_a2”: the title is empty in every language.", id="empty-choice-titles"),
     ],
 )  # fmt: skip
 def test_it_refuses_an_invalid_question_and_shows_why(client_for, eddie, draft_question, change, message):

@@ -112,7 +112,7 @@ def test_it_exports_the_serverless_lens_as_a_valid_custom_lens(serverless_lens, 
     assert [c["id"] for c in first["choices"]][-1] == "ops_ops_q1_no"
     assert first["riskRules"][-1] == {"condition": "default", "risk": "HIGH_RISK"}
     choice = first["choices"][0]
-    assert set(choice) == {"id", "title", "helpfulResource", "improvementPlan"}
+    assert set(choice) == {"id", "title", "description", "helpfulResource", "improvementPlan"}
     assert choice["helpfulResource"]["url"].startswith("https://docs.aws.amazon.com/")
     assert "improvementPlan" not in first["choices"][-1]
     assert len(json.dumps(data, ensure_ascii=False).encode()) < interchange.MAX_FILE_BYTES
@@ -412,20 +412,29 @@ def test_it_imports_a_custom_pillar_and_ignores_unknown_keys(db):
         ("sus_region", "SUS 1"), ("sus_data", "SUS 2"), ("plat_idle", "PLAT 1"),
     ]  # fmt: skip
     region = Question.objects.get(pillar__lens=lens, key="sus_region")
-    assert region.description_en.endswith(
-        "\n\n[Region selection](https://docs.aws.amazon.com/wellarchitected/latest/sustainability-pillar/region-selection.html)"
+    # The question's link and the choice's additional resources stay data, not Markdown folded into texts.
+    assert region.description_en == (
+        "The Region you run in affects the carbon intensity of the energy your workload uses."
+    )
+    assert (region.helpful_resource_en, region.helpful_resource_url) == (
+        "Region selection",
+        "https://docs.aws.amazon.com/wellarchitected/latest/sustainability-pillar/region-selection.html",
     )
     low_carbon = Choice.objects.get(question=region, key="sus_region_low_carbon")
     assert low_carbon.description_en.startswith("Business requirements allowing")
     assert low_carbon.helpful_resource_url == "https://sustainability.aboutamazon.com/"
-    assert low_carbon.helpful_resource_en == (
-        "Pick Regions where the grid has a lower published carbon intensity.\n\n"
-        "- [Amazon sustainability report](https://sustainability.aboutamazon.com/reporting)"
+    assert low_carbon.helpful_resource_en == "Pick Regions where the grid has a lower published carbon intensity."
+    assert low_carbon.improvement_plan_en == (
+        "List the Regions your latency and data residency rules allow and rank them by carbon intensity."
     )
-    assert low_carbon.improvement_plan_en.endswith(
-        "\n\n- [Customer carbon footprint tool](https://aws.amazon.com/aws-cost-management/aws-customer-carbon-footprint-tool/)"
-        "\n- Review the ranking every year"
-    )
+    assert low_carbon.helpful_links == [
+        {"text": "Amazon sustainability report", "url": "https://sustainability.aboutamazon.com/reporting"}
+    ]
+    assert low_carbon.improvement_links == [
+        {"text": "Customer carbon footprint tool",
+         "url": "https://aws.amazon.com/aws-cost-management/aws-customer-carbon-footprint-tool/"},
+        {"text": "Review the ranking every year", "url": ""},
+    ]  # fmt: skip
     assert list(Choice.objects.filter(question__pillar__lens=lens, is_none=True).values_list("key", flat=True)) == [
         "sus_region_no", "sus_data_no", "plat_idle_no",
     ]  # fmt: skip
@@ -469,10 +478,10 @@ def test_it_imports_a_korean_file_into_the_korean_fields(db):
 
 def test_it_numbers_new_versions_of_a_slug(db):
     first = lens_from_aws(_small_lens(), language="en", slug="small")
-    second = lens_from_aws(_small_lens(), language="en", slug="small")
-    named = lens_from_aws(_small_lens(), language="en", slug="small", version="2025-01")
-    dated = lens_from_aws(_small_lens(), language="en", slug="small")
-    dated_again = lens_from_aws(_small_lens(), language="en", slug="small")
+    second = lens_from_aws(_small_lens(), language="en", slug="small", force=True)
+    named = lens_from_aws(_small_lens(), language="en", slug="small", version="2025-01", force=True)
+    dated = lens_from_aws(_small_lens(), language="en", slug="small", force=True)
+    dated_again = lens_from_aws(_small_lens(), language="en", slug="small", force=True)
 
     today = timezone.localdate().isoformat()
     assert [first.version, second.version, named.version] == ["1", "2", "2025-01"]
@@ -480,10 +489,43 @@ def test_it_numbers_new_versions_of_a_slug(db):
     assert Lens.objects.filter(slug="small").count() == 5
 
 
+def test_it_makes_no_copy_of_a_lens_imported_already(db):
+    first = lens_from_aws(_small_lens(), language="en", slug="small")
+    before = _row_counts()
+
+    with pytest.raises(interchange.LensAlreadyImported) as refused:
+        lens_from_aws(_small_lens(), language="en")
+
+    assert refused.value.lens == first
+    assert refused.value.messages == [
+        'lens "small" version "1" already has this content: nothing was imported (import again with force to make a copy)'
+    ]
+    assert _row_counts() == before
+    changed = _small_lens()
+    changed["pillars"][0]["questions"][0]["title"] = "How do you protect your data?"
+    assert lens_from_aws(changed, language="en").version == "2"
+
+
+def test_it_makes_no_copy_through_the_command_unless_forced(db, tmp_path):
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps(_small_lens()))
+    call_command("import_lens", str(path), "--language", "en", stdout=io.StringIO())
+    err = io.StringIO()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("import_lens", str(path), "--language", "en", stdout=io.StringIO(), stderr=err)
+
+    assert refused.value.returncode == 2
+    assert 'lens "small" version "1" already has this content' in err.getvalue()
+    assert list(Lens.objects.values_list("version", flat=True)) == ["1"]
+    call_command("import_lens", str(path), "--language", "en", "--force", stdout=io.StringIO())
+    assert list(Lens.objects.order_by("pk").values_list("version", flat=True)) == ["1", "2"]
+
+
 def test_it_adds_a_version_to_the_serverless_lens(serverless_lens):
     data = lens_to_aws(serverless_lens, language="en")
 
-    lens = lens_from_aws(data, language="en", slug="serverless", version="2024-06")
+    lens = lens_from_aws(data, language="en", slug="serverless", version="2024-06", force=True)
 
     assert list(Lens.objects.filter(slug="serverless").values_list("version", flat=True)) == ["2019-12", "2024-06"]
     assert lens.pillars.count() == 5
@@ -628,6 +670,17 @@ def test_it_lets_a_review_answer_a_question_whose_id_is_as_long_as_aws_allows(db
     assert response.status_code == 302, response.content.decode()
     answer = review.answers.get(question__key="q" * 128)
     assert (sorted(answer.selected_choices.values_list("key", flat=True)), answer.risk) == (["sec_a1"], "MEDIUM_RISK")
+
+
+def test_it_records_history_for_every_imported_row(db):
+    lens = lens_from_aws(json.loads(SUSTAINABILITY.read_text()), language="en", slug="sus")
+
+    for model, lens_path in ((Pillar, "lens"), (Question, "pillar__lens"), (Choice, "question__pillar__lens"),
+                             (RiskRule, "question__pillar__lens")):  # fmt: skip
+        rows = model.objects.filter(**{lens_path: lens})
+        created = model.history.filter(id__in=rows.values("id"), history_type="+")
+        assert rows.count() > 0
+        assert sorted(created.values_list("id", flat=True)) == sorted(rows.values_list("id", flat=True)), model
 
 
 def test_it_refuses_an_unknown_language(db):

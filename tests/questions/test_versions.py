@@ -126,12 +126,8 @@ def test_it_finds_no_problem_in_a_valid_question():
             "The choice id “a1” is used 2 times.", id="duplicate-choice-id",
         ),
         pytest.param(
-            [_choice("a1"), _choice("a2", ko=" "), _choice("no", none=True)], VALID_RULES,
-            "Choice “a2”: the Korean title is empty.", id="empty-korean-choice-title",
-        ),
-        pytest.param(
-            [_choice("a1"), _choice("a2", en=""), _choice("no", none=True)], VALID_RULES,
-            "Choice “a2”: the English title is empty.", id="empty-english-choice-title",
+            [_choice("a1"), _choice("a2", ko=" ", en=""), _choice("no", none=True)], VALID_RULES,
+            "Choice “a2”: the title is empty in every language.", id="empty-choice-titles",
         ),
         pytest.param(
             [_choice("no", none=True)], [("default", "HIGH_RISK")],
@@ -165,12 +161,10 @@ def _set_rule(question, order, condition):
                      id="syntax-error"),
         pytest.param(lambda q: q.risk_rules.filter(order=3).delete(),
                      "Risk rules: rule 2: the last rule must be 'default'", id="missing-default"),
-        pytest.param(lambda q: Question.objects.filter(pk=q.pk).update(title_ko=""), "the title in ko is empty",
-                     id="empty-korean-title"),
-        pytest.param(lambda q: Question.objects.filter(pk=q.pk).update(title_en="  "), "the title in en is empty",
-                     id="empty-english-title"),
-        pytest.param(lambda q: q.choices.filter(key="p1_q1_a2").update(title_en=""),
-                     "Choice “p1_q1_a2”: the English title is empty.", id="empty-choice-title"),
+        pytest.param(lambda q: Question.objects.filter(pk=q.pk).update(title_ko="", title_en="  "),
+                     "the title is empty in every language", id="empty-titles"),
+        pytest.param(lambda q: q.choices.filter(key="p1_q1_a2").update(title_en="", title_ko=""),
+                     "Choice “p1_q1_a2”: the title is empty in every language.", id="empty-choice-titles"),
     ],
 )  # fmt: skip
 def test_it_names_each_problem_of_a_saved_question(draft, change, message):
@@ -182,14 +176,14 @@ def test_it_names_each_problem_of_a_saved_question(draft, change, message):
 
 
 def test_it_names_the_problems_of_the_lens_itself(draft):
-    Lens.objects.filter(pk=draft.pk).update(name_en="")
-    Pillar.objects.filter(lens=draft, key="p2").update(name_ko="")
+    Lens.objects.filter(pk=draft.pk).update(name_en="", name_ko="")
+    Pillar.objects.filter(lens=draft, key="p2").update(name_ko="", name_en=" ")
     Question.objects.filter(pillar__lens=draft, pillar__key="p2").delete()
     draft.refresh_from_db()
 
     assert validate_lens(draft) == [
-        "Lens: the name in en is empty.",
-        "Pillar p2: the name in ko is empty.",
+        "Lens: the name is empty in every language.",
+        "Pillar p2: the name is empty in every language.",
         "Pillar p2: it has no question.",
     ]
 
@@ -215,6 +209,18 @@ def test_it_copies_every_id_and_text_into_a_draft(serverless_lens, editor):
     # The copy has rows of its own: the published version is untouched.
     assert _snapshot(serverless_lens) == before
     assert not set(_snapshot(draft)["ids"]["choices"]) & set(before["ids"]["choices"])
+
+
+def test_it_records_history_for_every_row_of_a_draft(published, editor):
+    draft = lens_draft_create(lens=published, user=editor)
+
+    for model in (Question, Choice, RiskRule):
+        rows = model.objects.filter(**{("pillar__lens" if model is Question else "question__pillar__lens"): draft})
+        created = model.history.filter(id__in=rows.values("id"), history_type="+")
+        assert rows.count() > 0
+        assert sorted(created.values_list("id", flat=True)) == sorted(rows.values_list("id", flat=True)), model
+    rule_history = RiskRule.history.filter(question__pillar__lens=draft).first()
+    assert rule_history.history_user == editor
 
 
 def test_it_allows_only_one_draft_per_lens(published, draft, editor):
@@ -260,7 +266,7 @@ def test_it_refuses_an_empty_version(draft, editor):
 
 def test_it_refuses_to_publish_a_draft_with_problems_and_leaves_it_unchanged(draft, editor):
     _set_rule(_question(draft, "p1_q1"), 2, "p1_q1_zz")
-    Question.objects.filter(pillar__lens=draft, key="p2_q2").update(title_en="")
+    Question.objects.filter(pillar__lens=draft, key="p2_q2").update(title_en="", title_ko="")
     before = _snapshot(draft)
 
     with pytest.raises(LensVersionError) as refused:
@@ -268,7 +274,7 @@ def test_it_refuses_to_publish_a_draft_with_problems_and_leaves_it_unchanged(dra
 
     assert refused.value.problems == [
         "P1 1 (p1_q1): Risk rules: rule 2: unknown choice 'p1_q1_zz'",
-        "P2 2 (p2_q2): the title in en is empty",
+        "P2 2 (p2_q2): the title is empty in every language",
     ]
     assert _snapshot(draft) == before
     assert not Lens.objects.filter(slug="mini", version="2").exists()

@@ -117,6 +117,11 @@ ACTIONS = [
         ),
     ),
     Action(
+        # Owners (and staff) only: the archive holds the members and everything of the workload.
+        "workload_archive", "get", lambda w: reverse("reviewapp:workload_archive", args=[w.workload.pk]),
+        writes=True, texts=lambda w: ['"format": "wa-workload-archive"', '"username": "vera"', '"name": "Shop"'],
+    ),
+    Action(
         "answer_save", "post", lambda w: reverse("reviewapp:answer_save", args=[w.review.pk]),
         data=lambda w: {"question": "p1_q1", "choices": ["p1_q1_a1"]}, writes=True, effect=_answer_saved,
         redirect=lambda w: reverse("reviewapp:review_question", args=[w.review.pk, "p1_q1"]),
@@ -321,9 +326,11 @@ def test_it_offers_each_member_only_the_controls_of_their_role(world, client_for
     question = client.get(reverse("reviewapp:review_question", args=[world.review.pk, "p1_q1"]))
 
     share_action = f'action="{reverse("reviewapp:member_share", args=[world.workload.pk])}"'
+    archive_link = f'href="{reverse("reviewapp:workload_archive", args=[world.workload.pk])}"'
     edit_link = f'href="{reverse("reviewapp:workload_edit", args=[world.workload.pk])}"'
     read_only = "You can read this review; only owners and contributors can change it."
     assert (share_action in detail.content.decode()) is is_owner
+    assert (archive_link in detail.content.decode()) is is_owner
     assert (edit_link in detail.content.decode()) is can_write
     assert (read_only in question.content.decode()) is not can_write
     assert ('<fieldset class="choices" disabled>' in question.content.decode()) is not can_write

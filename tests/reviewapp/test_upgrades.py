@@ -22,7 +22,7 @@ from reviewapp import upgrades
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.improvements import improvement_update
-from reviewapp.models import Answer, AnswerRisk, ImprovementItem, Milestone, MilestoneAnswer, Review
+from reviewapp.models import Answer, AnswerChange, AnswerRisk, ImprovementItem, Milestone, MilestoneAnswer, Review
 from reviewapp.progress import live_records, milestone_records
 from reviewapp.upgrades import UpgradeError, newer_version, review_upgrade
 from reviewapp.workloads import review_create
@@ -271,6 +271,38 @@ def test_it_takes_the_milestone_before_an_upgrade_even_at_the_milestone_limit(an
     summary = review_upgrade(review=answered, target=v2, user=bob)
 
     assert list(Milestone.objects.filter(review=answered)) == [summary.milestone]
+
+
+def test_it_keeps_the_answer_history_across_an_upgrade(client_for, alice, answered, v2, bob):
+    _save(answered, "p1_q1", ["p1_q1_a1", "p1_q1_a2", "p1_q1_a3"], user=alice, notes="Alarms on the *API*")
+    before = list(
+        AnswerChange.objects.filter(answer__review=answered, answer__question__key="p1_q1")
+        .order_by("version")
+        .values_list("version", "changed_by__username", "changed_at", "before", "after")
+    )
+    assert [row[0] for row in before] == [1, 2]
+
+    review_upgrade(review=answered, target=v2, user=bob)
+
+    answer = Answer.objects.get(review=answered, question__key="p1_q1")
+    assert answer.question.pillar.lens == v2
+    changes = list(answer.changes.order_by("version").values_list(
+        "version", "changed_by__username", "changed_at", "before", "after"))  # fmt: skip
+    assert changes[:2] == before
+    # The move itself is the third change: a3 is gone from version 2.
+    assert (changes[2][0], changes[2][1], changes[2][3]["choices"], changes[2][4]["choices"]) == (
+        3, "bob", ["p1_q1_a1", "p1_q1_a2", "p1_q1_a3"], ["p1_q1_a1", "p1_q1_a2"],
+    )  # fmt: skip
+    assert answer.version == 3
+    # The history page of the upgraded question still lists the changes made before the upgrade.
+    response = client_for(alice).get(reverse("reviewapp:answer_history", args=[answered.pk, "p1_q1"]))
+    text = _text(response)
+    assert "Version 1 by bob" in text and "Version 2 by alice" in text and "Version 3 by bob" in text
+    # Restoring a version from before the upgrade works on the new version's choices.
+    client_for(alice).post(reverse("reviewapp:answer_restore", args=[answered.pk, "p1_q1", 1]))
+    answer.refresh_from_db()
+    assert (answer.version, sorted(answer.selected_choices.values_list("key", flat=True))) == (4, ["p1_q1_a1"])
+    assert answer.selected_choices.get().question.pillar.lens == v2
 
 
 def test_it_takes_a_milestone_of_the_state_before_the_upgrade(answered, v2, lens, bob):

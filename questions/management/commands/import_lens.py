@@ -32,16 +32,25 @@ class Command(BaseCommand):
         )
         parser.add_argument("--slug", help="Slug of the lens (default: from its name).")
         parser.add_argument("--version", dest="lens_version", help="Version (default: the slug's next one).")
-        parser.add_argument("--publish", action="store_true", help="Publish the lens (default: a draft).")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish the lens (default: a draft), under the same rules as the admin's publish page.",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Import even when a version of the lens already has the same content (default: refuse).",
+        )
 
-    def handle(self, *args, file: str, language: str, slug, lens_version, publish: bool, **options):
+    def handle(self, *args, file: str, language: str, slug, lens_version, publish: bool, force: bool, **options):
         try:
             raw = Path(file).read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.", returncode=EXIT_REFUSED) from None
         status = Lens.Status.PUBLISHED if publish else Lens.Status.DRAFT
         try:
-            lens = lens_from_aws(raw, language=language, slug=slug, version=lens_version, status=status)
+            lens = lens_from_aws(raw, language=language, slug=slug, version=lens_version, status=status, force=force)
         except LensImportError as exc:
             for message in exc.messages:
                 self.stderr.write(message)

@@ -1,5 +1,6 @@
 """The REST API under /api/v1/. Each view: access-scoped fetch, a serializer or form, one service call."""
 
+from .archives import WorkloadArchive, WorkloadArchiveImport
 from .lenses import LensAwsExport, LensAwsImport, LensDetail, LensList
 from .plans import ImprovementItemDetail, ImprovementPlan, MilestoneDetail, MilestoneList
 from .reviews import AnswerDetail, AnswerList, AnswersAwsImport, AnswersExport, ReviewDetail, ReviewList, ReviewSummary
@@ -11,6 +12,8 @@ __all__ = [
     "LensAwsExport",
     "LensAwsImport",
     "WorkloadList",
+    "WorkloadArchive",
+    "WorkloadArchiveImport",
     "WorkloadDetail",
     "MemberList",
     "MemberDetail",

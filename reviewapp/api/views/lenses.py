@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from questions.interchange import LensImportError, lens_from_aws, lens_to_aws
+from questions.interchange import LensAlreadyImported, LensImportError, lens_from_aws, lens_to_aws
 from questions.models import Choice, Lens, Question, RiskRule
 
 from .. import serializers as s
@@ -55,14 +55,21 @@ class LensAwsExport(APIView):
 class LensAwsImport(APIView):
     """Import an AWS custom lens file (the JSON document as the request body) as a draft lens.
 
-    Query: language (required), slug and version (optional). Bank editors only. All or
-    nothing: a bad file answers 400 with every problem and its place.
+    Query: language (required), slug and version (optional), force (optional: import even
+    when a version of the lens already has the same content; without it that answers 409
+    naming the version). Bank editors only. All or nothing: a bad file answers 400 with
+    every problem and its place.
     """
 
     @extend_schema(
         request=dict,
-        parameters=[LanguageQuery, OpenApiParameter("slug", str), OpenApiParameter("version", str)],
-        responses={201: s.LensSerializer},
+        parameters=[
+            LanguageQuery,
+            OpenApiParameter("slug", str),
+            OpenApiParameter("version", str),
+            OpenApiParameter("force", bool, description="Import even when a version with the same content exists."),
+        ],
+        responses={201: s.LensSerializer, 409: dict},
     )
     def post(self, request):
         if not request.user.has_perm("questions.add_lens"):
@@ -75,7 +82,15 @@ class LensAwsImport(APIView):
             lens = lens_from_aws(
                 dict(request.data), language=query.validated_data["language"],
                 slug=request.query_params.get("slug") or None, version=request.query_params.get("version") or None,
+                force=request.query_params.get("force", "").lower() in ("1", "true", "yes", "on"),
             )  # fmt: skip
+        except LensAlreadyImported as exc:
+            body = {
+                "detail": _("Version %(version)s of this lens already has this content: nothing was imported.")
+                % {"version": exc.lens.version},
+                "lens": s.LensSerializer(exc.lens).data,
+            }
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except LensImportError as exc:
             return file_refused(exc.messages, "lens", total=exc.total)
         return Response(s.LensSerializer(lens).data, status=status.HTTP_201_CREATED)

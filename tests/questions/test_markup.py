@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewapp.markup import render_markdown, render_markdown_inline
+from questions.markup import render_markdown, render_markdown_inline
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3",
