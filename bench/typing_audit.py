@@ -231,8 +231,17 @@ async def _drive(base_url, people, review_id, keys, choices, seconds, seed, log)
         await asyncio.gather(
             *(
                 _participant(
-                    browser, base_url, user, password, review_id, keys, choices,
-                    random.Random(f"{seed}:{user}"), deadline, log, stop,
+                    browser,
+                    base_url,
+                    user,
+                    password,
+                    review_id,
+                    keys,
+                    choices,
+                    random.Random(f"{seed}:{user}"),
+                    deadline,
+                    log,
+                    stop,
                 )  # fmt: skip
                 for user, password in people
             )
@@ -255,10 +264,12 @@ def audit(log: Log, review_id: int) -> Result:
     answers = {a.question.key: a for a in Answer.objects.filter(review_id=review_id).select_related("question")}
     answer_state = lambda answer: answer_state_of(answer).as_json()  # noqa: E731
     history: dict[str, list[AnswerChange]] = {}
-    for change in AnswerChange.objects.filter(answer__review_id=review_id).select_related("answer__question", "changed_by"):
+    for change in AnswerChange.objects.filter(answer__review_id=review_id).select_related(
+        "answer__question", "changed_by"
+    ):
         history.setdefault(change.answer.question.key, []).append(change)
     lost, duplicated = [], []
-    for user, key, token in log.tokens:
+    for _user, key, token in log.tokens:
         saved = answers[key].notes
         # "Keep both" writes two people's texts one after the other, each under a line naming
         # its author: a token may be in both. Within one text it may be there once only.
@@ -277,10 +288,10 @@ def audit(log: Log, review_id: int) -> Result:
         )
 
     for (user, key, choice), (ticked, since) in log.ticks.items():
-        if not kept(key, user, since, lambda state: (choice in state.get("choices", [])) == ticked):
+        if not kept(key, user, since, lambda state, c=choice, t=ticked: (c in state.get("choices", [])) == t):
             lost.append(f"{user}'s {'tick' if ticked else 'untick'} of {choice}")
     for (user, key), (applies, since) in log.applies.items():
-        if not kept(key, user, since, lambda state: state.get("applicable", True) == applies):
+        if not kept(key, user, since, lambda state, a=applies: state.get("applicable", True) == a):
             lost.append(f"{user}'s 'does not apply' = {not applies} on {key}")
     total = lambda name: sum(int(stats.get(name, 0)) for stats in log.pages.values())  # noqa: E731
     return Result(
@@ -316,8 +327,13 @@ def main() -> None:
         thread = threading.Thread(
             target=lambda: result.append(
                 run_audit(
-                    base_url=f"http://{server.HOST}:{port}", people=people, review_id=review_id, keys=keys,
-                    choices=choices, seconds=seconds, seed=seed,
+                    base_url=f"http://{server.HOST}:{port}",
+                    people=people,
+                    review_id=review_id,
+                    keys=keys,
+                    choices=choices,
+                    seconds=seconds,
+                    seed=seed,
                 )  # fmt: skip
             )
         )

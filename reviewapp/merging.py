@@ -125,5 +125,5 @@ def merge_text(*, base: str, mine: str, theirs: str) -> str:
 
 
 def notes_both(*, theirs: str, theirs_author: str, mine: str, my_author: str) -> str:
-    """"Keep both": the two texts one after the other, each under a line naming its author."""
+    """ "Keep both": the two texts one after the other, each under a line naming its author."""
     return f"— {theirs_author}:\n{theirs}\n\n— {my_author}:\n{mine}"

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from questions.models import Choice, Lens, Question
 
-
 NOTES_MAX_LENGTH = 2084  # an answer's notes, as the AWS Well-Architected Tool allows
 
 
@@ -273,7 +272,10 @@ class AnswerChange(models.Model):
     after = models.JSONField()
     restored_from = models.PositiveIntegerField(null=True, blank=True, help_text=_("Version this change restored."))
     idempotency_key = models.CharField(
-        max_length=64, blank=True, default="", help_text=_("The key the client sent with the save: a retry is applied once.")
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_("The key the client sent with the save: a retry is applied once."),
     )
 
     class Meta:

@@ -100,7 +100,9 @@ def test_it_keeps_the_conflict_panel_and_my_text_through_live_refreshes_and_a_th
 
     carol.locator(f"#notes-{KEY}").fill("Carol: and latency alarms.")  # a third person saves meanwhile
     saved(carol)
-    expect(bob.locator(f"#conflict-{KEY} section.conflict")).to_contain_text("Carol: and latency alarms.", timeout=8_000)
+    expect(bob.locator(f"#conflict-{KEY} section.conflict")).to_contain_text(
+        "Carol: and latency alarms.", timeout=8_000
+    )
     expect(bob.locator(f"#conflict-{KEY}")).to_contain_text("version 2")
     expect(bob.locator(f"#notes-{KEY}")).to_have_value("Bob: we alarm on errors only.")
     screenshot(bob, "no-loss-conflict-after-refreshes")

@@ -42,8 +42,13 @@ def test_it_loses_and_doubles_nothing_typed_ticked_or_marked_by_four_people_at_r
     worker = threading.Thread(  # the audit runs its own asyncio loop, apart from the sync browser tests
         target=lambda: logs.append(
             run_audit(
-                base_url=live_server.url, people=people, review_id=review.pk, keys=KEYS, choices=choices,
-                seconds=float(os.environ.get("AUDIT_SECONDS", 60)), seed=seed,
+                base_url=live_server.url,
+                people=people,
+                review_id=review.pk,
+                keys=KEYS,
+                choices=choices,
+                seconds=float(os.environ.get("AUDIT_SECONDS", 60)),
+                seed=seed,
             )  # fmt: skip
         )
     )

@@ -94,7 +94,7 @@ def test_it_answers_htmx_with_a_fragment_of_the_new_risk_and_counts(review, as_b
     assertContains(response, '<li id="nav-p1_q1" hx-swap-oob="true"')
     # The answer as data for the page's script, never its form controls (they may hold unsent typing).
     assertContains(response, '<div id="answer-data-p1_q1" class="answer-data" hidden data-version="1"')
-    assert '<textarea' not in html and 'name="choices"' not in html
+    assert "<textarea" not in html and 'name="choices"' not in html
     assert html.count('hx-swap-oob="true"') == 4  # answer data, nav item, counts, pillar tabs
     assert _answer(review).risk == AnswerRisk.MEDIUM
 

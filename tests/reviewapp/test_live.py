@@ -18,6 +18,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from reviewapp import presence
 from reviewapp.models import Review
+
 from ..factories import answer_data_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -145,7 +146,7 @@ def test_it_sends_only_the_fragments_of_the_question_that_changed(review, as_ali
     assertContains(response, "Saved by bob")
     data = answer_data_in(response, "p1_q1")  # as data: the page decides whether the fields may take it
     assert (data["version"], data["choices"], data["notes"], data["by"]) == (1, ["p1_q1_a1"], "from bob", "bob")
-    assertContains(response, "<template><div class=\"markdown\"><p>from bob</p></div></template>")  # its preview
+    assertContains(response, '<template><div class="markdown"><p>from bob</p></div></template>')  # its preview
     for never in ("answer-p1_q1", "version-p1_q1", "notes-p1_q1", "preview-p1_q1"):  # form controls are never swapped
         assertNotContains(response, f'id="{never}"')
     for unchanged in ("status-p1_q2", "answer-data-p1_q2"):
