@@ -56,3 +56,4 @@ bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/pdf_render.py
 	scripts/with-postgres.sh $(BIN)/python bench/workshop_load.py
 	scripts/with-postgres.sh $(BIN)/python bench/two_instances.py
+	scripts/with-postgres.sh $(BIN)/python bench/typing_audit.py

@@ -71,3 +71,19 @@ def test_it_renders_a_questions_helpful_resource_as_a_link_or_a_text(lens):
     )
     assert unsafe == '<p class="question-resource">Deploying &lt;safely&gt;</p>'
     assert empty == ""
+
+
+def test_it_shows_every_link_of_a_practice_and_of_the_question_on_the_question_page(linked, client_for, alice):
+    Choice.objects.filter(question__pillar__lens=linked.lens, key="p1_q1_a2").update(
+        helpful_resource_url="https://docs.example/helpful", improvement_plan_url="https://docs.example/plan"
+    )
+    Question.objects.filter(pillar__lens=linked.lens, key="p1_q1").update(
+        helpful_resource_en="The question's guide", helpful_resource_url="https://docs.example/question"
+    )
+
+    page = _text(client_for(alice).get(reverse("reviewapp:review_question", args=[linked.pk, "p1_q1"])).content)
+
+    for url in ("https://docs.example/helpful", "https://docs.example/plan", "https://acme.example/run",
+                "https://acme.example/why", "https://docs.example/question"):  # fmt: skip
+        assert f'<a href="{url}" rel="noopener noreferrer nofollow"' in page, url
+    assert "Runbook [v2]</a></li><li>Ask the platform team</li></ul>" in page
