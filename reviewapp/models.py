@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from questions.models import Choice, Lens, Question
@@ -276,3 +277,59 @@ class AnswerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer} v{self.version}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Invitations that can still be used: neither accepted, revoked nor expired."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that makes whoever opens it a member of the workload. Only its hash is stored."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        ACCEPTED = "accepted", _("Used")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    workload = models.ForeignKey(
+        Workload, verbose_name=_("workload"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workload", "-created_at", "pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} → {self.workload}"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+    def get_state_display(self) -> str:
+        return self.State(self.state).label

@@ -1,7 +1,20 @@
 from django.urls import path
 
 from . import converters  # noqa: F401 - registers the id and fmt path converters
-from .views import answers, exports, imports, live, milestones, plans, reports, reviews, tokens, upgrades, workloads
+from .views import (
+    answers,
+    exports,
+    imports,
+    invitations,
+    live,
+    milestones,
+    plans,
+    reports,
+    reviews,
+    tokens,
+    upgrades,
+    workloads,
+)
 
 app_name = "reviewapp"
 
@@ -14,6 +27,13 @@ urlpatterns = [
     path("workloads/<id:pk>/edit/", workloads.workload_edit, name="workload_edit"),
     path("workloads/<id:pk>/members/", workloads.member_share, name="member_share"),
     path("workloads/<id:pk>/members/<id:member_pk>/remove/", workloads.member_remove, name="member_remove"),
+    path("workloads/<id:pk>/invitations/", invitations.invitation_create_view, name="invitation_create"),
+    path(
+        "workloads/<id:pk>/invitations/<id:invitation_pk>/revoke/",
+        invitations.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path("invitations/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
     path("workloads/<id:pk>/reviews/", workloads.review_add, name="review_add"),
     path("reviews/<id:pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<id:pk>/pillars/<str:key>/", reviews.review_pillar, name="review_pillar"),
