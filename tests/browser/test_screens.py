@@ -159,3 +159,17 @@ def test_it_fits_every_page_on_every_screen_for_every_role(browser, world, langu
         context.close()
 
     assert not problems, "\n".join(problems)
+
+
+def test_it_draws_every_choice_checkbox_the_same_size(browser, world):
+    context = _context(browser, world, world["users"]["owner"], "en")
+    page = context.new_page()
+    question = next(path for name, path in world["pages"] if name == "question")
+    page.goto(world["url"] + question)
+
+    sizes = page.eval_on_selector_all(
+        ".choice input[type=checkbox]", "boxes => boxes.map(b => [b.offsetWidth, b.offsetHeight])"
+    )
+    context.close()
+
+    assert len(sizes) > 2 and len(set(map(tuple, sizes))) == 1, sizes
