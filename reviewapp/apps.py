@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ReviewappConfig(AppConfig):
     name = "reviewapp"
     verbose_name = _("Reviews")
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        # The admin says whose it is, in the reader's language (not "Django administration").
+        admin.site.site_header = _("Well-Architected Review administration")
+        admin.site.site_title = _("Well-Architected Review administration")
+        admin.site.index_title = _("Question bank and reviews")

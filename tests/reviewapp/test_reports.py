@@ -162,7 +162,7 @@ def _total_row(text: str, word: str) -> tuple[int, ...]:
     return tuple(int(n) for n in match.groups())
 
 
-EN_LABELS = ("High risk", "Medium risk", "No risk", "Not applicable", "Unanswered")
+EN_LABELS = ("High risk", "Medium risk", "No risk", "Does not apply", "Unanswered")
 
 
 def gettext_ko(text: str) -> str:
