@@ -48,6 +48,18 @@ class TrendChart:
     y_ticks: list[tuple[float, int]]
 
     @property
+    def x_axis(self) -> list[tuple[float, str, str]]:
+        """``(x, label, text-anchor)``: the first label starts at its point and the last ends at it, so neither
+        runs past the chart's edge; a single point's label is centred."""
+        if len(self.x_labels) == 1:
+            return [(*self.x_labels[0], "middle")]
+        last = len(self.x_labels) - 1
+        return [
+            (x, label, "start" if i == 0 else "end" if i == last else "middle")
+            for i, (x, label) in enumerate(self.x_labels)
+        ]
+
+    @property
     def tick_x(self) -> int:
         return self.left - 6
 

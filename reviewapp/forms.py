@@ -255,6 +255,10 @@ class CompareForm(forms.Form):
         choices = [("current", _("Now"))] + [(str(m.pk), m.name) for m in milestones]
         self.fields["before"].choices = choices
         self.fields["after"].choices = choices
+        # By default the latest milestone against now: what changed since the last workshop.
+        latest = list(milestones)[-1:] if milestones else []
+        self.fields["before"].initial = str(latest[0].pk) if latest else "current"
+        self.fields["after"].initial = "current"
 
 
 class ReportForm(forms.Form):
