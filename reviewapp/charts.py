@@ -148,7 +148,7 @@ class BarChart:
 
 def pillar_bars(rows: list[tuple[str, RiskCounts]], *, width: int = 640, bar_height: int = 22) -> BarChart:
     """One stacked bar per pillar: its questions split by risk, in the usual risk order."""
-    label_width, gap = 150, 10
+    label_width, gap = 215, 10  # room for "PERF Performance Efficiency" without cutting it
     usable = width - label_width - 8
     bars = []
     for index, (label, counts) in enumerate(rows):

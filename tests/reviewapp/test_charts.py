@@ -99,13 +99,13 @@ def test_it_writes_each_series_as_an_svg_polyline():
 
 def test_it_splits_each_pillar_bar_by_risk_in_the_usual_order():
     counts = RiskCounts.of(["MEDIUM_RISK", "HIGH_RISK", "UNANSWERED", "HIGH_RISK"])
-    chart = pillar_bars([("OPS", counts), ("SEC", RiskCounts.of(["NO_RISK"]))], width=658)
+    chart = pillar_bars([("OPS", counts), ("SEC", RiskCounts.of(["NO_RISK"]))], width=723)
 
     first, second = chart.bars
     assert [(s.css, s.value) for s in first.segments] == [("high", 2), ("medium", 1), ("unanswered", 1)]
     assert [s.width for s in first.segments] == pytest.approx([250, 125, 125])
     assert first.segments[0].x == chart.label_width
-    assert [s.x for s in first.segments] == pytest.approx([150, 400, 525])
+    assert [s.x for s in first.segments] == pytest.approx([215, 465, 590])
     assert [(s.css, s.value, s.width) for s in second.segments] == [("none", 1, 500)]
     assert second.y > first.y
 
