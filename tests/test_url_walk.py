@@ -68,6 +68,7 @@ OUTSIDER_PAGES = {
     "admin:login": "the admin's sign-in page, saying charlie may not enter",
     "api:schema": "API description",
     "api:docs": "API description",
+    "redoc_script": "the API docs page's script (Redoc), the same for everyone",
     "reviewapp:workload_list": "charlie's own workloads (none)",
     "reviewapp:workload_create": "an empty form",
     "reviewapp:token_list": "charlie's own tokens",

@@ -173,3 +173,22 @@ def test_it_draws_every_choice_checkbox_the_same_size(browser, world):
     context.close()
 
     assert len(sizes) > 2 and len(set(map(tuple, sizes))) == 1, sizes
+
+
+def test_it_shows_the_api_docs_grouped_and_without_errors(browser, world):
+    context = _context(browser, world, world["users"]["owner"], "en")
+    page = context.new_page()
+    errors, failed = [], []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+
+    page.goto(world["url"] + "/api/docs/")
+    page.get_by_text("Change part of one answer").first.wait_for(state="attached")
+    page.wait_for_load_state("networkidle")
+    menu = page.locator("[role=menuitem], .menu-content label").all_inner_texts()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "screen-en-owner-api-docs-1280.png"))
+    context.close()
+
+    assert errors == [] and failed == [], (errors, failed)
+    assert any("Improvement plan" in item for item in menu), menu
