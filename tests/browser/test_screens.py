@@ -24,7 +24,7 @@ from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = (390, 768, 1280)
+WIDTHS = (390, 768, 1280, 1920)
 SCREENSHOT_WIDTHS = (390, 1280)
 
 # What sticks out: the page itself, and any visible element whose right edge passes the viewport
@@ -93,8 +93,11 @@ def world(transactional_db, live_server):
         ("milestone", f"/reviews/{review.pk}/milestones/{milestone.pk}/"),
         ("compare", f"/reviews/{review.pk}/compare/"),
         ("tokens", "/account/tokens/"),
+        ("present", f"/reviews/{review.pk}/present/?question=ops_q2"),
     ]
     return {
+        "review": review,
+        "bank": bank,
         "url": live_server.url,
         "users": {"owner": owner, "contributor": contributor, "viewer": viewer},
         "pages": pages,
@@ -192,3 +195,25 @@ def test_it_shows_the_api_docs_grouped_and_without_errors(browser, world):
 
     assert errors == [] and failed == [], (errors, failed)
     assert any("Improvement plan" in item for item in menu), menu
+
+
+def test_it_keeps_the_presentation_view_fresh_as_answers_change(browser, world):
+    context = _context(browser, world, world["users"]["viewer"], "en")
+    page = context.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(world["url"] + f"/reviews/{world['review'].pk}/present/?question=rel_q1")
+    badge = page.locator("#status-rel_q1 .badge")
+    assert badge.inner_text() == "Unanswered"
+    font_size = page.eval_on_selector(".present-question h1", "h => parseFloat(getComputedStyle(h).fontSize)")
+
+    answer_save(
+        review=world["review"], item=world["bank"].by_key["rel_q1"], user=world["users"]["owner"],
+        selected_keys=frozenset(), is_applicable=False, reason="OUT_OF_SCOPE", notes="Handled by the platform team.",
+    )  # fmt: skip
+    page.locator("#status-rel_q1 .badge", has_text="Does not apply").wait_for(timeout=8_000)
+    page.locator("#preview-rel_q1").get_by_text("Handled by the platform team.").wait_for(timeout=2_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "screen-en-viewer-present-1920.png"))
+    context.close()
+
+    assert font_size >= 48  # readable from the back of a room at 1920 px
