@@ -217,3 +217,27 @@ def test_it_keeps_the_presentation_view_fresh_as_answers_change(browser, world):
     context.close()
 
     assert font_size >= 48  # readable from the back of a room at 1920 px
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_it_keeps_the_admin_tools_clear_of_the_lens_title(browser, world, language):
+    staff = make_user("root", is_staff=True, is_superuser=True)
+    lens = world["review"].lens
+    context = _context(browser, world, staff, language)
+    page = context.new_page()
+    problems = []
+
+    for path in ("/admin/", "/admin/questions/lens/", f"/admin/questions/lens/{lens.pk}/change/"):
+        page.goto(world["url"] + path)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            if path.endswith("/change/"):
+                title, tools = page.locator("#content h1").bounding_box(), page.locator(".object-tools").bounding_box()
+                if tools["y"] < title["y"] + title["height"] and title["y"] < tools["y"] + tools["height"]:
+                    problems.append(f"{language} {width}px: the tools overlap the title")
+            if width in SCREENSHOT_WIDTHS and path.endswith("/change/"):
+                page.screenshot(path=str(ARTIFACTS / f"screen-{language}-admin-lens-{width}.png"))
+    assert "Well-Architected" in page.locator("#site-name").inner_text()
+    context.close()
+
+    assert not problems, problems
