@@ -41,6 +41,12 @@ OPERATIONS = {
     ("get", "/api/v1/workloads/{id}/members/"): ("members", gettext_lazy("List a workload's members")),
     ("post", "/api/v1/workloads/{id}/members/"): ("members", gettext_lazy("Add a member or change their role")),
     ("delete", "/api/v1/workloads/{id}/members/{member_pk}/"): ("members", gettext_lazy("Remove a member")),
+    ("get", "/api/v1/workloads/{id}/invitations/"): ("members", gettext_lazy("List a workload's invitations")),
+    ("post", "/api/v1/workloads/{id}/invitations/"): ("members", gettext_lazy("Create an invitation link")),
+    ("delete", "/api/v1/workloads/{id}/invitations/{invitation_pk}/"): (
+        "members",
+        gettext_lazy("Withdraw an invitation"),
+    ),
     ("get", "/api/v1/reviews/"): ("reviews", gettext_lazy("List your reviews")),
     ("get", "/api/v1/reviews/{id}/"): ("reviews", gettext_lazy("Read a review")),
     ("get", "/api/v1/reviews/{id}/summary/"): ("reviews", gettext_lazy("Risk counts of a review, per pillar")),
