@@ -264,5 +264,5 @@ class CompareForm(forms.Form):
 class ReportForm(forms.Form):
     lang = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
     size = forms.ChoiceField(
-        label=_("Paper"), choices=[("a4", "A4"), ("letter", "Letter")], required=False, initial="a4"
+        label=_("Paper"), choices=[("a4", "A4"), ("letter", _("Letter"))], required=False, initial="a4"
     )

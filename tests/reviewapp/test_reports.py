@@ -670,3 +670,9 @@ def test_it_colours_only_counts_above_zero_in_the_summary(rendered):
     assert '<td class="high">0</td>' not in summary and '<td class="medium">0</td>' not in summary
     assert '<td class="none">0</td>' not in summary
     assert "<td>0</td>" in summary
+
+
+def test_it_names_the_letter_paper_size_in_korean(review, client_for, alice):
+    response = client_for(alice, language="ko").get(reverse("reviewapp:review_detail", args=[review.pk]))
+
+    assertContains(response, '<option value="letter">레터</option>')
