@@ -45,7 +45,7 @@ check: $(BIN)/.installed
 	DEBUG=true $(BIN)/python manage.py check
 
 messages: $(BIN)/.installed
-	DEBUG=true $(BIN)/python manage.py makemessages -l ko --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=bench
+	DEBUG=true $(BIN)/python manage.py makemessages -l ko -e html,txt,py,svg --no-obsolete --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=bench
 	DEBUG=true $(BIN)/python manage.py compilemessages -l ko --ignore=.venv
 
 clean:

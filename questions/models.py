@@ -36,28 +36,30 @@ class Lens(models.Model):
         PUBLISHED = "published", _("Published")
         RETIRED = "retired", _("Retired")
 
-    slug = models.SlugField(max_length=64, help_text=_("Stable id of the lens, e.g. 'serverless'."))
-    version = models.CharField(max_length=32, help_text=_("Version string, e.g. '2019-12'."))
+    slug = models.SlugField(_("slug"), max_length=64, help_text=_("Stable id of the lens, e.g. 'serverless'."))
+    version = models.CharField(_("version"), max_length=32, help_text=_("Version string, e.g. '2019-12'."))
     name = models.CharField(_("name"), max_length=128)
     description = models.TextField(_("description"), blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED)
     release_notes = models.TextField(_("release notes"), blank=True, help_text=_("Markdown: what changed."))
     based_on = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self", verbose_name=_("based on"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text=_("The published version a draft was copied from."),
     )  # fmt: skip
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
-    )
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
+    )  # fmt: skip
 
     objects = LensQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug", "version"]
         constraints = [models.UniqueConstraint(fields=["slug", "version"], name="lens_slug_version_unique")]
-        verbose_name_plural = "lenses"
+        verbose_name = _("lens")
+        verbose_name_plural = _("lenses")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.version}, {self.get_status_display()})"
@@ -69,35 +71,41 @@ class Lens(models.Model):
 
 
 class Pillar(models.Model):
-    lens = models.ForeignKey(Lens, on_delete=models.CASCADE, related_name="pillars")
-    key = models.CharField(max_length=64, help_text=_("Stable id, e.g. 'operationalExcellence'."))
-    short_label = models.CharField(max_length=16, help_text=_("Short label, e.g. 'OPS'."))
+    lens = models.ForeignKey(Lens, verbose_name=_("lens"), on_delete=models.CASCADE, related_name="pillars")
+    key = models.CharField(_("key"), max_length=64, help_text=_("Stable id, e.g. 'operationalExcellence'."))
+    short_label = models.CharField(_("short label"), max_length=16, help_text=_("Short label, e.g. 'OPS'."))
     name = models.CharField(_("name"), max_length=128)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["lens", "order", "pk"]
         constraints = [models.UniqueConstraint(fields=["lens", "key"], name="pillar_key_unique")]
+        verbose_name = _("pillar")
+        verbose_name_plural = _("pillars")
 
     def __str__(self) -> str:
         return f"{self.short_label} {self.name}"
 
 
 class Question(models.Model):
-    pillar = models.ForeignKey(Pillar, on_delete=models.CASCADE, related_name="questions")
-    key = models.CharField(max_length=128, help_text=_("Stable id, e.g. 'ops_q1' (AWS allows 128 characters)."))
-    label = models.CharField(max_length=16, help_text=_("Display label, e.g. 'OPS 1'."))
+    pillar = models.ForeignKey(Pillar, verbose_name=_("pillar"), on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(
+        _("key"), max_length=128, help_text=_("Stable id, e.g. 'ops_q1' (AWS allows 128 characters).")
+    )
+    label = models.CharField(_("label"), max_length=16, help_text=_("Display label, e.g. 'OPS 1'."))
     title = models.CharField(_("title"), max_length=512)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     helpful_resource = models.TextField(
         _("helpful resource"), blank=True, help_text=_("The text of the question's link (AWS: helpfulResource).")
     )
-    helpful_resource_url = models.URLField(max_length=2048, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    helpful_resource_url = models.URLField(_("helpful resource URL"), max_length=2048, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["pillar__order", "order", "pk"]
         constraints = [models.UniqueConstraint(fields=["pillar", "key"], name="question_key_unique")]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
 
     def __str__(self) -> str:
         return f"{self.label} {self.title}"
@@ -109,14 +117,14 @@ class Choice(models.Model):
         GOOD = "good", _("Good")
         BEST = "best", _("Best")
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
-    key = models.CharField(max_length=100, help_text=_("Stable id, e.g. 'ops_ops_q1_a1'."))
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices")
+    key = models.CharField(_("key"), max_length=100, help_text=_("Stable id, e.g. 'ops_ops_q1_a1'."))
     title = models.CharField(_("title"), max_length=512)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     helpful_resource = models.TextField(_("helpful resource"), blank=True, help_text=_("Markdown."))
-    helpful_resource_url = models.URLField(max_length=2048, blank=True)
+    helpful_resource_url = models.URLField(_("helpful resource URL"), max_length=2048, blank=True)
     improvement_plan = models.TextField(_("improvement plan"), blank=True, help_text=_("Markdown."))
-    improvement_plan_url = models.URLField(max_length=2048, blank=True)
+    improvement_plan_url = models.URLField(_("improvement plan URL"), max_length=2048, blank=True)
     additional_resources = models.JSONField(
         _("additional resources"), default=list, blank=True, validators=[validate_additional_resources],
         help_text=_(
@@ -124,9 +132,11 @@ class Choice(models.Model):
             '"content": [{"displayText": "...", "url": "https://..."}]}].'
         ),
     )  # fmt: skip
-    tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
-    is_none = models.BooleanField(default=False, help_text=_("The exclusive 'None of these' choice of its question."))
-    order = models.PositiveSmallIntegerField(default=0)
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, blank=True)
+    is_none = models.BooleanField(
+        _("“None of these” choice"), default=False, help_text=_("The exclusive 'None of these' choice of its question.")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["question", "order", "pk"]
@@ -136,6 +146,8 @@ class Choice(models.Model):
                 fields=["question"], condition=models.Q(is_none=True), name="one_none_choice_per_question"
             ),
         ]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
 
     def __str__(self) -> str:
         return self.title
@@ -162,16 +174,21 @@ class Choice(models.Model):
 class RiskRule(models.Model):
     """One ``condition -> risk`` rule; the first true rule of a question wins."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="risk_rules")
-    order = models.PositiveSmallIntegerField(default=0)
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="risk_rules"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
     condition = models.CharField(
+        _("condition"),
         max_length=1024,
         help_text=_("Choice keys combined with &&, || , ! and parentheses, or 'default'."),
     )
-    risk = models.CharField(max_length=16, choices=Risk.choices)
+    risk = models.CharField(_("risk"), max_length=16, choices=Risk.choices)
 
     class Meta:
         ordering = ["question", "order", "pk"]
+        verbose_name = _("risk rule")
+        verbose_name_plural = _("risk rules")
 
     def __str__(self) -> str:
         return f"{self.condition} -> {self.risk}"

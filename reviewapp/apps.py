@@ -8,3 +8,9 @@ class ReviewappConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the system checks
+        from django.contrib import admin
+
+        # The admin says whose it is, in the reader's language (not "Django administration").
+        admin.site.site_header = _("Well-Architected Review administration")
+        admin.site.site_title = _("Well-Architected Review administration")
+        admin.site.index_title = _("Question bank and reviews")

@@ -48,6 +48,18 @@ class TrendChart:
     y_ticks: list[tuple[float, int]]
 
     @property
+    def x_axis(self) -> list[tuple[float, str, str]]:
+        """``(x, label, text-anchor)``: the first label starts at its point and the last ends at it, so neither
+        runs past the chart's edge; a single point's label is centred."""
+        if len(self.x_labels) == 1:
+            return [(*self.x_labels[0], "middle")]
+        last = len(self.x_labels) - 1
+        return [
+            (x, label, "start" if i == 0 else "end" if i == last else "middle")
+            for i, (x, label) in enumerate(self.x_labels)
+        ]
+
+    @property
     def tick_x(self) -> int:
         return self.left - 6
 
@@ -136,7 +148,7 @@ class BarChart:
 
 def pillar_bars(rows: list[tuple[str, RiskCounts]], *, width: int = 640, bar_height: int = 22) -> BarChart:
     """One stacked bar per pillar: its questions split by risk, in the usual risk order."""
-    label_width, gap = 150, 10
+    label_width, gap = 215, 10  # room for "PERF Performance Efficiency" without cutting it
     usable = width - label_width - 8
     bars = []
     for index, (label, counts) in enumerate(rows):

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +96,22 @@ class ReviewCreateForm(forms.Form):
 class ShareForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CONTRIBUTOR)
+
+
+class InvitationForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CONTRIBUTOR)
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=30, initial=7,
+        help_text=_("The link works once, for this many days."),
+    )  # fmt: skip
+
+
+class JoinForm(UserCreationForm):
+    """A new account for someone who holds an invitation: a username and a password Django's validators accept."""
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username",)
 
 
 class AnswerPageForm(forms.Form):
@@ -254,10 +271,14 @@ class CompareForm(forms.Form):
         choices = [("current", _("Now"))] + [(str(m.pk), m.name) for m in milestones]
         self.fields["before"].choices = choices
         self.fields["after"].choices = choices
+        # By default the latest milestone against now: what changed since the last workshop.
+        latest = list(milestones)[-1:] if milestones else []
+        self.fields["before"].initial = str(latest[0].pk) if latest else "current"
+        self.fields["after"].initial = "current"
 
 
 class ReportForm(forms.Form):
     lang = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
     size = forms.ChoiceField(
-        label=_("Paper"), choices=[("a4", "A4"), ("letter", "Letter")], required=False, initial="a4"
+        label=_("Paper"), choices=[("a4", "A4"), ("letter", _("Letter"))], required=False, initial="a4"
     )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from questions.models import Choice, Lens, Question
@@ -25,7 +26,7 @@ class AnswerRisk(models.TextChoices):
     HIGH = "HIGH_RISK", _("High risk")
     MEDIUM = "MEDIUM_RISK", _("Medium risk")
     NONE = "NO_RISK", _("No risk")
-    NOT_APPLICABLE = "NOT_APPLICABLE", _("Not applicable")
+    NOT_APPLICABLE = "NOT_APPLICABLE", _("Does not apply")
     UNANSWERED = "UNANSWERED", _("Unanswered")
 
 
@@ -59,27 +60,37 @@ class Workload(models.Model):
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     architecture_diagram_url = models.URLField(_("architecture diagram URL"), max_length=2048, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = WorkloadQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
+        verbose_name = _("workload")
+        verbose_name_plural = _("workloads")
 
     def __str__(self) -> str:
         return self.name
 
 
 class Membership(models.Model):
-    workload = models.ForeignKey(Workload, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    workload = models.ForeignKey(
+        Workload, verbose_name=_("workload"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["workload", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["workload", "user"], name="membership_unique")]
 
     def __str__(self) -> str:
@@ -102,24 +113,28 @@ class ReviewQuerySet(models.QuerySet):
 class Review(models.Model):
     """A workload reviewed against one lens version."""
 
-    workload = models.ForeignKey(Workload, on_delete=models.CASCADE, related_name="reviews")
-    lens = models.ForeignKey(Lens, on_delete=models.PROTECT, related_name="reviews")
+    workload = models.ForeignKey(Workload, verbose_name=_("workload"), on_delete=models.CASCADE, related_name="reviews")
+    lens = models.ForeignKey(Lens, verbose_name=_("lens"), on_delete=models.PROTECT, related_name="reviews")
     revision = models.PositiveBigIntegerField(
-        default=0, help_text=_("Grows with every saved answer; names the review's current state.")
+        _("revision"), default=0, help_text=_("Grows with every saved answer; names the review's current state.")
     )
     facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        help_text=_("Who leads the workshop: followers are moved to the question they open."),
+        settings.AUTH_USER_MODEL, verbose_name=_("facilitator"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text=_("Who leads the workshop: followers are moved to the question they open."),
     )  # fmt: skip
-    facilitator_question = models.CharField(max_length=128, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    facilitator_question = models.CharField(_("facilitator's question"), max_length=128, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["workload", "lens__slug", "pk"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         constraints = [models.UniqueConstraint(fields=["workload", "lens"], name="review_lens_unique")]
 
     def __str__(self) -> str:
@@ -140,24 +155,29 @@ class Answer(models.Model):
         ARCHITECTURE_CONSTRAINTS = "ARCHITECTURE_CONSTRAINTS", _("Architecture constraints")
         OTHER = "OTHER", _("Other")
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    selected_choices = models.ManyToManyField(Choice, blank=True, related_name="answers")
+    review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers")
+    selected_choices = models.ManyToManyField(
+        Choice, verbose_name=_("best practices followed"), blank=True, related_name="answers"
+    )
     is_applicable = models.BooleanField(_("applicable"), default=True)
     reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices, blank=True)
     notes = models.TextField(_("notes"), max_length=NOTES_MAX_LENGTH, blank=True, help_text=_("Markdown."))
-    risk = models.CharField(max_length=16, choices=AnswerRisk.choices, default=AnswerRisk.UNANSWERED)
-    version = models.PositiveIntegerField(default=0, help_text=_("Grows with every save."))
+    risk = models.CharField(_("risk"), max_length=16, choices=AnswerRisk.choices, default=AnswerRisk.UNANSWERED)
+    version = models.PositiveIntegerField(_("version"), default=0, help_text=_("Grows with every save."))
     review_revision = models.PositiveBigIntegerField(
-        default=0, help_text=_("The review's revision when this answer last changed.")
+        _("review revision"), default=0, help_text=_("The review's revision when this answer last changed.")
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(null=True, blank=True)
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
 
     class Meta:
         ordering = ["review", "question__pillar__order", "question__order"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         constraints = [models.UniqueConstraint(fields=["review", "question"], name="answer_unique")]
         indexes = [models.Index(fields=["review", "review_revision"], name="answer_review_revision")]
 
@@ -291,3 +311,59 @@ class AnswerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer} v{self.version}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Invitations that can still be used: neither accepted, revoked nor expired."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that makes whoever opens it a member of the workload. Only its hash is stored."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        ACCEPTED = "accepted", _("Used")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    workload = models.ForeignKey(
+        Workload, verbose_name=_("workload"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workload", "-created_at", "pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} → {self.workload}"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+    def get_state_display(self) -> str:
+        return self.State(self.state).label

@@ -63,6 +63,16 @@ class QuestionState:
         return [choice for choice in self.item.choices if choice.key in self.answer.selected_keys]
 
     @property
+    def followed_practices(self) -> list[Choice]:
+        """Best practices ticked as followed ("None of these" is a statement that none are, not a practice)."""
+        return [c for c in self.item.choices if not c.is_none and c.key in self.answer.selected_keys]
+
+    @property
+    def chose_none(self) -> bool:
+        """Whether "None of these" is ticked."""
+        return any(c.is_none and c.key in self.answer.selected_keys for c in self.item.choices)
+
+    @property
     def missing_practices(self) -> list[Choice]:
         """Best practices of the question not followed (never "None of these")."""
         return [c for c in self.item.choices if not c.is_none and c.key not in self.answer.selected_keys]

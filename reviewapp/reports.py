@@ -31,7 +31,7 @@ from .models import ImprovementItem, Milestone, Review
 from .progress import milestone_records, review_state
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
-REPORT_FORMAT = 3  # bump when the report's layout changes, so cached copies are not served
+REPORT_FORMAT = 4  # bump when the report's layout changes, so cached copies are not served
 CACHE_SECONDS = 60 * 60 * 24
 
 

@@ -250,6 +250,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations grouped by resource with readable summaries (reviewapp/api/docs.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "reviewapp.api.docs.group_and_summarise",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ImprovementStatusEnum": "reviewapp.models.ImprovementItem.Status",
         "LensStatusEnum": "questions.models.Lens.Status",

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from reviewapp.views.docs import redoc_script_view
 from reviewapp.views.health import healthz, livez
 
 # Under /api/ the errors Django answers itself are JSON like the rest of the API (reviewapp/api/errors.py).
@@ -21,6 +22,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/docs/redoc.js", redoc_script_view, name="redoc_script"),
     path("api/", include("reviewapp.api.urls")),
     path("", include("reviewapp.urls")),
 ]

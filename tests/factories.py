@@ -34,7 +34,7 @@ def make_lens(*, slug: str = "mini", version: str = "1", pillars: int = 2, quest
                 )  # fmt: skip
             Choice.objects.create(
                 question=question, key=f"{key}_no", order=9, is_none=True,
-                title_en="None of these", title_ko="해당 사항 없음",
+                title_en="None of these", title_ko="따르는 모범 사례 없음",
             )  # fmt: skip
             rules = [
                 (f"{key}_a1 && {key}_a2 && {key}_a3", "NO_RISK"),

@@ -22,8 +22,18 @@ from reviewapp.answers import answer_save
 from reviewapp.api import urls as api_urls
 from reviewapp.bank import load_bank
 from reviewapp.improvements import improvement_update
+from reviewapp.invitations import invitation_create
 from reviewapp.milestones import milestone_create
-from reviewapp.models import AnswerChange, ApiToken, ImprovementItem, Membership, Milestone, Role, Workload
+from reviewapp.models import (
+    AnswerChange,
+    ApiToken,
+    ImprovementItem,
+    Invitation,
+    Membership,
+    Milestone,
+    Role,
+    Workload,
+)
 from reviewapp.tokens import token_create
 
 from .factories import add_member, make_workload, workload_snapshot
@@ -43,6 +53,10 @@ ANONYMOUS_EXCEPTIONS = {
     "admin:login": ({200}, "the admin's sign-in page"),
     "admin:logout": ({302}, "the admin sends a stranger signing out to its index (which asks to sign in)"),
     "reviewapp:review_live": ({200}, "the one-query poll checks the session itself and answers HX-Redirect to sign in"),
+    "reviewapp:invitation_accept": (
+        {404},
+        "the invitee may have no account: the token is the permission (a wrong one: 404)",
+    ),
 }
 
 # What an outsider (signed in, not staff, member of nothing of alice's) may open with 200: their own
@@ -54,6 +68,7 @@ OUTSIDER_PAGES = {
     "admin:login": "the admin's sign-in page, saying charlie may not enter",
     "api:schema": "API description",
     "api:docs": "API description",
+    "redoc_script": "the API docs page's script (Redoc), the same for everyone",
     "reviewapp:workload_list": "charlie's own workloads (none)",
     "reviewapp:workload_create": "an empty form",
     "reviewapp:workload_import": "an empty upload form (an import makes a workload of charlie's own)",
@@ -128,10 +143,11 @@ def world(alice, vera, charlie, lens):
         note="harbour-secret-item",
     )  # fmt: skip
     token, _key = token_create(user=alice, name="harbour-secret-token")
+    invitation, _token = invitation_create(workload=workload, role=Role.OWNER, created_by=alice)
     Group.objects.create(name="bank editors")
     return {
         "workload": workload, "review": review, "answer": answer, "milestone": milestone, "token": token,
-        "membership": vera_membership, "lens": lens, "alice": alice, "choice": choice,
+        "membership": vera_membership, "invitation": invitation, "lens": lens, "alice": alice, "choice": choice,
         "question": item.question, "pillar": item.pillar,
     }  # fmt: skip
 
@@ -208,6 +224,10 @@ def fill(route: Route, w) -> tuple[str, bool]:
         elif param == "object_id":
             values[param] = w["workload"].pk if route.name == "admin:view_on_site" else _admin_object(route, w)
             owned = True
+        elif param == "invitation_pk":
+            values[param], owned = w["invitation"].pk, True
+        elif param == "token":
+            values[param] = "not-the-invitation-token"  # the real one is never stored, so never guessed
         elif param == "id":
             values[param], owned = w["alice"].pk, True
         else:
@@ -236,6 +256,7 @@ def _state(w) -> dict:
         "items": list(ImprovementItem.objects.order_by("pk").values_list("pk", "status", "note", "owner_id")),
         "changes": AnswerChange.objects.count(),
         "tokens": list(ApiToken.objects.values_list("pk", "name", "revoked_at")),
+        "invitations": list(Invitation.objects.values_list("pk", "role", "accepted_at", "revoked_at")),
         "members": list(Membership.objects.order_by("pk").values_list("pk", "workload_id", "user_id", "role")),
         "facilitator": list(w["workload"].reviews.values_list("facilitator_id", "facilitator_question")),
     }

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from questions.models import Choice, Lens, Pillar, Question
 
-from ..models import ImprovementItem, Membership, Milestone, Review, Role, Workload
+from ..models import ImprovementItem, Invitation, Membership, Milestone, Review, Role, Workload
 from ..risk import RiskCounts
 
 
@@ -201,3 +201,23 @@ class MilestoneDetailSerializer(MilestoneSerializer):
 
     class Meta(MilestoneSerializer.Meta):
         fields = [*MilestoneSerializer.Meta.fields, "counts", "answers"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation to a workload. ``url`` (the link itself) is in the answer to its creation only."""
+
+    role = serializers.ChoiceField(choices=Role.choices)
+    valid_days = serializers.IntegerField(
+        write_only=True, min_value=1, max_value=30, default=7, help_text="How many days the link works."
+    )
+    state = serializers.ChoiceField(choices=Invitation.State.choices, read_only=True)
+    accepted_by = serializers.CharField(source="accepted_by.username", read_only=True, allow_null=True, default=None)
+    url = serializers.SerializerMethodField(help_text="The invitation link: returned once, when it is created.")
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "role", "valid_days", "state", "created_at", "expires_at", "accepted_by", "url"]
+        read_only_fields = ["created_at", "expires_at"]
+
+    def get_url(self, invitation) -> str | None:
+        return self.context.get("urls", {}).get(invitation.pk)

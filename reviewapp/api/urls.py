@@ -19,6 +19,12 @@ urlpatterns = [
     path("v1/workloads/<id:pk>/archive/", views.WorkloadArchive.as_view(), name="workload-archive"),
     path("v1/workloads/<id:pk>/members/", views.MemberList.as_view(), name="member-list"),
     path("v1/workloads/<id:pk>/members/<id:member_pk>/", views.MemberDetail.as_view(), name="member-detail"),
+    path("v1/workloads/<id:pk>/invitations/", views.InvitationList.as_view(), name="invitation-list"),
+    path(
+        "v1/workloads/<id:pk>/invitations/<id:invitation_pk>/",
+        views.InvitationDetail.as_view(),
+        name="invitation-detail",
+    ),
     path("v1/reviews/", views.ReviewList.as_view(), name="review-list"),
     path("v1/reviews/<id:pk>/", views.ReviewDetail.as_view(), name="review-detail"),
     path("v1/reviews/<id:pk>/summary/", views.ReviewSummary.as_view(), name="review-summary"),

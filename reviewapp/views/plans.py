@@ -1,6 +1,8 @@
 """The improvement plan page and updating one of its items."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from urllib.parse import urlsplit
+
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -62,5 +64,11 @@ def plan_item_update(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     else:
         practice.form = form
         status, saved = 400, False
-    context = {"review": review, "practice": practice, "can_write": role in WRITE_ROLES, "saved": saved}
-    return render(request, "reviewapp/plan.html#item-form", context, status=status)
+    context = {"review": review, "practice": practice, "can_write": role in WRITE_ROLES, "saved": saved, "oob": True}
+    # The counters above the plan follow the edit: counted as the page shows them, with its filters.
+    state = review_state(review)
+    page_query = QueryDict(urlsplit(request.htmx.current_url or "").query)
+    filters = PlanFilterForm(page_query or None, bank=state.bank, workload=review.workload).filters()
+    context["plan"] = improvement_plan(state, filters)
+    context["status_counts"] = plan_status_counts(context["plan"])
+    return render(request, "reviewapp/plan.html#item-update", context, status=status)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from questions.models import Lens
 
 from ..access import get_workload_for_user
-from ..forms import ReviewCreateForm, ShareForm, WorkloadCreateForm, WorkloadForm, error_messages
+from ..forms import InvitationForm, ReviewCreateForm, ShareForm, WorkloadCreateForm, WorkloadForm, error_messages
 from ..models import Membership, Role, Workload
 from ..workloads import SharingError, membership_remove, membership_set, review_create, workload_create
 
@@ -44,6 +44,12 @@ def workload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "memberships": workload.memberships.select_related("user").order_by("user__username"),
         "share_form": ShareForm(),
         "review_form": ReviewCreateForm(workload=workload),
+        "invitation_form": InvitationForm(),
+        "invitations": (
+            workload.invitations.select_related("accepted_by").order_by("-created_at")[:20]
+            if role == Role.OWNER
+            else []
+        ),
     }
     return render(request, "reviewapp/workload_detail.html", context)
 

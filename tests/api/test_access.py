@@ -18,7 +18,18 @@ from questions.models import Lens
 from reviewapp.answers import answer_save
 from reviewapp.api import urls as api_urls
 from reviewapp.bank import load_bank
-from reviewapp.models import Answer, AnswerRisk, ImprovementItem, Membership, Milestone, Review, Role, Workload
+from reviewapp.invitations import invitation_create
+from reviewapp.models import (
+    Answer,
+    AnswerRisk,
+    ImprovementItem,
+    Invitation,
+    Membership,
+    Milestone,
+    Review,
+    Role,
+    Workload,
+)
 
 from ..factories import make_user, make_workload, workload_snapshot
 
@@ -175,6 +186,18 @@ WRITES = [
         effect=_answered,
     ),
 ]  # fmt: skip
+
+
+def _invited(w, user):
+    invitation = Invitation.objects.exclude(pk=w.invitation.pk).get(workload=w.workload)
+    assert (invitation.role, invitation.created_by, invitation.state) == (Role.CONTRIBUTOR, user, "pending")
+
+
+def _invitation_withdrawn(w, user):
+    w.invitation.refresh_from_db()
+    assert w.invitation.state == Invitation.State.REVOKED
+
+
 OWNER_ONLY = [
     Endpoint(
         "member-list:post", "post", lambda w: _api(f"workloads/{w.workload.pk}/members/"),
@@ -187,6 +210,14 @@ OWNER_ONLY = [
     Endpoint(
         # A read, but of everything (members included): owners and staff only. Its body: tests/reviewapp/test_archives.py.
         "workload-archive", "get", lambda w: _api(f"workloads/{w.workload.pk}/archive/"), effect=_nothing_changed,
+    ),
+    Endpoint(
+        "invitation-list:post", "post", lambda w: _api(f"workloads/{w.workload.pk}/invitations/"),
+        body=lambda w: {"role": "contributor"}, effect=_invited,
+    ),
+    Endpoint(
+        "invitation-detail", "delete", lambda w: _api(f"workloads/{w.workload.pk}/invitations/{w.invitation.pk}/"),
+        effect=_invitation_withdrawn,
     ),
 ]  # fmt: skip
 UNDER_THE_WORKLOAD = READS + WRITES + OWNER_ONLY
@@ -211,6 +242,7 @@ def w(workload, review, milestone, alice, charlie, lens):
         zeta=make_workload(charlie, name="Zeta", lens=lens),
         dave=make_user("dave"),
         vera_membership=workload.memberships.get(user__username="vera"),
+        invitation=invitation_create(workload=workload, role=Role.VIEWER, created_by=alice)[0],
     )
 
 
@@ -236,7 +268,8 @@ def _everything(w) -> dict:
         "workload": workload_snapshot(w.workload),
         "milestones": sorted(Milestone.objects.values_list("review_id", "name")),
         "items": sorted(items),
-        "counts": {m.__name__: m.objects.count() for m in (Workload, Membership, Review, Answer, Lens)},
+        "counts": {m.__name__: m.objects.count() for m in (Workload, Membership, Review, Answer, Lens, Invitation)},
+        "invitations": sorted(Invitation.objects.values_list("pk", "revoked_at")),
     }
 
 

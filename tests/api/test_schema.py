@@ -85,11 +85,41 @@ def test_it_renders_the_docs_page_from_this_site(client_for, alice):
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert "<title>Well-Architected Review API</title>" in content
+    assert "<title>API docs · Well-Architected Review</title>" in content
     assert "/api/schema/" in content
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', content)
-    assert scripts and all(src.startswith("/static/") for src in scripts)
+    assert scripts == ["/api/docs/redoc.js"]
+    assert '<link rel="icon" href="/static/favicon.svg"' in content
+    assert '<a href="/">← Back to Well-Architected Review</a>' in content
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_it_serves_redoc_from_this_site_with_no_outside_address(client_for, alice):
+    response = client_for(alice).get("/api/docs/redoc.js")
+
+    script = response.content.decode()
+    assert response["Content-Type"].startswith("text/javascript")
+    assert "Redoc" in script and len(script) > 500_000
+    assert "cdn.redoc.ly" not in script
+    assert '"/static/favicon.svg"' in script
+
+
+def test_it_groups_the_operations_by_resource_with_a_summary_each(schema):
+    tags = [tag["name"] for tag in schema["tags"]]
+    operations = [op for ops in schema["paths"].values() for op in ops.values()]
+
+    assert tags == ["Lenses", "Workloads", "Members", "Reviews", "Answers", "Improvement plan", "Milestones", "Exports"]
+    assert all(op["tags"][0] in tags for op in operations)
+    assert all(op.get("summary") for op in operations)
+    answers = schema["paths"]["/api/v1/reviews/{id}/answers/{key}/"]
+    assert (answers["patch"]["tags"], answers["patch"]["summary"]) == (["Answers"], "Change part of one answer")
+
+
+def test_it_writes_the_docs_headings_in_korean_for_a_korean_reader(client_for, alice):
+    schema = client_for(alice, language="ko").get("/api/schema/", {"format": "json"}).json()
+
+    assert schema["tags"][0]["name"] == "렌즈"
+    assert schema["paths"]["/api/v1/workloads/"]["get"]["summary"] == "내 워크로드 목록"
 
 
 def test_it_asks_anonymous_visitors_to_authenticate_for_the_docs_page(db):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from reviewapp import urls as reviewapp_urls
-from reviewapp.models import Answer, AnswerRisk, Membership, Review, Role, Workload
+from reviewapp.models import Answer, AnswerRisk, Invitation, Membership, Review, Role, Workload
 
 from ..factories import make_lens, make_user, make_workload, workload_snapshot
 
@@ -51,6 +51,11 @@ def _edited(w, user):
 
 def _shared(w, user):
     assert Membership.objects.get(workload=w.workload, user=w.dave).role == Role.VIEWER
+
+
+def _invited(w, user):
+    invitation = Invitation.objects.get(workload=w.workload)
+    assert (invitation.role, invitation.created_by) == (Role.CONTRIBUTOR, user)
 
 
 def _removed(w, user):
@@ -108,6 +113,10 @@ ACTIONS = [
         "member_remove", "post",
         lambda w: reverse("reviewapp:member_remove", args=[w.workload.pk, w.vera_membership.pk]),
         writes=True, effect=_removed, redirect=_to_workload,
+    ),
+    Action(
+        "invitation_create", "post", lambda w: reverse("reviewapp:invitation_create", args=[w.workload.pk]),
+        data=lambda w: {"role": Role.CONTRIBUTOR, "valid_days": 7}, writes=True, effect=_invited,
     ),
     Action(
         "review_add", "post", lambda w: reverse("reviewapp:review_add", args=[w.workload.pk]),
@@ -168,7 +177,7 @@ def _call(client, action: Action, w):
 
 
 def _everything(w) -> dict:
-    counts = {model.__name__: model.objects.count() for model in (Workload, Membership, Review, Answer)}
+    counts = {model.__name__: model.objects.count() for model in (Workload, Membership, Review, Answer, Invitation)}
     selected = Answer.selected_choices.through.objects.count()
     return {"workload": workload_snapshot(w.workload), "counts": counts, "selected": selected}
 
@@ -306,7 +315,10 @@ def test_it_lets_members_and_staff_do_what_their_role_allows(world, client_for, 
         for text in action.texts(world):
             assertContains(response, text)
     else:
-        assertRedirects(response, action.redirect(world), fetch_redirect_response=False)
+        if action.redirect is None:  # a page showing the result once (the invitation link)
+            assert response.status_code == 200
+        else:
+            assertRedirects(response, action.redirect(world), fetch_redirect_response=False)
         action.effect(world, user)
 
 

@@ -118,7 +118,7 @@ def test_it_shows_the_bank_in_the_language_of_the_request(review, client_for, bo
     assertContains(english, ">High risk</span>")
     assertContains(english, "Question 1.1?")  # the nav item
     assertContains(korean, "질문 1.1?")
-    assertContains(korean, "해당 사항 없음")
+    assertContains(korean, "따르는 모범 사례 없음")
     assertNotContains(korean, "Question 1.1?")
 
 
@@ -155,7 +155,7 @@ def test_it_stores_not_applicable_with_its_reason_and_clears_it_when_unticked(re
 def test_it_stores_not_applicable_without_choices_or_reason(review, as_bob):
     response = as_bob.post(_url(review), {"question": "p2_q2", "not_applicable": "on"}, **HTMX)
 
-    assertContains(response, ">Not applicable</span>")
+    assertContains(response, ">Does not apply</span>")
     answer = _answer(review, "p2_q2")
     assert (answer.risk, answer.is_applicable, answer.reason) == (AnswerRisk.NOT_APPLICABLE, False, "")
 

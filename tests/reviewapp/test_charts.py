@@ -99,13 +99,13 @@ def test_it_writes_each_series_as_an_svg_polyline():
 
 def test_it_splits_each_pillar_bar_by_risk_in_the_usual_order():
     counts = RiskCounts.of(["MEDIUM_RISK", "HIGH_RISK", "UNANSWERED", "HIGH_RISK"])
-    chart = pillar_bars([("OPS", counts), ("SEC", RiskCounts.of(["NO_RISK"]))], width=658)
+    chart = pillar_bars([("OPS", counts), ("SEC", RiskCounts.of(["NO_RISK"]))], width=723)
 
     first, second = chart.bars
     assert [(s.css, s.value) for s in first.segments] == [("high", 2), ("medium", 1), ("unanswered", 1)]
     assert [s.width for s in first.segments] == pytest.approx([250, 125, 125])
     assert first.segments[0].x == chart.label_width
-    assert [s.x for s in first.segments] == pytest.approx([150, 400, 525])
+    assert [s.x for s in first.segments] == pytest.approx([215, 465, 590])
     assert [(s.css, s.value, s.width) for s in second.segments] == [("none", 1, 500)]
     assert second.y > first.y
 
@@ -137,7 +137,7 @@ def test_it_draws_one_circle_per_milestone_and_now_for_each_series(review, clien
     ]  # fmt: skip
     assert svg.count("<circle") == 6
     assert svg.count("<polyline") == 2
-    assert re.findall(r'text-anchor="middle" font-size="11" fill="#5f6b7a">([^<]+)</text>', svg) == [
+    assert re.findall(r'text-anchor="(?:start|middle|end)" font-size="11" fill="#5f6b7a">([^<]+)</text>', svg) == [
         "First", "Second", "Now",
     ]  # fmt: skip
     assert "<script" not in svg.lower()
@@ -149,7 +149,7 @@ def test_it_draws_only_now_when_there_is_no_milestone(review, client_for, vera):
     response = client_for(vera).get(reverse("reviewapp:milestone_list", args=[review.pk]))
 
     svg = _trend_svg(response)
-    assert re.findall(r"<title>([^<]+)</title>", svg) == ["High risk: 0", "Medium risk: 1"]
+    assert re.findall(r"<circle [^>]*><title>([^<]+)</title>", svg) == ["High risk: 0", "Medium risk: 1"]
 
 
 def test_it_escapes_milestone_names_in_the_chart(review, client_for, alice):
@@ -160,3 +160,33 @@ def test_it_escapes_milestone_names_in_the_chart(review, client_for, alice):
     svg = _trend_svg(response)
     assert "<script" not in svg
     assert "&lt;script&gt;" in svg
+
+
+def test_it_anchors_the_first_label_at_its_start_and_the_last_at_its_end_so_neither_is_clipped():
+    chart = trend_chart([("Baseline workshop", 3, 1), ("Second", 5, 2), ("Now", 0, 0)], labels=LABELS)
+
+    assert [anchor for _x, _label, anchor in chart.x_axis] == ["start", "middle", "end"]
+    assert [label for _x, label, _anchor in chart.x_axis] == ["Baseline workshop", "Second", "Now"]
+    assert trend_chart([("Now", 1, 1)], labels=LABELS).x_axis[0][2] == "middle"
+
+
+def test_it_names_the_chart_in_the_readers_language(review, client_for, alice):
+    milestone_create(review=review, name="1차", user=alice)
+
+    response = client_for(alice, language="ko").get(reverse("reviewapp:milestone_list", args=[review.pk]))
+
+    html = response.content.decode()
+    assert 'aria-label="마일스톤별 높은 위험과 중간 위험"' in html
+    assert "<title>마일스톤별 높은 위험과 중간 위험</title>" in html
+    assert 'text-anchor="start" font-size="11" fill="#5f6b7a">1차</text>' in html
+
+
+def test_it_compares_the_latest_milestone_with_now_by_default(review, client_for, alice):
+    milestone_create(review=review, name="First", user=alice)
+    latest = milestone_create(review=review, name="Second", user=alice)
+
+    response = client_for(alice).get(reverse("reviewapp:milestone_list", args=[review.pk]))
+
+    form = response.context["compare_form"]
+    assert (form["before"].value(), form["after"].value()) == (str(latest.pk), "current")
+    assert re.search(rf'<option value="{latest.pk}" selected>Second</option>', response.content.decode())

@@ -288,6 +288,45 @@ def test_it_answers_htmx_with_the_saved_item_form_alone(review, client_for, bob)
     assert (item.status, item.note, item.owner, item.due_date) == (Status.WONT_DO, "Not worth it", None, None)
 
 
+def test_it_updates_the_status_counters_out_of_band_after_an_edit(review, client_for, bob):
+    _save(review, "p1_q1", ["p1_q1_a1"])
+    page_url = "http://testserver" + _plan_url(review)
+
+    response = client_for(bob).post(
+        _item_url(review, "p1_q1_a2"), _item_data("p1_q1_a2", status="done"), HTTP_HX_CURRENT_URL=page_url, **HTMX
+    )
+
+    html = response.content.decode()
+    counters = html[html.index('<p id="plan-status"') :]
+    assert 'hx-swap-oob="true"' in counters.split(">", 1)[0]
+    assert re.search(r'status-count done">Done <b>1</b>', counters)
+    assert re.search(r'status-count open">Open <b>1</b>', counters)
+
+
+def test_it_counts_with_the_filters_of_the_page_it_came_from(review, client_for, bob):
+    _save(review, "p1_q1", ["p1_q1_a1"])
+    _save(review, "p2_q1", ["p2_q1_a1"])
+    page_url = "http://testserver" + _plan_url(review, pillar="p1")
+
+    response = client_for(bob).post(
+        _item_url(review, "p1_q1_a2"), _item_data("p1_q1_a2", status="wont_do"), HTTP_HX_CURRENT_URL=page_url, **HTMX
+    )
+
+    counters = response.content.decode().split('<p id="plan-status"', 1)[1]
+    total = sum(int(n) for n in re.findall(r"<b>(\d+)</b>", counters))
+    assert total == len(_plan(review, pillar="p1")[0][2])
+    assert re.search(r'status-count wont_do">Won&#x27;t do <b>1</b>', counters)
+
+
+def test_it_gives_the_status_label_a_class_of_its_own(review, client_for, bob):
+    _save(review, "p1_q1", ["p1_q1_a1"])
+
+    response = client_for(bob).get(_plan_url(review))
+
+    assertContains(response, '<label class="field-status">')
+    assertNotContains(response, '<label class="status">')
+
+
 def test_it_shows_the_stored_tracking_on_the_plan_page(review, client_for, alice, bob):
     _save(review, "p1_q1", ["p1_q1_a1"])
     client_for(bob).post(

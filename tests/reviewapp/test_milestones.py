@@ -313,10 +313,23 @@ def test_it_shows_the_frozen_answers_on_the_detail_page(answered, client_for, al
     assertContains(response, "Does not apply: Architecture constraints")
     assertContains(response, '<span class="count high">High <b>1</b></span>')
     assertContains(response, '<span class="count medium">Medium <b>1</b></span>')
-    assertContains(response, '<span class="count na">N/A <b>1</b></span>')
+    assertContains(response, '<span class="count na">Does not apply <b>1</b></span>')
     assertContains(response, '<span class="count unanswered">Unanswered <b>1</b></span>')
     assertContains(response, "3 of 4 answered")
     assertNotContains(response, '<form method="post"')
+
+
+def test_it_never_lists_none_of_these_among_the_practices_followed(answered, client_for, alice):
+    _save(answered, "p1_q1", ["p1_q1_no"])
+    milestone = milestone_create(review=answered, name="Nothing yet", user=alice)
+
+    html = client_for(alice).get(_detail_url(milestone)).content.decode()
+
+    question = html[html.index("Question 1.1?") : html.index("Question 1.2?")]
+    followed = question[question.index("Practices followed") : question.index("Practices missing")]
+    assert "<li>None of these</li>" not in followed
+    assert '<p class="muted">None of these</p>' in followed
+    assert "<li>None of these</li>" not in question
 
 
 def test_it_answers_404_for_a_milestone_of_another_review(answered, client_for, alice):

@@ -6,6 +6,7 @@ about half a second each) and read back with poppler's ``pdftotext`` and ``pdfin
 
 import datetime
 import gc
+import html
 import re
 import shutil
 import subprocess
@@ -138,6 +139,9 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
         titles = {q.key: (q.title_ko, q.title_en) for q in Question.objects.filter(pillar__lens=lens)}
         pillars = {p.key: (p.name_ko, p.name_en) for p in Pillar.objects.filter(lens=lens)}
         result.update(titles=titles, pillars=pillars, lens=(lens.name_ko, lens.name_en))
+        result["pillar_labels"] = [
+            (p.short_label, p.name_en) for p in Pillar.objects.filter(lens=lens).order_by("order")
+        ]
         with translation.override("en"):
             result["choices"] = {
                 c.key: (c.question.key, c.title_en, c.get_tier_display())
@@ -162,7 +166,7 @@ def _total_row(text: str, word: str) -> tuple[int, ...]:
     return tuple(int(n) for n in match.groups())
 
 
-EN_LABELS = ("High risk", "Medium risk", "No risk", "Not applicable", "Unanswered")
+EN_LABELS = ("High risk", "Medium risk", "No risk", "Does not apply", "Unanswered")
 
 
 def gettext_ko(text: str) -> str:
@@ -602,3 +606,73 @@ def test_it_answers_404_for_a_milestone_report_of_another_review(review, client_
 
     assert response.status_code == 404
     assert renders == []
+
+
+# --- Layout: contents, summary, chart ----------------------------------------------------------
+
+
+def _contents_rows(path: Path) -> list[tuple[str, float, float, str]]:
+    """The contents page's lines as ``(title, where the title ends, where the number ends, number)`` in points."""
+    result = subprocess.run(
+        [_tool("pdftotext"), "-bbox", "-f", "2", "-l", "2", str(path), "-"], capture_output=True, check=True, text=True
+    )
+    words = [
+        (float(y), float(x0), float(x1), html.unescape(text))
+        for x0, y, x1, text in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', result.stdout
+        )
+    ]
+    lines: dict[float, list] = {}
+    for y, x0, x1, text in words:
+        lines.setdefault(round(y), []).append((x0, x1, text))
+    rows = []
+    for y in sorted(lines):
+        line = sorted(lines[y])
+        if len(line) > 1 and line[-1][2].isdigit():
+            rows.append((" ".join(w[2] for w in line[:-1]), line[-2][1], line[-1][1], line[-1][2]))
+    return rows
+
+
+@pytest.mark.django_db
+def test_it_right_aligns_the_page_numbers_of_the_contents(rendered):
+    titles = ["Summary", "Improvement plan", *[f"{short} · {name}" for short, name in rendered["pillar_labels"]]]
+
+    rows = {title: row for title, *row in _contents_rows(rendered["en"]["path"])}
+
+    assert all(title in rows for title in titles), rows
+    number_ends = [rows[title][1] for title in titles]
+    assert max(number_ends) - min(number_ends) < 1, number_ends  # one right edge, to the point
+    for title in titles:
+        title_end, number_end, _number = rows[title]
+        assert number_end - title_end > 150, title  # the number sits at the right, not after its title
+
+
+@pytest.mark.django_db
+def test_it_puts_the_summary_on_the_contents_page(rendered):
+    pages = rendered["en"]["text"].split("\f")
+
+    assert "Contents" in pages[1] and re.search(r"^Summary$", pages[1], re.M)
+    assert _total_row(pages[1], "Total") == rendered["counts"]["current"]
+
+
+@pytest.mark.django_db
+def test_it_writes_whole_pillar_names_in_the_chart(rendered):
+    for short, name in rendered["pillar_labels"]:
+        assert f"{short} {name}" in rendered["en"]["text"]
+    assert "…" not in rendered["en"]["text"].split("\f")[1]
+
+
+@pytest.mark.django_db
+def test_it_colours_only_counts_above_zero_in_the_summary(rendered):
+    html = rendered["html"]
+
+    summary = html[html.index('<table class="counts">') : html.index("</table>", html.index('<table class="counts">'))]
+    assert '<td class="high">0</td>' not in summary and '<td class="medium">0</td>' not in summary
+    assert '<td class="none">0</td>' not in summary
+    assert "<td>0</td>" in summary
+
+
+def test_it_names_the_letter_paper_size_in_korean(review, client_for, alice):
+    response = client_for(alice, language="ko").get(reverse("reviewapp:review_detail", args=[review.pk]))
+
+    assert '<option value="letter">레터</option>' in response.content.decode()

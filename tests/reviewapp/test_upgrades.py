@@ -90,7 +90,7 @@ def v2(lens, root):
                                     title_en="Question 2.3?", title_ko="질문 2.3?")  # fmt: skip
     Choice.objects.create(question=p2_q3, key="p2_q3_a1", order=1, title_en="Practice 1", title_ko="모범 사례 1")
     Choice.objects.create(question=p2_q3, key="p2_q3_no", order=9, is_none=True,
-                          title_en="None of these", title_ko="해당 사항 없음")  # fmt: skip
+                          title_en="None of these", title_ko="따르는 모범 사례 없음")  # fmt: skip
     RiskRule.objects.create(question=p2_q3, order=1, condition="p2_q3_a1", risk="NO_RISK")
     RiskRule.objects.create(question=p2_q3, order=2, condition="default", risk="HIGH_RISK")
     return lens_publish(draft=draft, version="2", user=root,

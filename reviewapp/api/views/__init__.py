@@ -1,6 +1,7 @@
 """The REST API under /api/v1/. Each view: access-scoped fetch, a serializer or form, one service call."""
 
 from .archives import WorkloadArchive, WorkloadArchiveImport
+from .invitations import InvitationDetail, InvitationList
 from .lenses import LensAwsExport, LensAwsImport, LensDetail, LensList
 from .plans import ImprovementItemDetail, ImprovementPlan, MilestoneDetail, MilestoneList
 from .reviews import AnswerDetail, AnswerList, AnswersAwsImport, AnswersExport, ReviewDetail, ReviewList, ReviewSummary
@@ -17,6 +18,8 @@ __all__ = [
     "WorkloadDetail",
     "MemberList",
     "MemberDetail",
+    "InvitationList",
+    "InvitationDetail",
     "ConsolidatedExport",
     "ReviewList",
     "ReviewDetail",
