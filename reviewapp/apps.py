@@ -7,8 +7,9 @@ class ReviewappConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system checks
         from django.contrib import admin
+
+        from . import checks  # noqa: F401 - registers the system checks
 
         # The admin says whose it is, in the reader's language (not "Django administration").
         admin.site.site_header = _("Well-Architected Review administration")
