@@ -18,6 +18,7 @@ loop); ``audit(...)`` checks the log with the ORM. The test suite runs a short o
 """
 
 import asyncio
+import os
 import random
 import re
 import shutil
@@ -48,6 +49,8 @@ class Log:
     pages: dict[str, dict] = field(default_factory=dict)  # user -> the page's own counts
     unsettled: list[str] = field(default_factory=list)  # pages that still held something at the end
     hiccups: int = 0  # actions that raced a navigation or a refresh (retried by the next round)
+    left: dict[str, str] = field(default_factory=dict)  # user -> what their browser still held at the end
+    trail: list[tuple] = field(default_factory=list)  # (user, page's trace entry), when AUDIT_TRACE is set
     drafts: int = 0  # drafts offered back and sent when their question was opened again
 
 
@@ -76,6 +79,8 @@ class Result:
 
 async def _sign_in(browser, base_url: str, username: str, password: str):
     context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    if os.environ.get("AUDIT_TRACE"):
+        await context.add_init_script("window.WA_TRACE = true;")
     page = await context.new_page()
     page.set_default_timeout(15_000)
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
@@ -128,6 +133,8 @@ async def _goto(page, url: str, log: Log, user: str) -> None:
     """Open a page, first adding up what the page being left counted."""
     try:
         counts = await page.evaluate("window.reviewAnswers ? window.reviewAnswers.stats : {}")
+        for entry in await page.evaluate("window.reviewAnswers ? window.reviewAnswers.trace : []"):
+            log.trail.append((user, *entry))
     except Exception:  # noqa: BLE001 - no page yet, or one going away
         counts = {}
     total = log.pages.setdefault(user, {})
@@ -217,6 +224,10 @@ async def _participant(browser, base_url, user, password, review_id, keys, choic
                 break
         else:
             log.unsettled.append(f"{user}: a restored draft still unsent after settling")
+    log.left[user] = await page.evaluate(
+        "JSON.stringify([Object.fromEntries(Object.entries(localStorage)),"
+        " [...document.querySelectorAll('textarea')].map(t => t.value)])"
+    )
     await _goto(page, "about:blank", log, user)
     await context.close()
 
@@ -273,10 +284,11 @@ def audit(log: Log, review_id: int) -> Result:
         saved = answers[key].notes
         # "Keep both" writes two people's texts one after the other, each under a line naming
         # its author: a token may be in both. Within one text it may be there once only.
-        if any(text.count(token) > 1 for text in re.split(r"^— \S+:$", saved, flags=re.M)):
+        if any(text.count(token) > 1 for text in re.split(r"^—[^\n]*:$", saved, flags=re.M)):
             duplicated.append(token)
         if token not in saved and not any(token in c.after.get("notes", "") for c in history.get(key, [])):
-            lost.append(f"{token} on {key}")
+            held = [user for user, left in log.left.items() if token in left]
+            lost.append(f"{token} on {key}" + (f" (still in the browser of {', '.join(held)})" if held else ""))
 
     def kept(key: str, user: str, since: float, holds) -> bool:
         """In the saved answer now, or in a change the person made, or in any change made after they acted."""

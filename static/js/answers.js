@@ -38,6 +38,13 @@
   }
 
   // ---- the fields of one question's form -------------------------------------------------
+  // An audit trail of what this page did with each answer, kept only when asked for (window.WA_TRACE).
+  var trace = [];
+  function note(what, st, extra) {
+    if (!window.WA_TRACE) return;
+    trace.push([Date.now(), what, st.key, st.base, norm((st.form.querySelector("textarea") || {}).value), extra || ""]);
+  }
+
   function fieldsOf(form) {
     var choices = [];
     form.querySelectorAll('input[name="choices"]').forEach(function (box) { if (box.checked) choices.push(box.value); });
@@ -119,19 +126,28 @@
     var page = document.getElementById("save-messages");
     return page ? "wa-draft:" + page.dataset.user + ":" + page.dataset.review + ":" + key : null;
   }
-  function storeDraft(st) {
+  // A draft keeps the save that was on its way when it was written (``pending``): whether that
+  // one landed is unknown, so restoring the draft first sends it again under its own key (the
+  // server applies a key once), then what was typed after it, as after any save.
+  function storeDraft(st, pending) {
     var name = draftKey(st.key);
     if (!name) return;
-    if (!st.inflight && !st.conflict && !dirty(st)) { localStorage.removeItem(name); return; }
+    pending = pending || st.inflight;
+    if (!pending && !st.conflict && !dirty(st)) { localStorage.removeItem(name); return; }
     var article = st.form.closest("article");
     try {
       localStorage.setItem(name, JSON.stringify({
         base: st.base, synced: st.synced, fields: fieldsOf(st.form), at: Date.now(),
+        pending: pending ? { fields: pending.fields, base: pending.base, idem: pending.idem, keep: pending.keep } : null,
         label: article ? article.dataset.label : st.key, url: st.form.dataset.url,
       }));
     } catch (e) { /* storage full or off: the page still asks before leaving */ }
   }
-  function clearDraft(key) { var name = draftKey(key); if (name) localStorage.removeItem(name); }
+  function clearDraft(key) {
+    var name = draftKey(key);
+    if (states[key]) note("clear draft", states[key]);
+    if (name) localStorage.removeItem(name);
+  }
   function readDraft(key) {
     var name = draftKey(key);
     try { return name ? JSON.parse(localStorage.getItem(name) || "null") : null; } catch (e) { return null; }
@@ -196,6 +212,7 @@
     st.stuck = "";
     st.inflight = { fields: fields, base: st.base, idem: newKey(), keep: keep || "", attempt: 0 };
     storeDraft(st);
+    note("send", st, st.inflight.idem);
     post(st);
   }
   function payload(st, req) {
@@ -243,6 +260,7 @@
   function answered(st, req, response, text) {
     if (st.inflight !== req) return;  // given up for "Keep theirs"
     var status = response.status;
+    note("answered " + status, st, req.idem);
     if (response.type === "opaqueredirect") {  // the session ended: keep everything here
       st.inflight = null;
       st.stuck = "signedout";
@@ -307,6 +325,7 @@
     var server = fieldsFrom(d);
     if (!same(server, req.fields)) stats.merged += 1;
     var next = rebase(req.fields, fieldsOf(st.form), server);
+    note("saved v" + d.version + (next.ok ? "" : " (rebase failed)"), st, d.notes);
     if (next.ok) {
       setFields(st.form, next.fields);
       st.base = d.version;
@@ -338,6 +357,7 @@
       if (!st.stuck) schedule(st, 0);
       return;
     }
+    note("reconcile v" + d.version, st, d.notes);
     setFields(st.form, fieldsFrom(d));
     st.base = d.version;
     st.synced = fieldsFrom(d);
@@ -439,7 +459,8 @@
       var st = states[key];
       if (!unsent(st) || st.conflict) return;
       var req = st.inflight || { fields: fieldsOf(st.form), base: st.base, idem: newKey(), keep: "" };
-      storeDraft(st);
+      storeDraft(st, req);
+      note("leaving", st, req.idem);
       try {
         fetch(st.form.action, {
           method: "POST", body: payload(st, req), credentials: "same-origin", keepalive: true, redirect: "manual",
@@ -455,7 +476,7 @@
   function anyUnsent() {
     return Object.keys(states).some(function (key) { return unsent(states[key]); });
   }
-  window.reviewAnswers = { unsent: anyUnsent, stats: stats };
+  window.reviewAnswers = { unsent: anyUnsent, stats: stats, trace: trace };
 
   // ---- drafts offered back after a reload, a crash or a closed tab ---------------------------
   // A page that finds a draft left by an earlier one holds it (":held", oldest first) until the
@@ -516,10 +537,17 @@
     writeHeld(key, held);
     renderOffer(st, held);
     if (!draft) return;
+    note("restore", st, JSON.stringify(draft));
     setFields(form, draft.fields);
     st.base = draft.base;      // sent with the version it started from: it merges or conflicts as usual
     st.synced = draft.synced;
-    edited(st, 0);
+    if (!draft.pending) { edited(st, 0); return; }
+    st.inflight = {
+      fields: draft.pending.fields, base: draft.pending.base, idem: draft.pending.idem,
+      keep: draft.pending.keep || "", attempt: 0,
+    };
+    storeDraft(st);
+    post(st);
   }
   // Drafts of questions that are not on this page: listed with links.
   function listOtherDrafts() {

@@ -58,6 +58,26 @@ def test_it_loses_and_doubles_nothing_typed_ticked_or_marked_by_four_people_at_r
     result = audit(logs[0], review.pk)
     print(f"seed {seed}: {result.summary()}")
     assert result.edits > 50 and result.tokens > 10
+    if result.lost or result.duplicated:
+        from .diag import dump
+        import re as _re
+
+        for item in (result.lost + result.duplicated)[:3]:
+            tok = _re.match(r"(\[\S+\])", item).group(1)
+            print("=== ", item)
+            print(dump(review.pk, tok.split(".")[0] + ".") if False else dump(review.pk, tok))
+            print("left:", {u: v for u, v in logs[0].left.items() if tok in v})
+            for entry in logs[0].trail:
+                if tok.split(".")[0][1:] in entry[0] and entry[3] == item.split(" on ")[-1] if " on " in item else True:
+                    print(
+                        "   ",
+                        entry[0],
+                        entry[1] % 100000,
+                        entry[2],
+                        entry[4],
+                        repr(entry[5])[:300],
+                        str(entry[6])[:120],
+                    )
     assert result.lost == [], f"seed {seed}: {result.summary()}"
     assert result.duplicated == [], f"seed {seed}: {result.summary()}"
     assert result.unsettled == [], f"seed {seed}: {result.summary()}"

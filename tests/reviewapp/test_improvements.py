@@ -270,7 +270,8 @@ def test_it_stores_the_tracking_of_an_item_from_a_plain_post(review, client_for,
     assert _items(review) == {"p1_q1_a2": Status.IN_PROGRESS, "p1_q1_a3": Status.OPEN}
 
 
-def test_it_answers_htmx_with_the_saved_item_form_alone(review, client_for, bob):
+def test_it_answers_htmx_with_the_items_state_and_never_its_fields(review, client_for, bob):
+    """What someone types in the item while its save is on its way stays: the answer carries no field."""
     _save(review, "p1_q1", ["p1_q1_a1"])
 
     response = client_for(bob).post(
@@ -280,12 +281,23 @@ def test_it_answers_htmx_with_the_saved_item_form_alone(review, client_for, bob)
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert html.lstrip().startswith('<form id="item-p1_q1_a3"')
-    assertContains(response, '<option value="wont_do" selected>')
-    assertContains(response, "Not worth it")
-    assertContains(response, 'role="status">Saved</span>')
+    assert html.lstrip().startswith('<span class="item-state" role="status" aria-live="polite">')
+    assertContains(response, '<span class="saved">Saved</span>')
+    assert "<select" not in html and "<textarea" not in html and "Not worth it" not in html
     item = _item(review, "p1_q1_a3")
     assert (item.status, item.note, item.owner, item.due_date) == (Status.WONT_DO, "Not worth it", None, None)
+
+
+def test_it_names_the_field_of_each_refusal_in_the_items_state(review, client_for, bob):
+    _save(review, "p1_q1", ["p1_q1_a1"])
+
+    response = client_for(bob).post(
+        _item_url(review, "p1_q1_a3"), _item_data("p1_q1_a3", status="nonsense", note="kept"), **HTMX
+    )
+
+    assert response.status_code == 400
+    assertContains(response, '<span class="error">Status: ', status_code=400)
+    assert _item(review, "p1_q1_a3") is None or _item(review, "p1_q1_a3").note != "kept"
 
 
 def test_it_updates_the_status_counters_out_of_band_after_an_edit(review, client_for, bob):
