@@ -59,8 +59,9 @@ def test_it_loses_and_doubles_nothing_typed_ticked_or_marked_by_four_people_at_r
     print(f"seed {seed}: {result.summary()}")
     assert result.edits > 50 and result.tokens > 10
     if result.lost or result.duplicated:
-        from .diag import dump
         import re as _re
+
+        from .diag import dump
 
         for item in (result.lost + result.duplicated)[:3]:
             tok = _re.match(r"(\[\S+\])", item).group(1)
