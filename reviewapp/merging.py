@@ -126,4 +126,4 @@ def merge_text(*, base: str, mine: str, theirs: str) -> str:
 
 def notes_both(*, theirs: str, theirs_author: str, mine: str, my_author: str) -> str:
     """ "Keep both": the two texts one after the other, each under a line naming its author."""
-    return f"— {theirs_author}:\n{theirs}\n\n— {my_author}:\n{mine}"
+    return f"— {theirs_author}:\n\n{theirs}\n\n— {my_author}:\n\n{mine}"

@@ -76,6 +76,13 @@ def people_on(here: dict, key: str) -> list:
 
 
 @register.filter
+def question_label(key: str, state) -> str:
+    """'ops_q2' -> 'OPS 2': a question of the review's lens by its label (the key itself if unknown)."""
+    found = state.question(key) if state is not None and key else None
+    return found.question.label if found else key
+
+
+@register.filter
 def http_url(value: str) -> str:
     """The URL if it is http(s), else nothing: a link never runs ``javascript:`` whatever the database holds."""
     return value if isinstance(value, str) and urlparse(value).scheme in ("http", "https") else ""

@@ -29,7 +29,7 @@ from ..access import get_review_for_user
 from ..models import Answer, Membership, Review, Role
 from ..presence import presence_token, presence_touch
 from ..progress import review_state
-from .reviews import review_context
+from .reviews import review_context, review_members
 
 PAGE = re.compile(r"^(review|(question|pillar):[A-Za-z0-9_\-]{1,128})$")
 
@@ -108,12 +108,17 @@ def review_live(request: HttpRequest, pk: int) -> HttpResponse:
     ):  # fmt: skip
         return HttpResponseClientRedirect(reverse("reviewapp:review_question", args=[pk, lead_question]))
     since = _int(request.GET.get("rev", ""))
-    if since == row["revision"] and request.GET.get("seen") == token and request.GET.get("lead", "") == lead_question:
+    leader = str(row["facilitator_id"] or "")
+    if (
+        since == row["revision"] and request.GET.get("seen") == token
+        and request.GET.get("lead", "") == lead_question and request.GET.get("by", "") == leader
+    ):  # fmt: skip
         return HttpResponse(status=204)
-    return _changes(request, pk, role, page, since, people, token, lead_question)
+    return _changes(request, pk, role, page, since, people, token, lead_question, request.GET.get("by", "") != leader)
 
 
-def _changes(request, pk: int, role: str, page: str, since: int, people, token: str, lead_question: str):
+def _changes(request, pk: int, role: str, page: str, since: int, people, token: str, lead_question: str, led: bool):
+    """The changed parts; ``led``: someone started or stopped leading, so the facilitation controls change too."""
     review = Review.objects.select_related("workload", "lens", "facilitator").get(pk=pk)
     state = review_state(review)
     changed = set(
@@ -134,6 +139,8 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
     context = review_context(
         request, review, role, state,
         page=page, token=token, lead_question=lead_question, people=people, here=here,
+        facilitation_changed=led, members=review_members(review) if led else [],
+        page_url=request.htmx.current_url_abs_path or reverse("reviewapp:review_detail", args=[pk]),
         refreshed=[q for q in shown if q.item.key in changed],
         shown=shown, current_pillar=current_pillar,
         nav=current_pillar.questions if kind == "question" and current_pillar else [],

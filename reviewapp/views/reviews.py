@@ -30,7 +30,7 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review, role = get_review_for_user(request, pk)
     state = review_state(review)
-    context = review_context(request, review, role, state, page="review", members=_members(review))
+    context = review_context(request, review, role, state, page="review", members=review_members(review))
     return render(request, "reviewapp/review_detail.html", context)
 
 
@@ -43,7 +43,7 @@ def review_pillar(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         raise Http404("No such pillar in this lens.")
     context = review_context(
         request, review, role, state, current_pillar=pillar, questions=pillar.questions,
-        page=f"pillar:{pillar.pillar.key}", members=_members(review),
+        page=f"pillar:{pillar.pillar.key}", members=review_members(review),
     )  # fmt: skip
     return render(request, "reviewapp/review_pillar.html", context)
 
@@ -59,11 +59,11 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     context = review_context(
         request, review, role, state,
         current=current, current_pillar=state.pillar(current.item.pillar.key),
-        previous=previous, following=following, page=f"question:{key}", members=_members(review),
+        previous=previous, following=following, page=f"question:{key}", members=review_members(review),
     )  # fmt: skip
     return render(request, "reviewapp/review_question.html", context)
 
 
-def _members(review) -> list:
+def review_members(review) -> list:
     """The workload's members, for the owner's choice of facilitator."""
     return list(review.workload.memberships.select_related("user").order_by("user__username"))

@@ -163,7 +163,7 @@ def test_it_keeps_both_texts_when_the_same_sentence_was_changed_by_two(room, scr
     panel.get_by_role("button", name="Keep both").click()
     saved(bob)
 
-    both = "— alice:\nWe rotate keys weekly.\n\n— bob:\nWe rotate keys monthly."
+    both = "— alice:\n\nWe rotate keys weekly.\n\n— bob:\n\nWe rotate keys monthly."
     assert answer(room.review).notes == both
     expect(bob.locator(f"#notes-{KEY}")).to_have_value(both)
     expect(alice.locator(f"#notes-{KEY}")).to_have_value(both, timeout=5_000)

@@ -300,7 +300,9 @@ def test_it_shows_both_versions_with_409_when_the_notes_collide(review, as_alice
     shows(response, f'<input type="hidden" name="choices" value="{KEY}_a1">')
     shows(response, "Keep mine")
     shows(response, "Keep both")
-    shows(response, "<p>— alice:\nAlice: dashboards exist</p>\n<p>— bob:\nBob: alarms on errors</p>")  # both, previewed
+    shows(
+        response, "<p>— alice:</p>\n<p>Alice: dashboards exist</p>\n<p>— bob:</p>\n<p>Bob: alarms on errors</p>"
+    )  # both, previewed
     shows(response, '<input type="hidden" name="keep" value="both">')
     shows(response, 'data-resolve="theirs"')  # "Keep theirs"
 
@@ -467,7 +469,7 @@ def test_it_keeps_both_texts_under_their_authors(review, as_alice, as_bob, bob):
 
     assert response.status_code == 200
     answer = _answer(review)
-    assert answer.notes == "— alice:\nAlice: dashboards exist\n\n— bob:\nBob: alarms on errors"
+    assert answer.notes == "— alice:\n\nAlice: dashboards exist\n\n— bob:\n\nBob: alarms on errors"
     assert (answer.version, answer.updated_by) == (2, bob)
     assert AnswerChange.objects.get(answer=answer, version=2).before["notes"] == "Alice: dashboards exist"
 

@@ -230,7 +230,7 @@ def test_it_keeps_presence_out_of_the_database(review, as_alice, as_bob):
         seen = poll(as_alice, review, **params)
 
     assert (moved.status_code, seen.status_code) == (200, 200)
-    assertContains(seen, '<span class="avatar" title="bob">BO</span> bob <small class="muted">(p2_q2)</small>')
+    assertContains(seen, '<span class="avatar" title="bob">BO</span> bob <small class="muted">(P2 2)</small>')
     assert [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT")] == []
 
 
@@ -459,3 +459,29 @@ def test_it_refuses_a_session_of_a_deactivated_account(review, as_alice, alice):
 
 def test_it_answers_405_to_a_post(review, as_alice):
     assert as_alice.post(_live_url(review), {"page": "review"}).status_code == 405
+
+
+def test_it_brings_the_facilitation_controls_when_someone_starts_leading(review, as_alice, bob):
+    """The Follow box appears on the others' pages without a reload (and goes when leading stops)."""
+    params = next_params(poll(as_alice, review, page="question:p1_q1"))
+    assert poll(as_alice, review, **params).status_code == 204
+    Review.objects.filter(pk=review.pk).update(facilitator=bob)
+
+    page_url = f"http://testserver/reviews/{review.pk}/questions/p1_q1/"
+    response = as_alice.get(_live_url(review), params, **HTMX, HTTP_HX_CURRENT_URL=page_url)
+
+    assert response.status_code == 200
+    assertContains(response, '<div id="facilitation" class="facilitation" hx-swap-oob="true">')
+    assertContains(response, "Led by bob")
+    assertContains(response, "data-follow")
+    assertContains(response, f'name="next" value="/reviews/{review.pk}/questions/p1_q1/"')  # the page, not the poll
+    assert next_params(response)["by"] == str(bob.pk)
+    assert poll(as_alice, review, **next_params(response)).status_code == 204
+
+
+def test_it_names_the_question_each_person_is_on_by_its_label(review, as_alice, as_bob):
+    poll(as_bob, review, page="question:p1_q2")
+
+    response = poll(as_alice, review, page="question:p1_q1")
+
+    assertContains(response, 'bob <small class="muted">(P1 2)</small>')

@@ -221,4 +221,4 @@ def test_it_merges_notes_and_choices_in_one_answer():
 def test_it_writes_both_texts_each_under_its_author():
     both = notes_both(theirs="Their text.", theirs_author="bob", mine="My text.", my_author="alice")
 
-    assert both == "— bob:\nTheir text.\n\n— alice:\nMy text."
+    assert both == "— bob:\n\nTheir text.\n\n— alice:\n\nMy text."
