@@ -38,6 +38,11 @@ OPERATIONS = {
     ("get", "/api/v1/workloads/{id}/"): ("workloads", gettext_lazy("Read a workload")),
     ("put", "/api/v1/workloads/{id}/"): ("workloads", gettext_lazy("Replace a workload's details")),
     ("patch", "/api/v1/workloads/{id}/"): ("workloads", gettext_lazy("Change some of a workload's details")),
+    ("get", "/api/v1/workloads/{id}/archive/"): (
+        "workloads",
+        gettext_lazy("Export a whole workload as one archive (owners)"),
+    ),
+    ("post", "/api/v1/workloads/import/"): ("workloads", gettext_lazy("Import a workload archive as a new workload")),
     ("get", "/api/v1/workloads/{id}/members/"): ("members", gettext_lazy("List a workload's members")),
     ("post", "/api/v1/workloads/{id}/members/"): ("members", gettext_lazy("Add a member or change their role")),
     ("delete", "/api/v1/workloads/{id}/members/{member_pk}/"): ("members", gettext_lazy("Remove a member")),

@@ -365,8 +365,22 @@
     updatePreview(st);
     show(st, "saved", { version: d.version, who: d.by });
   }
+  // A page that may not change the answer (a viewer's, the presentation view) shows the newest one.
+  function mirror(form) {
+    var d = serverData(form.dataset.question);
+    if (!d || form.dataset.shown === String(d.version)) return;
+    form.dataset.shown = String(d.version);
+    setFields(form, fieldsFrom(d));
+    var data = document.getElementById("answer-data-" + form.dataset.question);
+    var preview = document.getElementById("preview-" + form.dataset.question);
+    var template = data && data.querySelector("template");
+    if (preview && template) preview.replaceChildren(template.content.cloneNode(true));
+  }
   function reconcileAll() {
-    document.querySelectorAll("form.answer-form[data-autosave]").forEach(function (form) { reconcile(state(form)); });
+    document.querySelectorAll("form.answer-form").forEach(function (form) {
+      if (form.hasAttribute("data-autosave")) reconcile(state(form));
+      else mirror(form);
+    });
   }
 
   // ---- events, all delegated --------------------------------------------------------------

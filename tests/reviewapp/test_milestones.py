@@ -227,7 +227,7 @@ def _table_names(response) -> list[str]:
 
 def _chart_labels(response) -> list[str]:
     svg = response.content.decode().split('<svg class="chart trend"')[1].split("</svg>")[0]
-    return re.findall(r'<text x="[\d.]+" y="\d+" text-anchor="middle"[^>]*>([^<]+)</text>', svg)
+    return re.findall(r'<text x="[\d.]+" y="\d+" text-anchor="(?:start|middle|end)" font-size[^>]*>([^<]+)</text>', svg)
 
 
 @pytest.fixture

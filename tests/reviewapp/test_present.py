@@ -59,12 +59,13 @@ def test_it_shows_the_answer_without_letting_anyone_change_it_there(review, clie
 
     response = client_for(alice).get(_url(review, "p1_q1"))
 
-    assertContains(response, '<div class="present-answer" inert>')
+    assertContains(response, '<form class="answer-form present-answer" data-question="p1_q1" inert>')
     assertContains(response, '<fieldset class="choices" disabled>')
     assertContains(response, 'value="p1_q1_a1" checked')
     assertContains(response, "<strong>alarm</strong>")
     assertContains(response, '<span class="badge medium">Medium risk</span>')
-    assertNotContains(response, "answer-form")
+    assertNotContains(response, "data-autosave")  # nothing here saves
+    assertNotContains(response, f'action="/reviews/{review.pk}/answers/"')
 
 
 def test_it_is_offered_on_the_review_and_question_pages(review, client_for, vera):
