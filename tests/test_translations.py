@@ -130,3 +130,18 @@ def test_every_message_for_scripts_is_translated(client):
 
     messages = re.findall(r'data-msg-[\w-]+="([^"]*)"', html)
     assert messages and all(HANGUL.search(message) for message in messages), messages
+
+
+def test_the_sign_in_throttling_pages_of_the_admin_are_korean_too():
+    """django-axes ships no Korean; reviewapp/axes_names.py lists its names for our catalogue."""
+    from django.apps import apps
+
+    untranslated = []
+    with translation.override("ko"):
+        for model in apps.get_app_config("axes").get_models():
+            meta = model._meta
+            names = [meta.verbose_name, meta.verbose_name_plural]
+            names += [f.verbose_name for f in meta.get_fields() if hasattr(f, "verbose_name") and f.name != "id"]
+            untranslated += [f"{meta.label}: {name}" for name in names if not HANGUL.search(str(name))]
+
+    assert untranslated == []
