@@ -11,12 +11,18 @@ ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 # poppler-utils (reading PDFs back in tests), Chromium (browser tests), gettext.
 SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext
 
-.PHONY: run test check bench system-deps messages clean
+.PHONY: run test lint check bench system-deps messages clean
 
-$(BIN)/.installed: requirements.txt
+# The formatter decides: ruff for Python, djhtml for templates; make test runs this first.
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check $$(find templates -name '*.html' -o -name '*.svg' -o -name '*.txt' | sort)
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 system-deps:
@@ -36,7 +42,7 @@ run: $(BIN)/.installed
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (sign in with the demo account above)"
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(BIN)/.installed system-deps
+test: $(BIN)/.installed system-deps lint
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 

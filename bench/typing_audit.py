@@ -313,6 +313,37 @@ def audit(log: Log, review_id: int) -> Result:
     )  # fmt: skip
 
 
+def explain(log: Log, result: Result, review_id: int, limit: int = 3) -> str:
+    """For the first lost or duplicated tokens: the question's saved notes, every change that
+    touched the token, and (with AUDIT_TRACE) what each page did with that question."""
+    from reviewapp.models import Answer, AnswerChange
+
+    lines = []
+    for item in (result.lost + result.duplicated)[:limit]:
+        token = re.match(r"(\[[^\]]+\])", item)
+        if not token:
+            continue
+        token = token.group(1)
+        key = next((k for _u, k, t in log.tokens if t == token), None)
+        lines.append(f"=== {item} (question {key})")
+        if key is None:
+            continue
+        lines.append(f"saved: {Answer.objects.get(review_id=review_id, question__key=key).notes!r}")
+        changes = AnswerChange.objects.filter(answer__review_id=review_id, answer__question__key=key)
+        for c in changes.select_related("changed_by").order_by("version"):
+            before, after = c.before.get("notes", ""), c.after.get("notes", "")
+            if token in before or token in after:
+                who = c.changed_by.username if c.changed_by else "-"
+                lines.append(
+                    f"  v{c.version} {who} {c.idempotency_key[:8]} {before.count(token)}->{after.count(token)}"
+                )
+                lines.append(f"     before {before!r}\n     after  {after!r}")
+        for user, at, what, question, base, box, extra in log.trail:
+            if question == key and (token in box or token in str(extra)):
+                lines.append(f"  page {user} {at % 100000} {what} base={base} box={box!r} {str(extra)[:160]}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     """``make bench``: ten participants for two minutes against gunicorn and PostgreSQL."""
     import os

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from bench.typing_audit import CHROMIUM, audit, run_audit
+from bench.typing_audit import CHROMIUM, audit, explain, run_audit
 from reviewapp.bank import load_bank
 from reviewapp.models import Role
 
@@ -59,26 +59,7 @@ def test_it_loses_and_doubles_nothing_typed_ticked_or_marked_by_four_people_at_r
     print(f"seed {seed}: {result.summary()}")
     assert result.edits > 50 and result.tokens > 10
     if result.lost or result.duplicated:
-        import re as _re
-
-        from .diag import dump
-
-        for item in (result.lost + result.duplicated)[:3]:
-            tok = _re.match(r"(\[\S+\])", item).group(1)
-            print("=== ", item)
-            print(dump(review.pk, tok.split(".")[0] + ".") if False else dump(review.pk, tok))
-            print("left:", {u: v for u, v in logs[0].left.items() if tok in v})
-            for entry in logs[0].trail:
-                if tok.split(".")[0][1:] in entry[0] and entry[3] == item.split(" on ")[-1] if " on " in item else True:
-                    print(
-                        "   ",
-                        entry[0],
-                        entry[1] % 100000,
-                        entry[2],
-                        entry[4],
-                        repr(entry[5])[:300],
-                        str(entry[6])[:120],
-                    )
+        print(explain(logs[0], result, review.pk))
     assert result.lost == [], f"seed {seed}: {result.summary()}"
     assert result.duplicated == [], f"seed {seed}: {result.summary()}"
     assert result.unsettled == [], f"seed {seed}: {result.summary()}"
