@@ -21,4 +21,4 @@ USER app
 
 EXPOSE 8000
 # Sync workers, about 3 on 2 cores (gthread had a worse tail latency on the same machine).
-CMD ["gunicorn", "reviewapp.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -26,7 +26,7 @@ os.environ.update(
     ALLOWED_HOSTS="testserver",
     SECURE_SSL_REDIRECT="false",
     TRUSTED_PROXY_COUNT="0",
-    DJANGO_SETTINGS_MODULE="reviewapp.settings",
+    DJANGO_SETTINGS_MODULE="config.settings",
 )
 import django  # noqa: E402
 

@@ -50,7 +50,7 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "TRUSTED_PROXY_COUNT": "0",
-        "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     manage("collectstatic", "--noinput", env=env)
     manage("migrate", "--noinput", env=env)
@@ -60,7 +60,7 @@ def main() -> None:
     review_id = manage("shell", "--no-imports", "-c", "from reviewapp.models import Review; print(Review.objects.latest('pk').pk)",
                        env=env).strip()  # fmt: skip
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "reviewapp.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", "3", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip

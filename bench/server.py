@@ -27,7 +27,7 @@ def server_env(cache_url: str | None) -> dict:
         "ALLOWED_HOSTS": HOST,
         "SECURE_SSL_REDIRECT": "false",
         "TRUSTED_PROXY_COUNT": "0",
-        "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "LOG_LEVEL": "ERROR",  # not a warning line per 409
     }
     env.pop("CACHE_URL", None)
@@ -98,7 +98,7 @@ def free_port() -> int:
 def start_gunicorn(port: int, env: dict, workers: int = WORKERS) -> subprocess.Popen:
     """gunicorn with sync workers on a loopback port; returns once /livez answers (at most 60 s)."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "reviewapp.wsgi:application", "--bind", f"{HOST}:{port}",
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{HOST}:{port}",
          "--workers", str(workers), "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip

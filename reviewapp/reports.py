@@ -170,7 +170,7 @@ def warm_up() -> None:
     """Compile the report's template and load its fonts and WeasyPrint's stylesheets once,
     so a worker's first report is not slower than the next (about 0.3 s saved).
 
-    Called by ``reviewapp.wsgi`` when a web worker starts; harmless anywhere else.
+    Called by ``config.wsgi`` when a web worker starts; harmless anywhere else.
     """
     get_template("reviewapp/report/report.html")
     _write_pdf(f"<style>{_stylesheet()}</style><h2>보고서 Report</h2><p><b>굵게 bold</b> 본문 text</p>")

@@ -10,7 +10,7 @@ os.environ.setdefault("TRUSTED_PROXY_COUNT", "0")  # the test client connects di
 if "DATABASE_URL" not in os.environ:
     raise RuntimeError("The tests run against PostgreSQL: use `make test` (it starts one) or set DATABASE_URL.")
 
-from reviewapp.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests change published lenses in place; production never does (they are read-only).

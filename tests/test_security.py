@@ -278,7 +278,7 @@ def test_it_sets_the_other_protective_headers(site):
 # --- Production settings ----------------------------------------------------------------------
 
 PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "DEBUG": "false",
     "SECRET_KEY": "prod-" + "k3y-" * 16,  # 69 characters, many distinct
     "ALLOWED_HOSTS": "reviews.example.org",

@@ -25,9 +25,9 @@ OURS = {
 
 
 def _settings_copy(tmp_path: Path, dotenv: str) -> Path:
-    """reviewapp/settings.py in a folder of its own, with a planted .env beside it (its BASE_DIR)."""
+    """config/settings.py in a folder of its own, with a planted .env beside it (its BASE_DIR)."""
     (tmp_path / "app").mkdir()
-    shutil.copy(BASE_DIR / "reviewapp" / "settings.py", tmp_path / "app" / "planted_settings.py")
+    shutil.copy(BASE_DIR / "config" / "settings.py", tmp_path / "app" / "planted_settings.py")
     (tmp_path / ".env").write_text(dotenv)
     return tmp_path / "app"
 
@@ -147,7 +147,7 @@ def test_it_refuses_to_serve_with_a_cache_folder_others_may_write(tmp_path):
     )  # fmt: skip
 
     result = subprocess.run(
-        [sys.executable, "-c", "import reviewapp.wsgi"], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+        [sys.executable, "-c", "import config.wsgi"], cwd=BASE_DIR, env=env, capture_output=True, text=True,
         timeout=60,
     )  # fmt: skip
 

@@ -37,7 +37,7 @@ def fresh_catalog(tmp_path_factory) -> Path:
         else:
             shutil.copy2(source, copy / name)
     _tool("xgettext")
-    env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "reviewapp.settings"}
+    env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.pop("DATABASE_URL", None)
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "ko", "-e", "html,txt,py,svg", "--no-obsolete", "--no-location"],

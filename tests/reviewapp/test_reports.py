@@ -357,7 +357,7 @@ def _static_file() -> Path:
         "file:///etc/passwd?static/css/report.css",
         pytest.param(f"file://{Path(settings.BASE_DIR)}/static/../../../../../etc/passwd", id="dotdot"),
         pytest.param(f"file://{Path(settings.BASE_DIR)}/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd", id="encoded"),
-        pytest.param(f"file://{Path(settings.BASE_DIR)}/reviewapp/settings.py", id="app-source"),
+        pytest.param(f"file://{Path(settings.BASE_DIR)}/config/settings.py", id="app-source"),
     ],
 )
 def test_it_refuses_to_fetch_anything_but_data_urls_and_static_files(url):

@@ -75,10 +75,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
-    "reviewapp.middleware.LoginRequiredMiddleware",
+    "config.middleware.LoginRequiredMiddleware",
 ]
 
-ROOT_URLCONF = "reviewapp.site_urls"
+ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
     {
@@ -96,7 +96,7 @@ TEMPLATES = [
     },
 ]
 
-WSGI_APPLICATION = "reviewapp.wsgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -121,7 +121,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]  # the order 
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind N proxies that append to X-Forwarded-For (TRUSTED_PROXY_COUNT; a load balancer: 1), the client is the
-# N-th entry from the right; with 0 (no proxy), the connection's address (reviewapp/client_ip.py).
+# N-th entry from the right; with 0 (no proxy), the connection's address (config/client_ip.py).
 # In production it must be said: a wrong guess either trusts forged addresses or locks out the
 # balancer's address for everyone.
 if DEBUG:
@@ -133,7 +133,7 @@ elif "TRUSTED_PROXY_COUNT" not in env.ENVIRON:
     )
 else:
     TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT")
-AXES_CLIENT_IP_CALLABLE = "reviewapp.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 # Content-Security-Policy (django-csp): scripts only from our own origin, never inline.
 # Inline styles stay allowed for the admin and the API docs (Redoc), which set them from script.

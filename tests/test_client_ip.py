@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from reviewapp.client_ip import client_ip
+from config.client_ip import client_ip
 
 
 @pytest.mark.parametrize(
