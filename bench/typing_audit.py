@@ -52,6 +52,7 @@ class Log:
     left: dict[str, str] = field(default_factory=dict)  # user -> what their browser still held at the end
     trail: list[tuple] = field(default_factory=list)  # (user, page's trace entry), when AUDIT_TRACE is set
     drafts: int = 0  # drafts offered back and sent when their question was opened again
+    actions: list[tuple] = field(default_factory=list)  # (user, seconds, what, question): what each participant did
 
 
 @dataclass
@@ -155,6 +156,7 @@ async def _participant(browser, base_url, user, password, review_id, keys, choic
         try:
             if roll < 0.08:
                 key = rng.choice(keys)
+                log.actions.append((user, round(time.time() % 100000, 2), "open", key))
                 await _goto(page, f"{base_url}/reviews/{review_id}/questions/{key}/", log, user)
             elif roll < 0.45:
                 choice = rng.choice(choices[key])
@@ -183,13 +185,16 @@ async def _participant(browser, base_url, user, password, review_id, keys, choic
                 await area.evaluate("(a, at) => { const t = a.value; let i = Math.min(at, t.length);"
                                     " while (i > 0 && i < t.length && !/[\\s\\]]/.test(t[i - 1])) i--;"
                                     " a.setSelectionRange(i, i); }", at)  # fmt: skip
+                log.actions.append((user, round(time.time() % 100000, 2), f"typing {token}", key))
                 await area.press_sequentially(f" {token} ", delay=rng.randint(5, 40))
                 log.tokens.append((user, key, token))
+                log.actions.append((user, round(time.time() % 100000, 2), f"typed {token}", key, page.url[-20:]))
                 log.edits += 1
             if rng.random() < 0.3:
                 await _resolve_conflicts(page, rng)
             await asyncio.sleep(rng.uniform(0.1, 1.2))
-        except Exception:  # noqa: BLE001 - a navigation or a refresh raced an action: count it, go on
+        except Exception as error:  # noqa: BLE001 - a navigation or a refresh raced an action: count it, go on
+            log.actions.append((user, round(time.time() % 100000, 2), f"raced {type(error).__name__}", key))
             log.hiccups += 1
             await asyncio.sleep(0.5)
     stop.append(user)
@@ -338,9 +343,11 @@ def explain(log: Log, result: Result, review_id: int, limit: int = 3) -> str:
                     f"  v{c.version} {who} {c.idempotency_key[:8]} {before.count(token)}->{after.count(token)}"
                 )
                 lines.append(f"     before {before!r}\n     after  {after!r}")
+        owner = token[1:].split(".")[0]
         for user, at, what, question, base, box, extra in log.trail:
-            if question == key and (token in box or token in str(extra)):
+            if question == key and (token in box or token in str(extra) or user == owner):
                 lines.append(f"  page {user} {at % 100000} {what} base={base} box={box!r} {str(extra)[:160]}")
+        lines += [f"  did {entry}" for entry in log.actions if entry[0] == owner][-40:]
     return "\n".join(lines)
 
 

@@ -64,12 +64,33 @@
     return a.applicable === b.applicable && a.reason === b.reason && norm(a.notes) === norm(b.notes) &&
       a.choices.length === b.choices.length && a.choices.every(function (c, i) { return c === b.choices[i]; });
   }
+  // Where a caret at ``at`` in the old text is in the new one. Text inserted right at the caret
+  // goes after it, so typing on carries on where the person was (diff_xIndex would put the caret
+  // after anything added there, and the next keystrokes would land away from the first ones).
+  function caretIn(diffs, at) {
+    var before = 0, after = 0;
+    for (var i = 0; i < diffs.length; i++) {
+      var op = diffs[i][0], size = diffs[i][1].length;
+      if (op === 0) {
+        if (before + size >= at) return after + (at - before);
+        before += size;
+        after += size;
+      } else if (op === -1) {
+        if (before + size >= at) return after;  // the caret was in text someone removed: at its place
+        before += size;
+      } else {
+        if (before === at) return after;
+        after += size;
+      }
+    }
+    return after;
+  }
   function setText(area, text) {
     if (norm(area.value) === text) return;
     var focused = document.activeElement === area;
     var start = area.selectionStart, end = area.selectionEnd, diffs = focused ? dmp.diff_main(norm(area.value), text) : null;
     area.value = text;
-    if (focused) area.setSelectionRange(dmp.diff_xIndex(diffs, start), dmp.diff_xIndex(diffs, end));
+    if (focused) area.setSelectionRange(caretIn(diffs, start), caretIn(diffs, end));
   }
   function setFields(form, f) {
     form.querySelectorAll('input[name="choices"]').forEach(function (box) { box.checked = f.choices.indexOf(box.value) !== -1; });
