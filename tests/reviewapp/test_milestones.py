@@ -399,7 +399,7 @@ def test_it_compares_a_milestone_with_now(changing):
     counts = {p.key: (p.resolved, p.new, p.changed) for p in pillars}
     assert counts == {"p1": (1, 1, 3), "p2": (0, 0, 2)}
     p2_q2 = next(c for p in pillars for c in p.changes if c.key == "p2_q2")
-    assert (p2_q2.before.notes, p2_q2.after.notes, p2_q2.before.risk, p2_q2.after.risk) == (
+    assert (p2_q2.before.state.notes, p2_q2.after.state.notes, p2_q2.before.risk, p2_q2.after.risk) == (
         "old notes", "new notes", AnswerRisk.NONE, AnswerRisk.NONE,
     )  # fmt: skip
     p1_q1 = next(c for p in pillars for c in p.changes if c.key == "p1_q1")
