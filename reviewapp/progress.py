@@ -1,7 +1,8 @@
 """Where a review stands: every question with its answer, and the counts per pillar and overall.
 
 The same view serves the live review and a frozen milestone: both are a set of
-``AnswerRecord`` per question, laid over the lens's bank.
+``AnswerRecord`` per question (an ``AnswerState`` with its risk, version and author), laid over the
+lens's bank; ``state_of`` builds either.
 """
 
 import json
@@ -50,26 +51,26 @@ class QuestionState:
     @property
     def choices(self) -> list[tuple[Choice, bool]]:
         """The choices with whether each is selected, in order."""
-        return [(choice, choice.key in self.answer.state.choices) for choice in self.item.choices]
+        return [(choice, choice.key in self.state.choices) for choice in self.item.choices]
 
     @property
     def selected_choices(self) -> list[Choice]:
-        return [choice for choice in self.item.choices if choice.key in self.answer.state.choices]
+        return [choice for choice in self.item.choices if choice.key in self.state.choices]
 
     @property
     def followed_practices(self) -> list[Choice]:
         """Best practices ticked as followed ("None of these" is a statement that none are, not a practice)."""
-        return [c for c in self.item.choices if not c.is_none and c.key in self.answer.state.choices]
+        return [c for c in self.item.choices if not c.is_none and c.key in self.state.choices]
 
     @property
     def chose_none(self) -> bool:
         """Whether "None of these" is ticked."""
-        return any(c.is_none and c.key in self.answer.state.choices for c in self.item.choices)
+        return any(c.is_none and c.key in self.state.choices for c in self.item.choices)
 
     @property
     def missing_practices(self) -> list[Choice]:
         """Best practices of the question not followed (never "None of these")."""
-        return [c for c in self.item.choices if not c.is_none and c.key not in self.answer.state.choices]
+        return [c for c in self.item.choices if not c.is_none and c.key not in self.state.choices]
 
     @property
     def notes_html(self):
