@@ -39,6 +39,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from questions.models import Choice, Lens, Pillar, Question, RiskRule  # noqa: E402
+from reviewapp.answer_state import AnswerState  # noqa: E402
 from reviewapp.answers import answer_save  # noqa: E402
 from reviewapp.bank import load_bank  # noqa: E402
 from reviewapp.reports import ReportRequest, render_report_pdf, warm_up  # noqa: E402
@@ -97,8 +98,14 @@ def answered_review(lens: Lens, user, name: str):
     for index, item in enumerate(load_bank(lens).questions):
         practices = [c.key for c in item.choices if not c.is_none]
         picked = practices if index % 3 == 0 else practices[: 1 + index % 2] if index % 3 == 1 else practices[1:2]
-        answer_save(review=review, item=item, user=user, selected_keys=frozenset(picked), is_applicable=True,
-                    reason="", notes=NOTE.format(label=item.question.label))  # fmt: skip
+        answer_save(
+            review=review,
+            item=item,
+            user=user,
+            state=AnswerState(
+                choices=frozenset(picked), applicable=True, reason="", notes=NOTE.format(label=item.question.label)
+            ),
+        )
     return review
 
 

@@ -274,7 +274,7 @@ def run_audit(*, base_url, people, review_id, keys, choices, seconds: float, see
 
 def audit(log: Log, review_id: int) -> Result:
     """The log against the database: what was typed, ticked and marked, and where it is now."""
-    from reviewapp.answers import answer_state as answer_state_of
+    from reviewapp.answer_state import answer_state as answer_state_of
     from reviewapp.models import Answer, AnswerChange
 
     answers = {a.question.key: a for a in Answer.objects.filter(review_id=review_id).select_related("question")}

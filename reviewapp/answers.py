@@ -4,14 +4,17 @@ Every save is kept as an ``AnswerChange`` (before and after), bumps the answer's
 and the review's revision, and brings the question's improvement items along.
 """
 
+from dataclasses import replace
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .answer_state import EMPTY, AnswerState, answer_state
 from .bank import BankQuestion
 from .improvements import improvement_sync
-from .merging import EMPTY, AnswerState, MergeConflict, merge, notes_both
+from .merging import MergeConflict, merge, notes_both
 from .models import NOTES_MAX_LENGTH, Answer, AnswerChange, Review
 from .risk import question_risk
 
@@ -30,15 +33,6 @@ class AnswerConflict(Exception):
         self.fields = fields or []
 
 
-def answer_state(answer: Answer) -> AnswerState:
-    return AnswerState(
-        choices=frozenset(answer.selected_choices.values_list("key", flat=True)),
-        applicable=answer.is_applicable,
-        reason=answer.reason,
-        notes=answer.notes,
-    )
-
-
 def state_at(answer: Answer, version: int) -> AnswerState | None:
     """The answer as it was at a version (from its history), or None when that is not known."""
     if version == 0:
@@ -53,10 +47,7 @@ def answer_save(
     review: Review,
     item: BankQuestion,
     user,
-    selected_keys: frozenset[str],
-    is_applicable: bool,
-    reason: str,
-    notes: str,
+    state: AnswerState,
     expected_version: int | None = None,
     base_version: int | None = None,
     restored_from: int | None = None,
@@ -65,7 +56,8 @@ def answer_save(
 ) -> Answer:
     """Store one question's answer with its recomputed risk.
 
-    The input is already validated (see ``AnswerForm``). ``expected_version``: refuse
+    ``state`` is the answer the person gives, already checked (``answer_problems``); a reason
+    is kept only while the question does not apply. ``expected_version``: refuse
     (``AnswerConflict``) unless the answer is still at that version. ``base_version``: the
     version the person started from; if others saved since, their changes and these are
     merged, and a real collision raises ``AnswerConflict`` with the current answer.
@@ -83,20 +75,19 @@ def answer_save(
     current, risk_before = answer_state(answer), answer.risk
     if expected_version is not None and answer.version != expected_version:
         raise AnswerConflict(answer.version, current)
+    mine = replace(state, reason="" if state.applicable else state.reason)
     if keep_both:
         if base_version != answer.version:
             raise AnswerConflict(answer.version, current, ["notes"])
         author = answer.updated_by.get_username() if answer.updated_by else "—"
-        notes = notes_both(theirs=current.notes, theirs_author=author, mine=notes, my_author=user.get_username())
+        notes = notes_both(theirs=current.notes, theirs_author=author, mine=mine.notes, my_author=user.get_username())
         if len(notes) > NOTES_MAX_LENGTH:
             raise ValidationError(
                 _("Both texts together are longer than %(limit)d characters: shorten yours first."),
                 code="notes_too_long",
                 params={"limit": NOTES_MAX_LENGTH},
             )
-    mine = AnswerState(
-        choices=selected_keys, applicable=is_applicable, reason="" if is_applicable else reason, notes=notes
-    )
+        mine = replace(mine, notes=notes)
     if base_version is not None and base_version != answer.version:
         base = state_at(answer, base_version)
         if base is None:

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from questions.jsonfile import NotJSON, Problems, echo, read_json
 
+from .answer_state import AnswerState, answer_state
 from .answers import answer_save
 from .bank import Bank, BankQuestion, load_bank
 from .models import Answer, Review
@@ -62,8 +63,8 @@ class _Incoming:
     """One answer of the file; None where the file says nothing."""
 
     item: BankQuestion
-    selected: frozenset[str] | None
-    is_applicable: bool | None
+    choices: frozenset[str] | None
+    applicable: bool | None
     reason: str | None
     notes: str | None
 
@@ -170,8 +171,8 @@ def _incoming(place: str, entry, bank: Bank, problems: Problems) -> _Incoming | 
         problems.append(f"{place}.Notes: must not contain NUL characters (\\u0000)")
     return _Incoming(
         item=item,
-        selected=selected,
-        is_applicable=is_applicable,
+        choices=selected,
+        applicable=is_applicable,
         reason=None if reason is None else ("" if reason == NO_REASON else reason),
         notes=notes,
     )
@@ -227,13 +228,6 @@ def _parse(data, bank: Bank) -> list[_Incoming]:
     return incoming
 
 
-def _state(answer: Answer | None) -> tuple[frozenset[str], bool, str, str]:
-    if answer is None:
-        return frozenset(), True, "", ""
-    keys = frozenset(choice.key for choice in answer.selected_choices.all())
-    return keys, answer.is_applicable, answer.reason, answer.notes
-
-
 @transaction.atomic
 def answers_from_aws(*, review: Review, data, user) -> ImportSummary:
     """Import the answers of an AWS Well-Architected Tool export into the review, all or nothing.
@@ -258,22 +252,20 @@ def answers_from_aws(*, review: Review, data, user) -> ImportSummary:
     risks: Counter = Counter()
     for new in incoming:
         answer = current.get(new.item.question.pk)
-        selected, is_applicable, reason, notes = before = _state(answer)
-        is_applicable = is_applicable if new.is_applicable is None else new.is_applicable
-        after = (
-            selected if new.selected is None else new.selected,
-            is_applicable,
-            "" if is_applicable else (reason if new.reason is None else new.reason),
-            notes if new.notes is None else new.notes,
+        loaded = None if answer is None else frozenset(choice.key for choice in answer.selected_choices.all())
+        before = answer_state(answer, choices=loaded)
+        applicable = before.applicable if new.applicable is None else new.applicable
+        after = AnswerState(
+            choices=before.choices if new.choices is None else new.choices,
+            applicable=applicable,
+            reason="" if applicable else (before.reason if new.reason is None else new.reason),
+            notes=before.notes if new.notes is None else new.notes,
         )
         if answer is not None and after == before:
             summary.unchanged.append(new.item.key)
             risks[answer.risk] += 1
             continue
-        saved = answer_save(
-            review=review, item=new.item, user=user, selected_keys=after[0],
-            is_applicable=after[1], reason=after[2], notes=after[3],
-        )  # fmt: skip
+        saved = answer_save(review=review, item=new.item, user=user, state=after)
         summary.updated.append(new.item.key)
         risks[saved.risk] += 1
     summary.risks = {risk: risks[risk] for risk in RISK_ORDER if risks[risk]}

@@ -4,13 +4,19 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+
+from questions.models import Lens
 
 from .bank import load_bank
 from .models import Answer, Milestone, Review, Workload
-from .progress import ReviewState, milestone_records, review_state
+from .progress import ReviewState, state_of
 from .risk import RiskCounts
 
 ANSWER_COLUMNS = [
@@ -34,9 +40,9 @@ def answer_rows(state: ReviewState) -> list[dict]:
             "selected_choice_ids": ";".join(c.key for c in q.selected_choices),
             "selected_choices": "; ".join(c.title for c in q.selected_choices),
             "risk": q.risk,
-            "applicable": q.answer.is_applicable,
-            "reason": q.answer.reason,
-            "notes": q.answer.notes,
+            "applicable": q.state.applicable,
+            "reason": q.state.reason,
+            "notes": q.state.notes,
             "updated_by": q.answer.updated_by,
             "updated_at": timezone.localtime(q.answer.updated_at).isoformat() if q.answer.updated_at else "",
         }
@@ -44,10 +50,48 @@ def answer_rows(state: ReviewState) -> list[dict]:
     ]
 
 
-def state_for(review: Review, milestone: Milestone | None) -> ReviewState:
-    if milestone is None:
-        return review_state(review)
-    return review_state(review, load_bank(milestone.lens), milestone_records(milestone))
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file to hand over, the same from the pages and from the API."""
+
+    body: bytes
+    fmt: str
+    stem: str
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.body, content_type=CONTENT_TYPES[self.fmt])
+        filename = f"{slugify(self.stem, allow_unicode=True) or 'export'}-{timezone.localtime():%Y-%m-%d}.{self.fmt}"
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        return response
+
+
+def answers_download(*, review: Review, milestone: Milestone | None, fmt: str) -> Download:
+    """The review's answers now (or at the milestone) as CSV or JSON."""
+    rows = answer_rows(state_of(review, milestone))
+    stem = f"{review.workload.name}-{milestone.name if milestone else 'answers'}"
+    if fmt == "csv":
+        return Download(to_csv(rows, ANSWER_COLUMNS), fmt, stem)
+    lens = milestone.lens if milestone else review.lens
+    payload = {
+        "workload": {"id": review.workload_id, "name": review.workload.name},
+        "review": review.pk, "lens": {"slug": lens.slug, "version": lens.version},
+        "milestone": {"id": milestone.pk, "name": milestone.name, "created_at": milestone.created_at} if milestone else None,
+        "answers": rows,
+    }  # fmt: skip
+    return Download(to_json(payload), fmt, stem)
+
+
+def consolidated_download(*, workloads: Iterable[Workload], slug: str, fmt: str) -> Download | None:
+    """Risk counts per workload and pillar for the lens, as CSV or JSON; None when there is no such lens."""
+    if not Lens.objects.filter(slug=slug).exists():
+        return None
+    rows = consolidated_rows(workloads, slug)
+    if fmt == "csv":
+        return Download(to_csv(rows, CONSOLIDATED_COLUMNS), fmt, f"{slug}-risks")
+    return Download(to_json({"lens": slug, "rows": rows}), fmt, f"{slug}-risks")
 
 
 def consolidated_rows(workloads: Iterable[Workload], lens_slug: str) -> list[dict]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from questions.models import Lens, Question
 
+from .answer_state import AnswerState, answer_problems, notes_text
 from .bank import Bank, BankQuestion
 from .improvements import PlanFilters
 from .models import NOTES_MAX_LENGTH, Answer, AnswerRisk, ImprovementItem, Role, Workload
@@ -122,18 +123,22 @@ class AnswerPageForm(forms.Form):
     )
 
 
+class ChoiceKeysField(forms.MultipleChoiceField):
+    """Choice keys as posted: which of them the question has is for ``answer_problems`` to say."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class AnswerForm(AnswerPageForm):
     """One question's answer as the review page posts it.
 
-    Refuses a question the lens lacks, a choice of another question, "None of these"
-    together with other choices, and a reason given while the question applies.
+    Refuses a question the lens lacks; the answer itself is checked by ``answer_problems``
+    (the same check as the API's). ``cleaned_data["state"]`` is the answer as an ``AnswerState``.
     """
 
     question = forms.CharField(max_length=Question._meta.get_field("key").max_length)
-    choices = forms.MultipleChoiceField(
-        required=False,
-        error_messages={"invalid_choice": _("“%(value)s” is not a choice of this question.")},
-    )
+    choices = ChoiceKeysField(required=False)
     not_applicable = forms.BooleanField(required=False)
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *Answer.Reason.choices], required=False)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=NOTES_MAX_LENGTH, strip=False)
@@ -147,12 +152,9 @@ class AnswerForm(AnswerPageForm):
         super().__init__(*args, **kwargs)
         self.bank = bank
         self.item: BankQuestion | None = bank.by_key.get(str(self.data.get("question", "")))
-        if self.item:
-            self.fields["choices"].choices = [(choice.key, choice.title) for choice in self.item.choices]
 
     def clean_notes(self) -> str:
-        """Line breaks as the page has them (a browser posts CRLF): saved text compares equal to the box."""
-        return self.cleaned_data["notes"].replace("\r\n", "\n").replace("\r", "\n")
+        return notes_text(self.cleaned_data["notes"])
 
     def clean_question(self) -> str:
         key = self.cleaned_data["question"]
@@ -167,25 +169,15 @@ class AnswerForm(AnswerPageForm):
         if self.item is None:  # the question error says it all; its choices cannot be judged
             self.errors.pop("choices", None)
             return data
-        keys = frozenset(data.get("choices") or ())
-        none = self.item.none_choice
-        if none and none.key in keys and len(keys) > 1:
-            self.add_error(
-                "choices",
-                ValidationError(
-                    _("“%(none)s” cannot be combined with other choices."),
-                    code="none_exclusive",
-                    params={"none": none.title},
-                ),
-            )
-        if data.get("reason") and not data.get("not_applicable"):
-            self.add_error(
-                "reason",
-                ValidationError(
-                    _("A reason can only be given when the question does not apply."), code="reason_without_na"
-                ),
-            )
-        data["selected_keys"] = keys
+        state = AnswerState(
+            choices=frozenset(data.get("choices") or ()),
+            applicable=not data.get("not_applicable"),
+            reason=data.get("reason") or "",
+            notes=data.get("notes") or "",
+        )
+        for problem in answer_problems(item=self.item, state=state):
+            self.add_error(None, problem)
+        data["state"] = state
         return data
 
     def error_text(self) -> str:

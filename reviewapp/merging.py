@@ -6,41 +6,14 @@ places of the notes are all kept; edits that overlap (or touch) are a conflict.
 A merge that would put "None of these" beside other choices is a conflict too.
 """
 
-from dataclasses import dataclass
-
 from diff_match_patch import diff_match_patch
+
+from .answer_state import EMPTY, AnswerState
+
+__all__ = ["EMPTY", "AnswerState", "MergeConflict", "merge", "merge_text", "notes_both"]
 
 _dmp = diff_match_patch()
 _dmp.Diff_Timeout = 0.5  # notes are short (2,084 characters at most): a bound, never reached in practice
-
-
-@dataclass(frozen=True)
-class AnswerState:
-    choices: frozenset[str]
-    applicable: bool = True
-    reason: str = ""
-    notes: str = ""
-
-    def as_json(self) -> dict:
-        return {
-            "choices": sorted(self.choices),
-            "applicable": self.applicable,
-            "reason": self.reason,
-            "notes": self.notes,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict | None) -> "AnswerState":
-        data = data or {}
-        return cls(
-            choices=frozenset(data.get("choices", ())),
-            applicable=data.get("applicable", True),
-            reason=data.get("reason", ""),
-            notes=data.get("notes", ""),
-        )
-
-
-EMPTY = AnswerState(choices=frozenset())
 
 
 class MergeConflict(Exception):

@@ -55,10 +55,10 @@ def milestone_create(*, review: Review, name: str, user, bounded: bool = True) -
             milestone=milestone,
             question_id=question_id,
             risk=record.risk,
-            selected_keys=sorted(record.selected_keys),
-            is_applicable=record.is_applicable,
-            reason=record.reason,
-            notes=record.notes,
+            selected_keys=sorted(record.state.choices),
+            is_applicable=record.state.applicable,
+            reason=record.state.reason,
+            notes=record.state.notes,
             version=record.version,
             updated_by=record.updated_by,
             updated_at=record.updated_at,
@@ -104,8 +104,7 @@ class QuestionChange:
 
     @property
     def answer_changed(self) -> bool:
-        fields = ("risk", "selected_keys", "is_applicable", "reason", "notes")
-        return any(getattr(self.before, f) != getattr(self.after, f) for f in fields)
+        return (self.before.risk, self.before.state) != (self.after.risk, self.after.state)
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Where a review stands: every question with its answer, and the counts per pillar and overall.
 
 The same view serves the live review and a frozen milestone: both are a set of
-``AnswerRecord`` per question, laid over the lens's bank.
+``AnswerRecord`` per question (an ``AnswerState`` with its risk, version and author), laid over the
+lens's bank; ``state_of`` builds either.
 """
 
 import json
@@ -13,6 +14,7 @@ from django.db.models import Prefetch
 from questions.markup import render_markdown
 from questions.models import Choice, Pillar
 
+from .answer_state import EMPTY, AnswerState, answer_state
 from .bank import Bank, BankQuestion, load_bank
 from .models import Answer, AnswerRisk, Milestone, Review
 from .risk import RiskCounts
@@ -20,20 +22,13 @@ from .risk import RiskCounts
 
 @dataclass(frozen=True)
 class AnswerRecord:
-    """One question's answer as it stands now or stood at a milestone."""
+    """One question's answer as it stands now or stood at a milestone: its content and what came of it."""
 
+    state: AnswerState = EMPTY
     risk: str = AnswerRisk.UNANSWERED
-    selected_keys: frozenset[str] = frozenset()
-    is_applicable: bool = True
-    reason: str = ""
-    notes: str = ""
     version: int = 0
     updated_by: str = ""
     updated_at: datetime | None = None
-
-    @property
-    def reason_label(self) -> str:
-        return Answer.Reason(self.reason).label if self.reason else ""
 
 
 @dataclass
@@ -50,51 +45,43 @@ class QuestionState:
         return self.answer.risk
 
     @property
-    def selected_keys(self) -> frozenset[str]:
-        return self.answer.selected_keys
+    def state(self) -> AnswerState:
+        return self.answer.state
 
     @property
     def choices(self) -> list[tuple[Choice, bool]]:
         """The choices with whether each is selected, in order."""
-        return [(choice, choice.key in self.answer.selected_keys) for choice in self.item.choices]
+        return [(choice, choice.key in self.state.choices) for choice in self.item.choices]
 
     @property
     def selected_choices(self) -> list[Choice]:
-        return [choice for choice in self.item.choices if choice.key in self.answer.selected_keys]
+        return [choice for choice in self.item.choices if choice.key in self.state.choices]
 
     @property
     def followed_practices(self) -> list[Choice]:
         """Best practices ticked as followed ("None of these" is a statement that none are, not a practice)."""
-        return [c for c in self.item.choices if not c.is_none and c.key in self.answer.selected_keys]
+        return [c for c in self.item.choices if not c.is_none and c.key in self.state.choices]
 
     @property
     def chose_none(self) -> bool:
         """Whether "None of these" is ticked."""
-        return any(c.is_none and c.key in self.answer.selected_keys for c in self.item.choices)
+        return any(c.is_none and c.key in self.state.choices for c in self.item.choices)
 
     @property
     def missing_practices(self) -> list[Choice]:
         """Best practices of the question not followed (never "None of these")."""
-        return [c for c in self.item.choices if not c.is_none and c.key not in self.answer.selected_keys]
+        return [c for c in self.item.choices if not c.is_none and c.key not in self.state.choices]
 
     @property
     def notes_html(self):
-        return render_markdown(self.answer.notes)
+        return render_markdown(self.state.notes)
 
     @property
     def client_json(self) -> str:
         """The answer as the page's save machinery reads it (``answer-data`` in the review parts)."""
         answer = self.answer
         return json.dumps(
-            {
-                "version": answer.version,
-                "choices": sorted(answer.selected_keys),
-                "applicable": answer.is_applicable,
-                "reason": answer.reason,
-                "notes": answer.notes,
-                "by": answer.updated_by,
-            },
-            ensure_ascii=False,
+            {"version": answer.version, **answer.state.as_json(), "by": answer.updated_by}, ensure_ascii=False
         )
 
 
@@ -146,11 +133,8 @@ def live_records(review: Review) -> dict[int, AnswerRecord]:
     )
     return {
         answer.question_id: AnswerRecord(
+            state=answer_state(answer, choices=frozenset(choice.key for choice in answer.selected_choices.all())),
             risk=answer.risk,
-            selected_keys=frozenset(choice.key for choice in answer.selected_choices.all()),
-            is_applicable=answer.is_applicable,
-            reason=answer.reason,
-            notes=answer.notes,
             version=answer.version,
             updated_by=answer.updated_by.get_username() if answer.updated_by else "",
             updated_at=answer.updated_at,
@@ -163,17 +147,23 @@ def milestone_records(milestone: Milestone) -> dict[int, AnswerRecord]:
     """The answers frozen in a milestone, by question id, in one query."""
     return {
         row.question_id: AnswerRecord(
+            state=AnswerState(
+                choices=frozenset(row.selected_keys), applicable=row.is_applicable, reason=row.reason, notes=row.notes
+            ),
             risk=row.risk,
-            selected_keys=frozenset(row.selected_keys),
-            is_applicable=row.is_applicable,
-            reason=row.reason,
-            notes=row.notes,
             version=row.version,
             updated_by=row.updated_by,
             updated_at=row.updated_at,
         )
         for row in milestone.answers.all()
     }
+
+
+def state_of(review: Review, milestone: Milestone | None = None) -> ReviewState:
+    """The review now, or as it stood at one of its milestones (over that milestone's lens version)."""
+    if milestone is None:
+        return review_state(review)
+    return review_state(review, load_bank(milestone.lens), milestone_records(milestone))
 
 
 def review_state(

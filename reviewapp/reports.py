@@ -24,11 +24,10 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from .bank import load_bank
 from .charts import pillar_bars
 from .improvements import improvement_plan
 from .models import ImprovementItem, Milestone, Review
-from .progress import milestone_records, review_state
+from .progress import state_of
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 REPORT_FORMAT = 4  # bump when the report's layout changes, so cached copies are not served
@@ -86,9 +85,8 @@ class ReportRequest:
 def report_context(request: ReportRequest) -> dict:
     """Everything the report template shows, computed before rendering."""
     review = request.review
-    bank = load_bank(request.milestone.lens if request.milestone else review.lens)
-    records = milestone_records(request.milestone) if request.milestone else None
-    state = review_state(review, bank, records)
+    state = state_of(review, request.milestone)
+    bank = state.bank
     plan = improvement_plan(state, with_items=request.milestone is None)
     chart = pillar_bars([(f"{p.pillar.short_label} {p.pillar.name}", p.counts) for p in state.pillars])
     return {

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from questions.models import Lens
 
+from .answer_state import EMPTY, AnswerState
 from .bank import load_bank
-from .merging import AnswerState
 from .milestones import milestone_create
 from .models import Answer, AnswerChange, ImprovementItem, Milestone, Review
 from .progress import live_records
@@ -118,11 +118,14 @@ def _carry_answers(review: Review, new_bank, old_records: dict, *, user) -> list
     moved, kept, created, selections, changes = [], [], [], [], []
     for item in new_bank.questions:
         record = old_records.get(item.key)
-        selected = frozenset(record.selected_keys & set(item.choices_by_key)) if record else frozenset()
-        applicable = record.is_applicable if record else True
-        reason = record.reason if record and not applicable else ""
-        notes = record.notes if record else ""
-        risk = question_risk(rules=item.rules, selected=selected, is_applicable=applicable)
+        before = record.state if record else EMPTY
+        after = AnswerState(
+            choices=before.choices & set(item.choices_by_key),
+            applicable=before.applicable,
+            reason=before.reason if not before.applicable else "",
+            notes=before.notes,
+        )
+        risk = question_risk(rules=item.rules, selected=after.choices, is_applicable=after.applicable)
         answer = answers.get(item.key)
         if answer is None:
             answer = Answer(review=review, question=item.question, risk=risk, review_revision=revision)
@@ -130,15 +133,13 @@ def _carry_answers(review: Review, new_bank, old_records: dict, *, user) -> list
         else:
             answer.question, answer.is_applicable, answer.reason, answer.notes = (
                 item.question,
-                applicable,
-                reason,
-                notes,
+                after.applicable,
+                after.reason,
+                after.notes,
             )
             answer.risk, answer.review_revision = risk, revision
             if record and record.updated_at:
                 answer.version, answer.updated_by, answer.updated_at = answer.version + 1, user, now
-                before = AnswerState(record.selected_keys, record.is_applicable, record.reason, record.notes)
-                after = AnswerState(selected, applicable, reason, notes)
                 changes.append(
                     AnswerChange(
                         answer=answer, version=answer.version, changed_by=user, changed_at=now,
@@ -146,12 +147,12 @@ def _carry_answers(review: Review, new_bank, old_records: dict, *, user) -> list
                     )
                 )  # fmt: skip
             kept.append(answer)
-        selections.append((answer, [item.choices_by_key[k] for k in selected]))
+        selections.append((answer, [item.choices_by_key[k] for k in after.choices]))
         moved.append(
             MovedQuestion(
                 key=item.key, label=item.question.label, title=item.question.title,
                 risk_before=record.risk if record else None, risk_after=risk,
-                dropped_choices=sorted(record.selected_keys - set(item.choices_by_key)) if record else [],
+                dropped_choices=sorted(before.choices - set(item.choices_by_key)),
             )
         )  # fmt: skip
     fields = ["question", "is_applicable", "reason", "notes", "risk", "review_revision", "version", "updated_by",

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.milestones import milestone_create
@@ -68,8 +69,12 @@ def test_it_restores_answers_and_their_history_from_a_pg_dump(tmp_path):
     review = workload.reviews.get()
     bank = load_bank(review.lens)
     for user, keys, notes in ((alice, {"p1_q1_a1"}, "첫 번째"), (bob, {"p1_q1_a1", "p1_q1_a2"}, "*second*")):
-        answer_save(review=review, item=bank.by_key["p1_q1"], user=user, selected_keys=frozenset(keys),
-                    is_applicable=True, reason="", notes=notes)  # fmt: skip
+        answer_save(
+            review=review,
+            item=bank.by_key["p1_q1"],
+            user=user,
+            state=AnswerState(choices=frozenset(keys), applicable=True, reason="", notes=notes),
+        )
     milestone_create(review=review, name="M1", user=alice)
     with connection.cursor() as cursor:
         original = _rows(cursor)

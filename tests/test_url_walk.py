@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils.regex_helper import normalize
 
 from reviewapp import urls as reviewapp_urls
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.api import urls as api_urls
 from reviewapp.bank import load_bank
@@ -133,9 +134,11 @@ def world(alice, vera, charlie, lens):
     review = workload.reviews.get()
     item = load_bank(lens).by_key["p1_q1"]
     answer = answer_save(
-        review=review, item=item, user=alice, selected_keys=frozenset({"p1_q1_a1"}), is_applicable=True, reason="",
-        notes="harbour-secret-answer",
-    )  # fmt: skip
+        review=review,
+        item=item,
+        user=alice,
+        state=AnswerState(choices=frozenset({"p1_q1_a1"}), applicable=True, reason="", notes="harbour-secret-answer"),
+    )
     milestone = milestone_create(review=review, name="harbour-secret-milestone", user=alice)
     choice = item.choices_by_key["p1_q1_a2"]
     improvement_update(

@@ -1,11 +1,12 @@
-"""What the API shows and takes. Writes go through the same forms and services as the pages."""
+"""What the API shows and takes. Writes go through the same checks and services as the pages."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from questions.models import Choice, Lens, Pillar, Question
 
-from ..models import ImprovementItem, Invitation, Membership, Milestone, Review, Role, Workload
+from ..answer_state import EMPTY, AnswerState, answer_problems, notes_text
+from ..models import NOTES_MAX_LENGTH, ImprovementItem, Invitation, Membership, Milestone, Review, Role, Workload
 from ..risk import RiskCounts
 
 
@@ -138,11 +139,39 @@ class AnswerSerializer(serializers.Serializer):
     )
     is_applicable = serializers.BooleanField(required=False)
     reason = serializers.CharField(allow_blank=True, max_length=32, required=False)
-    notes = serializers.CharField(allow_blank=True, max_length=2084, required=False, trim_whitespace=False)
+    notes = serializers.CharField(allow_blank=True, max_length=NOTES_MAX_LENGTH, required=False, trim_whitespace=False)
     risk = serializers.CharField(read_only=True)
     version = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     updated_by = serializers.CharField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    # The API's public names of the answer's fields, where they differ from ``AnswerState``'s.
+    FIELD_NAMES = {"choices": "selected_choices", "applicable": "is_applicable"}
+
+    def validate_notes(self, value: str) -> str:
+        return notes_text(value)
+
+    def validate(self, attrs: dict) -> dict:
+        """The answer as an ``AnswerState`` (``attrs["state"]``), checked as the page's form checks it.
+
+        The context gives the question (``item``) and, for a partial update, the answer it
+        changes (``current``): what the body leaves out stays as it is; a full update starts empty.
+        """
+        base = self.context.get("current", EMPTY) if self.partial else EMPTY
+        state = AnswerState(
+            choices=frozenset(attrs.get("selected_choices", base.choices)),
+            applicable=attrs.get("is_applicable", base.applicable),
+            reason=attrs.get("reason", base.reason),
+            notes=attrs.get("notes", base.notes),
+        )
+        details: dict[str, list[str]] = {}
+        for problem in answer_problems(item=self.context["item"], state=state):
+            for field, errors in problem.error_dict.items():
+                name = self.FIELD_NAMES.get(field, field)
+                details.setdefault(name, []).extend(message for error in errors for message in error.messages)
+        if details:
+            raise serializers.ValidationError(details)
+        return {**attrs, "state": state}
 
 
 class AnswerConflictSerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
 """Saving an answer from the review page, its history, and restoring an earlier version."""
 
+from dataclasses import replace
+
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,10 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from ..access import get_review_for_user
+from ..answer_state import AnswerState
 from ..answers import AnswerConflict, answer_save
 from ..bank import load_bank
 from ..forms import AnswerForm, AnswerPageForm
-from ..merging import AnswerState, notes_both
+from ..merging import notes_both
 from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer, AnswerChange
 from ..progress import review_state
 from .reviews import review_context
@@ -25,13 +28,10 @@ def answer_save_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _answer_refused(request, review, role, bank, form)
     data = form.cleaned_data
-    mine = AnswerState(
-        choices=data["selected_keys"], applicable=not data["not_applicable"], reason=data["reason"], notes=data["notes"]
-    )
+    mine = data["state"]
     try:
         answer_save(
-            review=review, item=form.item, user=request.user, selected_keys=mine.choices,
-            is_applicable=mine.applicable, reason=mine.reason, notes=mine.notes, base_version=data["version"],
+            review=review, item=form.item, user=request.user, state=mine, base_version=data["version"],
             idempotency_key=data["idem"], keep_both=data["keep"] == "both",
         )  # fmt: skip
     except AnswerConflict as conflict:
@@ -52,13 +52,7 @@ def _answer_saved(request, review, role, bank, key: str, *, sent: AnswerState | 
     """
     state = review_state(review, bank)
     current = state.question(key)
-    stored = current.answer
-    merged = sent is not None and (
-        sent.choices != stored.selected_keys
-        or sent.notes != stored.notes
-        or sent.applicable != stored.is_applicable
-        or sent.reason != stored.reason
-    )
+    merged = sent is not None and sent != current.state
     context = review_context(
         request, review, role, state, current=current, current_pillar=state.pillar(current.item.pillar.key),
         merged=merged, with_nav=page == "question",
@@ -72,11 +66,11 @@ def _answer_conflict(request, review, role, bank, key, mine: AnswerState, confli
     state = review_state(review, bank)
     current = state.question(key)
     choices = {c.key: c.title for c in current.item.choices}
-    theirs = current.answer
+    theirs = current.state
     both = ""
     if mine.notes and theirs.notes and mine.notes != theirs.notes:
         both = notes_both(
-            theirs=theirs.notes, theirs_author=theirs.updated_by or "—", mine=mine.notes,
+            theirs=theirs.notes, theirs_author=current.answer.updated_by or "—", mine=mine.notes,
             my_author=request.user.get_username(),
         )  # fmt: skip
     context = review_context(
@@ -135,11 +129,8 @@ def answer_restore(request: HttpRequest, pk: int, key: str, version: int) -> Htt
         raise Http404("No such question in this lens.")
     change = get_object_or_404(AnswerChange, answer__review=review, answer__question__key=key, version=version)
     old = AnswerState.from_json(change.after)
-    known = old.choices & set(item.choices_by_key)
-    answer_save(
-        review=review, item=item, user=request.user, selected_keys=frozenset(known), is_applicable=old.applicable,
-        reason=old.reason, notes=old.notes, restored_from=version,
-    )  # fmt: skip
+    known = replace(old, choices=old.choices & set(item.choices_by_key))
+    answer_save(review=review, item=item, user=request.user, state=known, restored_from=version)
     if not request.htmx:
         return redirect(reverse("reviewapp:review_question", args=[review.pk, key]))
     return _answer_saved(request, review, role, bank, key, sent=None, page=_shown_on(request.POST))

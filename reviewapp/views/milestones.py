@@ -8,12 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..access import get_review_for_user
-from ..bank import load_bank
 from ..charts import trend_chart
 from ..forms import CompareForm, MilestoneForm
 from ..milestones import MilestoneError, compare, milestone_create
 from ..models import WRITE_ROLES, AnswerRisk, Milestone, MilestoneAnswer
-from ..progress import milestone_records, review_state
+from ..progress import review_state, state_of
 from ..risk import RiskCounts
 
 MILESTONES_PER_PAGE = 20
@@ -68,7 +67,7 @@ def milestone_detail(request: HttpRequest, pk: int, milestone_pk: int) -> HttpRe
     milestone = get_object_or_404(
         Milestone.objects.select_related("lens", "created_by"), pk=milestone_pk, review=review
     )
-    state = review_state(review, load_bank(milestone.lens), milestone_records(milestone))
+    state = state_of(review, milestone)
     context = {"review": review, "workload": review.workload, "milestone": milestone, "state": state}
     return render(request, "reviewapp/milestone_detail.html", context)
 
@@ -82,13 +81,7 @@ def milestone_compare(request: HttpRequest, pk: int) -> HttpResponse:
     pillars, names = [], ("", "")
     if form.is_valid():
         by_pk = {str(m.pk): m for m in milestones}
-        states = []
-        for side in ("before", "after"):
-            milestone = by_pk.get(form.cleaned_data[side])
-            if milestone is None:
-                states.append(review_state(review))
-            else:
-                states.append(review_state(review, load_bank(milestone.lens), milestone_records(milestone)))
+        states = [state_of(review, by_pk.get(form.cleaned_data[side])) for side in ("before", "after")]
         pillars = compare(states[0], states[1])
         names = tuple(by_pk[form.cleaned_data[s]].name if form.cleaned_data[s] in by_pk else _("Now")
                       for s in ("before", "after"))  # fmt: skip

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from questions.models import Lens
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.api import urls as api_urls
 from reviewapp.bank import load_bank
@@ -232,9 +233,11 @@ def w(workload, review, milestone, alice, charlie, lens):
     """The personas' workload with p1_q1 answered (medium risk), and charlie's own workload "Zeta"."""
     item = load_bank(review.lens).by_key["p1_q1"]
     answer_save(
-        review=review, item=item, user=alice, selected_keys=frozenset({"p1_q1_a1"}),
-        is_applicable=True, reason="", notes="",
-    )  # fmt: skip
+        review=review,
+        item=item,
+        user=alice,
+        state=AnswerState(choices=frozenset({"p1_q1_a1"}), applicable=True, reason="", notes=""),
+    )
     return SimpleNamespace(
         workload=workload,
         review=review,

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import Answer, AnswerRisk, ImprovementItem
@@ -25,9 +26,8 @@ def _keys(answer: Answer) -> set[str]:
 
 
 def _save(review, user, key: str, choices: set[str], **fields) -> Answer:
-    fields = {"is_applicable": True, "reason": "", "notes": "", **fields}
     item = load_bank(review.lens).by_key[key]
-    return answer_save(review=review, item=item, user=user, selected_keys=frozenset(choices), **fields)
+    return answer_save(review=review, item=item, user=user, state=AnswerState(choices=frozenset(choices), **fields))
 
 
 def _send(client, method: str, url: str, body: dict, **headers):
@@ -50,7 +50,7 @@ def answered(review, alice):
     """p1_q1 medium (a1), p2_q1 no risk (a1-a3), p2_q2 not applicable; p1_q2 unanswered."""
     _save(review, alice, "p1_q1", {"p1_q1_a1"}, notes="Keep **this**.")
     _save(review, alice, "p2_q1", {"p2_q1_a1", "p2_q1_a2", "p2_q1_a3"})
-    _save(review, alice, "p2_q2", set(), is_applicable=False, reason="OUT_OF_SCOPE")
+    _save(review, alice, "p2_q2", set(), applicable=False, reason="OUT_OF_SCOPE")
     return review
 
 

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from questions.models import Lens
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import AnswerRisk, ImprovementItem, Milestone, MilestoneAnswer
@@ -16,9 +17,8 @@ from ..factories import make_lens, make_user, make_workload
 
 
 def _save(review, user, key: str, choices: set[str], **fields):
-    fields = {"is_applicable": True, "reason": "", "notes": "", **fields}
     item = load_bank(review.lens).by_key[key]
-    return answer_save(review=review, item=item, user=user, selected_keys=frozenset(choices), **fields)
+    return answer_save(review=review, item=item, user=user, state=AnswerState(choices=frozenset(choices), **fields))
 
 
 def _send(client, method: str, url: str, body: dict):
@@ -42,7 +42,7 @@ def answered(review, alice):
     _save(review, alice, "p1_q1", {"p1_q1_a2"})
     _save(review, alice, "p1_q2", {"p1_q2_a1"})
     _save(review, alice, "p2_q1", {"p2_q1_a1", "p2_q1_a2", "p2_q1_a3"})
-    _save(review, alice, "p2_q2", set(), is_applicable=False, reason="OTHER")
+    _save(review, alice, "p2_q2", set(), applicable=False, reason="OTHER")
     return review
 
 

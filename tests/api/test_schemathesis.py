@@ -24,6 +24,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.milestones import milestone_create
@@ -49,9 +50,11 @@ def fuzz_data(transactional_db):
     add_member(workload, bob, Role.CONTRIBUTOR)
     review = workload.reviews.get()
     answer_save(
-        review=review, item=load_bank(lens).by_key["p1_q1"], user=alice, selected_keys=frozenset({"p1_q1_a1"}),
-        is_applicable=True, reason="", notes="",
-    )  # fmt: skip
+        review=review,
+        item=load_bank(lens).by_key["p1_q1"],
+        user=alice,
+        state=AnswerState(choices=frozenset({"p1_q1_a1"}), applicable=True, reason="", notes=""),
+    )
     milestone = milestone_create(review=review, name="Baseline", user=alice)
     _token, key = token_create(user=alice, name="fuzz")
     return SimpleNamespace(

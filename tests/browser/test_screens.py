@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from questions.models import Lens
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.improvements import improvement_update
@@ -67,14 +68,20 @@ def world(transactional_db, live_server):
     bank = load_bank(lens)
     for key, picked in [("ops_q1", {"ops_ops_q1_a1"}), ("ops_q2", {"ops_ops_q2_a1", "ops_ops_q2_a2"})]:
         answer_save(
-            review=review, item=bank.by_key[key], user=owner, selected_keys=frozenset(picked), is_applicable=True,
-            reason="", notes="We alert on **default** metrics only.",
-        )  # fmt: skip
+            review=review,
+            item=bank.by_key[key],
+            user=owner,
+            state=AnswerState(
+                choices=frozenset(picked), applicable=True, reason="", notes="We alert on **default** metrics only."
+            ),
+        )
     milestone = milestone_create(review=review, name="Baseline workshop", user=owner)
     answer_save(
-        review=review, item=bank.by_key["sec_q1"], user=owner, selected_keys=frozenset(), is_applicable=False,
-        reason="OUT_OF_SCOPE", notes="",
-    )  # fmt: skip
+        review=review,
+        item=bank.by_key["sec_q1"],
+        user=owner,
+        state=AnswerState(choices=frozenset(), applicable=False, reason="OUT_OF_SCOPE", notes=""),
+    )
     improvement_update(
         review=review, choice=bank.by_key["ops_q1"].choices_by_key["ops_ops_q1_a2"], user=owner, status="in_progress",
         owner=contributor, due_date=None, note="Dashboards first.",
@@ -207,9 +214,13 @@ def test_it_keeps_the_presentation_view_fresh_as_answers_change(browser, world):
     font_size = page.eval_on_selector(".present-question h1", "h => parseFloat(getComputedStyle(h).fontSize)")
 
     answer_save(
-        review=world["review"], item=world["bank"].by_key["rel_q1"], user=world["users"]["owner"],
-        selected_keys=frozenset(), is_applicable=False, reason="OUT_OF_SCOPE", notes="Handled by the platform team.",
-    )  # fmt: skip
+        review=world["review"],
+        item=world["bank"].by_key["rel_q1"],
+        user=world["users"]["owner"],
+        state=AnswerState(
+            choices=frozenset(), applicable=False, reason="OUT_OF_SCOPE", notes="Handled by the platform team."
+        ),
+    )
     page.locator("#status-rel_q1 .badge", has_text="Does not apply").wait_for(timeout=8_000)
     page.locator("#preview-rel_q1").get_by_text("Handled by the platform team.").wait_for(timeout=2_000)
     ARTIFACTS.mkdir(exist_ok=True)

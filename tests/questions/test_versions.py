@@ -16,6 +16,7 @@ from questions.versions import (
     validate_lens,
     validate_question,
 )
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 
@@ -295,8 +296,12 @@ def test_it_publishes_a_draft_as_the_next_version_and_reviews_keep_theirs(publis
     workload = make_workload(owner, lens=published)
     review = workload.reviews.get()
     bank = load_bank(published)
-    answer_save(review=review, item=bank.by_key["p1_q1"], user=owner, selected_keys=frozenset({"p1_q1_a1"}),
-                is_applicable=True, reason="", notes="Alarms")  # fmt: skip
+    answer_save(
+        review=review,
+        item=bank.by_key["p1_q1"],
+        user=owner,
+        state=AnswerState(choices=frozenset({"p1_q1_a1"}), applicable=True, reason="", notes="Alarms"),
+    )
     answers = answer_snapshot(review)
     published_before = _snapshot(published)
     contents = _contents(draft)

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.milestones import milestone_create
@@ -102,9 +103,11 @@ def empty_cache():
 def world(workload, review, alice, bob, charlie, staff):
     """p1_q1 at medium risk (items for a2 and a3 open) and a milestone "Baseline"."""
     answer_save(
-        review=review, item=load_bank(review.lens).by_key["p1_q1"], user=alice,
-        selected_keys=frozenset({"p1_q1_a1"}), is_applicable=True, reason="", notes="",
-    )  # fmt: skip
+        review=review,
+        item=load_bank(review.lens).by_key["p1_q1"],
+        user=alice,
+        state=AnswerState(choices=frozenset({"p1_q1_a1"}), applicable=True, reason="", notes=""),
+    )
     milestone = milestone_create(review=review, name="Baseline", user=alice)
     review.refresh_from_db()
     return SimpleNamespace(workload=workload, review=review, milestone=milestone, bob=bob)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import Answer, AnswerRisk, Review
@@ -180,9 +181,11 @@ def test_it_saves_through_the_service_without_a_request(review, bob):
     item = load_bank(review.lens).by_key["p2_q1"]
 
     answer = answer_save(
-        review=review, item=item, user=bob, selected_keys=frozenset({"p2_q1_a1"}),
-        is_applicable=False, reason="OTHER", notes="n",
-    )  # fmt: skip
+        review=review,
+        item=item,
+        user=bob,
+        state=AnswerState(choices=frozenset({"p2_q1_a1"}), applicable=False, reason="OTHER", notes="n"),
+    )
 
     answer.refresh_from_db()
     assert (answer.risk, answer.reason, answer.version, answer.notes) == (AnswerRisk.NOT_APPLICABLE, "OTHER", 1, "n")

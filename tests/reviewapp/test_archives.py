@@ -20,6 +20,7 @@ from django.utils import translation
 
 from questions.models import Choice, Question
 from questions.versions import lens_draft_create, lens_publish
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.archives import WorkloadArchiveError, workload_archive, workload_from_archive
 from reviewapp.bank import load_bank
@@ -34,10 +35,7 @@ from ..factories import make_user
 
 def _save(review, key, choices=(), *, user, na=False, reason="", notes="", **extra):
     item = load_bank(Review.objects.get(pk=review.pk).lens).by_key[key]
-    return answer_save(
-        review=review, item=item, user=user, selected_keys=frozenset(choices), is_applicable=not na,
-        reason=reason, notes=notes, **extra,
-    )  # fmt: skip
+    return answer_save(review=review, item=item, user=user, state=AnswerState(choices=frozenset(choices), applicable=not na, reason=reason, notes=notes), **extra)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

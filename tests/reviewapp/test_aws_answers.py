@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.aws_answers import AnswerImportError, answers_from_aws
 from reviewapp.bank import load_bank
@@ -132,9 +133,13 @@ def test_it_takes_selected_choice_answers_as_selected(review, alice):
 def test_it_keeps_what_the_file_does_not_say(review, alice):
     bank = load_bank(review.lens)
     answer_save(
-        review=review, item=bank.by_key["ops_q1"], user=alice, selected_keys=frozenset({"ops_ops_q1_a1"}),
-        is_applicable=True, reason="", notes="Dashboards per service.",
-    )  # fmt: skip
+        review=review,
+        item=bank.by_key["ops_q1"],
+        user=alice,
+        state=AnswerState(
+            choices=frozenset({"ops_ops_q1_a1"}), applicable=True, reason="", notes="Dashboards per service."
+        ),
+    )
 
     answers_from_aws(review=review, data=_load(LIST_ANSWERS), user=alice)  # ListAnswers has no notes
     answers_from_aws(review=review, data=[{"QuestionId": "sec_q1", "Notes": "Authorizer planned."}], user=alice)

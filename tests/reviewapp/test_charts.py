@@ -6,6 +6,7 @@ from itertools import pairwise
 import pytest
 from django.urls import reverse
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.charts import pillar_bars, trend_chart
@@ -18,7 +19,10 @@ LABELS = ("High risk", "Medium risk")
 def _save(review, key, choices):
     item = load_bank(review.lens).by_key[key]
     answer_save(
-        review=review, item=item, user=None, selected_keys=frozenset(choices), is_applicable=True, reason="", notes=""
+        review=review,
+        item=item,
+        user=None,
+        state=AnswerState(choices=frozenset(choices), applicable=True, reason="", notes=""),
     )
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from questions.models import Choice
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import AnswerConflict, answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import Answer, AnswerChange, AnswerRisk, ImprovementItem, Review
@@ -69,10 +70,7 @@ def _run(count: int, work: Callable[[int, threading.Barrier], object]) -> list:
 
 
 def _save(review, item, user, *, base_version, choices=frozenset(), notes="", **extra) -> Answer:
-    return answer_save(
-        review=review, item=item, user=user, selected_keys=frozenset(choices), is_applicable=True, reason="",
-        notes=notes, base_version=base_version, **extra,
-    )  # fmt: skip
+    return answer_save(review=review, item=item, user=user, state=AnswerState(choices=frozenset(choices), applicable=True, reason="", notes=notes), base_version=base_version, **extra)  # fmt: skip
 
 
 # --- Threads against PostgreSQL -----------------------------------------------------------------
@@ -184,10 +182,7 @@ def test_it_lets_one_save_through_when_all_expect_the_same_version(review, bob):
     def write(index: int, barrier: threading.Barrier) -> str:
         barrier.wait()
         try:
-            answer_save(
-                review=review, item=item, user=bob, selected_keys=frozenset({f"{KEY}_x{index + 1}"}),
-                is_applicable=True, reason="", notes="", expected_version=0,
-            )  # fmt: skip
+            answer_save(review=review, item=item, user=bob, state=AnswerState(choices=frozenset({f"{KEY}_x{index + 1}"}), applicable=True, reason="", notes=""), expected_version=0)  # fmt: skip
         except AnswerConflict as conflict:
             assert (conflict.current_version, conflict.fields) == (1, [])
             return "conflict"

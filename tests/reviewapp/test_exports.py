@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertRedirects
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.exports import ANSWER_COLUMNS, CONSOLIDATED_COLUMNS, to_csv
@@ -38,9 +39,8 @@ PILLARS = [
 
 
 def _save(review, user, key: str, choices: set[str], **fields) -> Answer:
-    fields = {"is_applicable": True, "reason": "", "notes": "", **fields}
     item = load_bank(review.lens).by_key[key]
-    return answer_save(review=review, item=item, user=user, selected_keys=frozenset(choices), **fields)
+    return answer_save(review=review, item=item, user=user, state=AnswerState(choices=frozenset(choices), **fields))
 
 
 def _read_csv(response) -> list[dict]:
@@ -74,7 +74,7 @@ def shop(serverless_lens, alice, vera, charlie):
     ops = _save(review, alice, "ops_q1", {"ops_ops_q1_a1", "ops_ops_q1_a2"}, notes="메모: 로그 **확인**")
     _save(review, alice, "sec_q1", {"sec_sec_q1_a1"})
     _save(review, alice, "rel_q1", {"rel_rel_q1_a1", "rel_rel_q1_a2", "rel_rel_q1_a3"})
-    _save(review, alice, "cost_q1", set(), is_applicable=False, reason="BUSINESS_PRIORITIES", notes="=1+1")
+    _save(review, alice, "cost_q1", set(), applicable=False, reason="BUSINESS_PRIORITIES", notes="=1+1")
     depot = make_workload(alice, name="Depot", lens=serverless_lens, environment="PREPRODUCTION")
     _save(depot.reviews.get(), alice, "perf_q1", {"perf_perf_q1_a1"})
     zeta = make_workload(charlie, name="Zeta", lens=serverless_lens)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from questions.models import RiskRule
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import Answer, AnswerChange, AnswerRisk
@@ -98,9 +99,11 @@ def test_it_records_a_save_made_without_a_request(review, bob):
     started = timezone.now()
 
     answer = answer_save(
-        review=review, item=item, user=bob, selected_keys=frozenset({f"{KEY}_no"}), is_applicable=True,
-        reason="", notes="n",
-    )  # fmt: skip
+        review=review,
+        item=item,
+        user=bob,
+        state=AnswerState(choices=frozenset({f"{KEY}_no"}), applicable=True, reason="", notes="n"),
+    )
 
     change = AnswerChange.objects.get(answer=answer)
     assert (change.version, change.changed_by, change.after["risk"]) == (1, bob, AnswerRisk.HIGH)

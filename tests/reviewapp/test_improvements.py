@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.improvements import PlanFilters, improvement_plan, improvement_update
@@ -29,9 +30,11 @@ Status = ImprovementItem.Status
 def _save(review, key, choices=(), *, user=None, na=False, reason="", notes=""):
     item = load_bank(review.lens).by_key[key]
     return answer_save(
-        review=review, item=item, user=user, selected_keys=frozenset(choices),
-        is_applicable=not na, reason=reason if na else "", notes=notes,
-    )  # fmt: skip
+        review=review,
+        item=item,
+        user=user,
+        state=AnswerState(choices=frozenset(choices), applicable=not na, reason=reason if na else "", notes=notes),
+    )
 
 
 def _items(review) -> dict[str, str]:

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.improvements import improvement_update
@@ -22,9 +23,11 @@ from ..factories import add_member, make_lens, make_workload
 def _save(review, key, choices=(), *, user=None, na=False, reason="", notes=""):
     item = load_bank(review.lens).by_key[key]
     return answer_save(
-        review=review, item=item, user=user, selected_keys=frozenset(choices),
-        is_applicable=not na, reason=reason if na else "", notes=notes,
-    )  # fmt: skip
+        review=review,
+        item=item,
+        user=user,
+        state=AnswerState(choices=frozenset(choices), applicable=not na, reason=reason if na else "", notes=notes),
+    )
 
 
 def _list_url(review) -> str:
@@ -396,7 +399,7 @@ def test_it_compares_a_milestone_with_now(changing):
     counts = {p.key: (p.resolved, p.new, p.changed) for p in pillars}
     assert counts == {"p1": (1, 1, 3), "p2": (0, 0, 2)}
     p2_q2 = next(c for p in pillars for c in p.changes if c.key == "p2_q2")
-    assert (p2_q2.before.notes, p2_q2.after.notes, p2_q2.before.risk, p2_q2.after.risk) == (
+    assert (p2_q2.before.state.notes, p2_q2.after.state.notes, p2_q2.before.risk, p2_q2.after.risk) == (
         "old notes", "new notes", AnswerRisk.NONE, AnswerRisk.NONE,
     )  # fmt: skip
     p1_q1 = next(c for p in pillars for c in p.changes if c.key == "p1_q1")

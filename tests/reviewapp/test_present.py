@@ -5,6 +5,7 @@ import re
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import Review
@@ -53,9 +54,11 @@ def test_it_follows_the_facilitators_question(review, client_for, alice, bob):
 def test_it_shows_the_answer_without_letting_anyone_change_it_there(review, client_for, alice):
     item = load_bank(review.lens).by_key["p1_q1"]
     answer_save(
-        review=review, item=item, user=alice, selected_keys=frozenset({"p1_q1_a1"}), is_applicable=True, reason="",
-        notes="We **alarm** on errors.",
-    )  # fmt: skip
+        review=review,
+        item=item,
+        user=alice,
+        state=AnswerState(choices=frozenset({"p1_q1_a1"}), applicable=True, reason="", notes="We **alarm** on errors."),
+    )
 
     response = client_for(alice).get(_url(review, "p1_q1"))
 

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.workloads import review_create
@@ -22,7 +23,10 @@ def _answer_half(review, user) -> None:
         if index % 2 == 0:
             keys = frozenset({f"{item.key}_a1", f"{item.key}_a2"})
             answer_save(
-                review=review, item=item, user=user, selected_keys=keys, is_applicable=True, reason="", notes="*n*"
+                review=review,
+                item=item,
+                user=user,
+                state=AnswerState(choices=keys, applicable=True, reason="", notes="*n*"),
             )
 
 

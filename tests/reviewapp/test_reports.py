@@ -26,6 +26,7 @@ from weasyprint.urls import URLFetcher
 
 from questions.models import Choice, Lens, Pillar, Question
 from reviewapp import reports
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.improvements import improvement_update
@@ -73,9 +74,11 @@ def squeeze(text: str) -> str:
 def _save(review, key, choices=(), *, user=None, na=False, reason="", notes=""):
     item = load_bank(review.lens).by_key[key]
     return answer_save(
-        review=review, item=item, user=user, selected_keys=frozenset(choices),
-        is_applicable=not na, reason=reason if na else "", notes=notes,
-    )  # fmt: skip
+        review=review,
+        item=item,
+        user=user,
+        state=AnswerState(choices=frozenset(choices), applicable=not na, reason=reason if na else "", notes=notes),
+    )
 
 
 def _counts(counts) -> tuple[int, ...]:

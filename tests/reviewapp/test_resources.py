@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from questions.models import Choice, Question
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.reports import ReportRequest, render_report_html
@@ -29,8 +30,12 @@ def linked(review):
         additional_resources_en=LINKS, helpful_resource_en="Why it matters."
     )
     item = load_bank(review.lens).by_key["p1_q1"]
-    answer_save(review=review, item=item, user=None, selected_keys=frozenset({"p1_q1_a1"}), is_applicable=True,
-                reason="", notes="")  # fmt: skip
+    answer_save(
+        review=review,
+        item=item,
+        user=None,
+        state=AnswerState(choices=frozenset({"p1_q1_a1"}), applicable=True, reason="", notes=""),
+    )
     return review
 
 

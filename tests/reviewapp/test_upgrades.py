@@ -19,6 +19,7 @@ from pytest_django.asserts import assertRedirects, assertTemplateUsed
 from questions.models import Choice, Lens, Pillar, Question, RiskRule
 from questions.versions import lens_draft_create, lens_publish
 from reviewapp import upgrades
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.improvements import improvement_update
@@ -45,9 +46,11 @@ def root(db):
 def _save(review, key, choices=(), *, user, na=False, reason="", notes=""):
     item = load_bank(review.lens).by_key[key]
     return answer_save(
-        review=review, item=item, user=user, selected_keys=frozenset(choices),
-        is_applicable=not na, reason=reason, notes=notes,
-    )  # fmt: skip
+        review=review,
+        item=item,
+        user=user,
+        state=AnswerState(choices=frozenset(choices), applicable=not na, reason=reason, notes=notes),
+    )
 
 
 def _choice(lens, key) -> Choice:

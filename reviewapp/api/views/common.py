@@ -21,18 +21,14 @@ def answer_data(q: QuestionState) -> dict:
         "pillar": q.item.pillar.key,
         "title": q.question.title,
         "selected_choices": [c.key for c in q.selected_choices],
-        "is_applicable": q.answer.is_applicable,
-        "reason": q.answer.reason,
-        "notes": q.answer.notes,
+        "is_applicable": q.state.applicable,
+        "reason": q.state.reason,
+        "notes": q.state.notes,
         "risk": q.risk,
         "version": q.answer.version,
         "updated_by": q.answer.updated_by,
         "updated_at": q.answer.updated_at,
     }
-
-
-def form_field_name(name: str) -> str:
-    return {"choices": "selected_choices", "not_applicable": "is_applicable"}.get(name, name)
 
 
 def if_match_version(request) -> int | None:

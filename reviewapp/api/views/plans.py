@@ -15,7 +15,7 @@ from ...forms import ImprovementItemForm, PlanFilterForm, workload_members
 from ...improvements import improvement_plan, improvement_update
 from ...milestones import MilestoneError, milestone_create
 from ...models import Membership, Milestone
-from ...progress import milestone_records, review_state
+from ...progress import review_state, state_of
 from .. import serializers as s
 from .common import answer_data
 
@@ -123,7 +123,7 @@ class MilestoneDetail(APIView):
         milestone = get_object_or_404(
             Milestone.objects.select_related("lens", "created_by"), pk=milestone_pk, review=review
         )
-        state = review_state(review, load_bank(milestone.lens), milestone_records(milestone))
+        state = state_of(review, milestone)
         data = s.MilestoneSerializer(milestone).data
         data["counts"] = s.counts_dict(state.counts)
         data["answers"] = [answer_data(q) for q in state.questions]

@@ -1,6 +1,7 @@
 """Reviews, their summaries and answers (with optimistic concurrency), answer exports and AWS answer imports."""
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -11,12 +12,11 @@ from rest_framework.views import APIView
 from ...access import get_review_for_user
 from ...answers import AnswerConflict, answer_save
 from ...aws_answers import AnswerImportError, answers_from_aws
-from ...forms import AnswerForm
-from ...models import Review, Workload
+from ...exports import answers_download
+from ...models import Milestone, Review, Workload
 from ...progress import QuestionState, review_state
-from ...views import exports
 from .. import serializers as s
-from .common import answer_data, file_refused, form_field_name, if_match_version
+from .common import answer_data, file_refused, if_match_version
 
 
 class ReviewList(generics.ListAPIView):
@@ -148,8 +148,10 @@ class AnswerDetail(APIView):
 
     def _update(self, request, pk: int, key: str, *, partial: bool) -> Response:
         review, _role = get_review_for_user(request, pk, write=True)
-        state, current = self._current(review, key)
-        serializer = s.AnswerSerializer(data=request.data, partial=partial)
+        _state, current = self._current(review, key)
+        serializer = s.AnswerSerializer(
+            data=request.data, partial=partial, context={"item": current.item, "current": current.state}
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         header = if_match_version(request)
@@ -166,28 +168,10 @@ class AnswerDetail(APIView):
             raise ValidationError(
                 {"version": [_("Give the version you read (field “version” or an If-Match header).")]}
             )
-        merged = {
-            "selected_choices": data.get("selected_choices", [] if not partial else list(current.selected_keys)),
-            "is_applicable": data.get("is_applicable", True if not partial else current.answer.is_applicable),
-            "reason": data.get("reason", "" if not partial else current.answer.reason),
-            "notes": data.get("notes", "" if not partial else current.answer.notes),
-        }
-        form = AnswerForm(
-            {
-                "question": key, "choices": merged["selected_choices"],
-                "not_applicable": "on" if not merged["is_applicable"] else "",
-                "reason": merged["reason"], "notes": merged["notes"],
-            },
-            bank=state.bank,
-        )  # fmt: skip
-        if not form.is_valid():
-            raise ValidationError({form_field_name(k): v for k, v in form.errors.items()})
         try:
             answer_save(
-                review=review, item=form.item, user=request.user, selected_keys=form.cleaned_data["selected_keys"],
-                is_applicable=not form.cleaned_data["not_applicable"], reason=form.cleaned_data["reason"],
-                notes=form.cleaned_data["notes"], expected_version=expected,
-            )  # fmt: skip
+                review=review, item=current.item, user=request.user, state=data["state"], expected_version=expected
+            )
         except AnswerConflict:
             _state, latest = self._current(review, key)
             stale_header = "version" not in data  # If-Match is a precondition: RFC 9110 answers 412
@@ -227,4 +211,10 @@ class AnswersExport(APIView):
         milestone = request.query_params.get("milestone", "")
         if milestone and (not milestone.isdigit() or len(milestone) > 18):
             raise ValidationError({"milestone": [_("Give a milestone id (a number).")]})
-        return exports.answers_export(request, pk, fmt, int(milestone) if milestone else None)
+        review, _role = get_review_for_user(request, pk)
+        found = (
+            get_object_or_404(Milestone.objects.select_related("lens"), pk=int(milestone), review=review)
+            if milestone
+            else None
+        )
+        return answers_download(review=review, milestone=found, fmt=fmt).response()

@@ -1,5 +1,6 @@
 """Workloads and their members, and risk counts across workloads."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -8,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ...access import get_workload_for_user
+from ...exports import consolidated_download
 from ...models import Membership, Role, Workload
-from ...views import exports
 from ...workloads import SharingError, membership_remove, membership_set, workload_create
 from .. import serializers as s
 from .common import writing
@@ -110,4 +111,7 @@ class ConsolidatedExport(APIView):
 
     @extend_schema(responses={(200, "text/csv"): str, (200, "application/json"): dict})
     def get(self, request, slug: str, fmt: str):
-        return exports.consolidated_export(request, slug, fmt)
+        download = consolidated_download(workloads=Workload.objects.for_user(request.user), slug=slug, fmt=fmt)
+        if download is None:
+            raise Http404("No such lens.")
+        return download.response()

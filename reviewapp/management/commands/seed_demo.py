@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from questions.models import Lens
+from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import Review, Workload
@@ -60,6 +61,8 @@ class Command(BaseCommand):
             if item is None:
                 continue
             answer_save(
-                review=review, item=item, user=user, selected_keys=frozenset(choices),
-                is_applicable=applicable, reason=reason, notes=notes,
-            )  # fmt: skip
+                review=review,
+                item=item,
+                user=user,
+                state=AnswerState(choices=frozenset(choices), applicable=applicable, reason=reason, notes=notes),
+            )
