@@ -30,7 +30,7 @@ def _tool(name: str) -> str:
 def fresh_catalog(tmp_path_factory) -> Path:
     """The Korean catalog as `make messages` would leave it, made in a copy of the project."""
     copy = tmp_path_factory.mktemp("messages")
-    for name in ("manage.py", "reviewapp", "questions", "templates", "locale"):
+    for name in ("manage.py", "config", "reviewapp", "questions", "templates", "locale"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
