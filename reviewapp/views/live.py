@@ -11,67 +11,24 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..access import get_review_for_user
+from ..access import get_review_for_user, live_access
 from ..models import Answer, Membership, Review, Role
 from ..presence import presence_token, presence_touch
 from ..progress import review_state
 from .reviews import review_context
 
 PAGE = re.compile(r"^(review|(question|pillar):[A-Za-z0-9_\-]{1,128})$")
-
-
-def _session_user_row(request: HttpRequest, pk: int):
-    """The review's live fields with the caller's membership and account, in one query."""
-    user_id = request.session.get(SESSION_KEY)
-    if user_id is None:
-        return None, None
-    users = get_user_model().objects.filter(pk=user_id, is_active=True)
-    row = (
-        Review.objects.filter(pk=pk)
-        .annotate(
-            member_role=Subquery(
-                Membership.objects.filter(workload_id=OuterRef("workload_id"), user_id=user_id).values("role")[:1]
-            ),
-            account_password=Subquery(users.values("password")[:1]),
-            account_staff=Subquery(users.values("is_staff")[:1]),
-            account_name=Subquery(users.values("username")[:1]),
-        )
-        .values(
-            "revision",
-            "facilitator_id",
-            "facilitator_question",
-            "member_role",
-            "account_password",
-            "account_staff",
-            "account_name",
-        )  # fmt: skip
-        .first()
-    )
-    return int(user_id), row
-
-
-def _session_valid(request: HttpRequest, password: str | None) -> bool:
-    """The same check as django.contrib.auth.get_user: the session's hash of the password."""
-    if password is None:
-        return False
-    expected = salted_hmac(
-        "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", password, algorithm="sha256"
-    ).hexdigest()
-    return constant_time_compare(request.session.get(HASH_SESSION_KEY, ""), expected)
 
 
 def _in_lens(review_id: int, key: str) -> bool:
@@ -87,28 +44,26 @@ def _int(value: str, default: int = -1) -> int:
 @never_cache
 @require_GET
 def review_live(request: HttpRequest, pk: int) -> HttpResponse:
-    user_id, row = _session_user_row(request, pk)
-    if user_id is None or (row is not None and not _session_valid(request, row["account_password"])):
+    access = live_access(request, pk)
+    if access is None:
         return HttpResponseClientRedirect(reverse("login") + f"?next={reverse('reviewapp:review_detail', args=[pk])}")
-    role = (Role.OWNER if row and row["account_staff"] else row["member_role"]) if row else None
-    if role is None:
-        raise Http404("Not found.")  # the same words whether it exists or not
+    user_id, role = access.user_id, access.role
     page = request.GET.get("page", "review")
     page = page if PAGE.match(page) else "review"
-    people = presence_touch(review_id=pk, user_id=user_id, username=row["account_name"], page=page)
+    people = presence_touch(review_id=pk, user_id=user_id, username=access.username, page=page)
     token = presence_token(people)
-    leading = row["facilitator_id"] == user_id and role is not None
-    if leading and page.startswith("question:") and row["facilitator_question"] != page[9:] and _in_lens(pk, page[9:]):
+    leading = access.facilitator_id == user_id
+    lead_question = access.facilitator_question if access.facilitator_id else ""
+    if leading and page.startswith("question:") and lead_question != page[9:] and _in_lens(pk, page[9:]):
         Review.objects.filter(pk=pk).update(facilitator_question=page[9:])
-        row["facilitator_question"] = page[9:]
-    lead_question = row["facilitator_question"] if row["facilitator_id"] else ""
+        lead_question = page[9:]
     if (
         request.GET.get("follow") == "1" and lead_question and not leading
         and page != f"question:{lead_question}"
     ):  # fmt: skip
         return HttpResponseClientRedirect(reverse("reviewapp:review_question", args=[pk, lead_question]))
     since = _int(request.GET.get("rev", ""))
-    if since == row["revision"] and request.GET.get("seen") == token and request.GET.get("lead", "") == lead_question:
+    if since == access.revision and request.GET.get("seen") == token and request.GET.get("lead", "") == lead_question:
         return HttpResponse(status=204)
     return _changes(request, pk, role, page, since, people, token, lead_question)
 
