@@ -199,7 +199,7 @@ class DateInput(forms.DateInput):
 
 def workload_members(workload: Workload) -> list:
     """The workload's members as users, by username: the choices of an item's owner."""
-    return list(get_user_model().objects.filter(memberships__workload=workload).order_by("username"))
+    return list(workload.members())
 
 
 class ImprovementItemForm(forms.Form):
@@ -237,9 +237,7 @@ class PlanFilterForm(forms.Form):
         self.fields["pillar"].choices = [("", _("All pillars"))] + [
             (p.key, f"{p.short_label} · {p.name}") for p in bank.pillars
         ]
-        self.fields["owner"].queryset = (
-            get_user_model().objects.filter(memberships__workload=workload).order_by("username")
-        )
+        self.fields["owner"].queryset = workload.members()
 
     def filters(self) -> PlanFilters:
         """The valid filters; a bad one is dropped without losing the others."""
@@ -282,3 +280,18 @@ class ReportForm(forms.Form):
     size = forms.ChoiceField(
         label=_("Paper"), choices=[("a4", "A4"), ("letter", _("Letter"))], required=False, initial="a4"
     )
+
+
+class FacilitatorForm(forms.Form):
+    """Who leads the review's workshop: one of the workload's members, or nobody to stop."""
+
+    facilitator = forms.ModelChoiceField(
+        label=_("Facilitator"),
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a member of this workload to lead the workshop.")},
+    )
+
+    def __init__(self, *args, workload: Workload, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = workload.members()

@@ -1,6 +1,7 @@
 """Workloads, who may see them, their reviews and the answers given in them."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -75,6 +76,14 @@ class Workload(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def members(self) -> models.QuerySet:
+        """The workload's members as users, by username (choices of an item's owner or a facilitator)."""
+        return get_user_model().objects.filter(memberships__workload=self).order_by("username")
+
+    def listed_memberships(self) -> models.QuerySet:
+        """The workload's memberships with their users, by username, as pages and archives list them."""
+        return self.memberships.select_related("user").order_by("user__username", "pk")
 
 
 class Membership(models.Model):

@@ -9,11 +9,10 @@ followers are sent there.
 
 import re
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..access import get_review_for_user, live_access
-from ..models import Answer, Membership, Review, Role
+from ..facilitation import review_facilitator_set
+from ..forms import FacilitatorForm, error_messages
+from ..models import Answer, Review
 from ..presence import presence_token, presence_touch
 from ..progress import review_state
 from .reviews import review_context
@@ -97,31 +98,26 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
     return render(request, "reviewapp/live.html", context)
 
 
-class FacilitatorForm(forms.Form):
-    facilitator = forms.CharField(required=False, max_length=20)  # a member's user id, or "" to stop
-
-
 @require_POST
 def facilitator_set(request: HttpRequest, pk: int) -> HttpResponse:
     """The owner picks who leads (or leads); the owner or the facilitator stops it."""
-    review, role = get_review_for_user(request, pk)
-    form = FacilitatorForm(request.POST)
-    form.is_valid()
-    value = form.cleaned_data.get("facilitator", "")
-    if value:
-        if role != Role.OWNER:
-            raise PermissionDenied("Only an owner of the workload chooses the facilitator.")
-        member = Membership.objects.filter(workload=review.workload, user_id=_int(value)).first()
-        if member is None and not (request.user.is_staff and _int(value) == request.user.pk):
-            raise Http404("Not a member of this workload.")
-        Review.objects.filter(pk=review.pk).update(facilitator_id=_int(value), facilitator_question="")
-        messages.success(
-            request, _("Facilitator mode is on: followers are moved to the question the facilitator opens.")
-        )
+    review, _role = get_review_for_user(request, pk)
+    form = FacilitatorForm(request.POST, workload=review.workload)
+    try:
+        if not form.is_valid():
+            raise ValidationError(error_messages(form))
+        facilitator = form.cleaned_data["facilitator"]
+        review_facilitator_set(review=review, user=request.user, facilitator=facilitator)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        if role != Role.OWNER and review.facilitator_id != request.user.pk:
-            raise PermissionDenied("Only the owner or the facilitator can stop facilitator mode.")
-        Review.objects.filter(pk=review.pk).update(facilitator=None, facilitator_question="")
-        messages.success(request, _("Facilitator mode is off."))
-    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(
-        request.POST.get("next"), allowed_hosts={request.get_host()}) else reverse("reviewapp:review_detail", args=[pk]))  # fmt: skip
+        messages.success(
+            request,
+            _("Facilitator mode is on: followers are moved to the question the facilitator opens.")
+            if facilitator
+            else _("Facilitator mode is off."),
+        )
+    back = request.POST.get("next")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("reviewapp:review_detail", args=[pk])
+    return redirect(back)

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +20,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from reviewapp import presence
 from reviewapp.access import live_access
+from reviewapp.facilitation import review_facilitator_set
 from reviewapp.models import Review, Role
 
 from ..factories import answer_data_in
@@ -388,12 +390,52 @@ def test_it_answers_404_to_an_outsider_choosing_a_facilitator(review, client_for
     assert _lead(review) == (None, "")
 
 
-@pytest.mark.parametrize("value", ["charlie", "999999", "x", "-1"])
-def test_it_refuses_a_facilitator_who_is_not_a_member(review, as_alice, charlie, value):
-    response = _facilitate(as_alice, review, charlie.pk if value == "charlie" else value)
+@pytest.mark.parametrize("value", ["charlie", "999999", "x", "-1", "1" * 30])
+def test_it_refuses_a_facilitator_who_is_not_a_member_with_a_message(review, as_alice, charlie, value):
+    question = reverse("reviewapp:review_question", args=[review.pk, "p1_q1"])
 
-    assert response.status_code == 404
+    response = _facilitate(as_alice, review, charlie.pk if value == "charlie" else value, next=question)
+
+    assertRedirects(response, question, fetch_redirect_response=False)
     assert _lead(review) == (None, "")
+    page = as_alice.get(question)
+    assertContains(page, "Choose a member of this workload to lead the workshop.")
+    assertNotContains(page, "Facilitator mode is on")
+
+
+def test_it_refuses_a_facilitator_in_korean(review, client_for, alice, charlie):
+    as_alice = client_for(alice, language="ko")
+
+    _facilitate(as_alice, review, charlie.pk)
+
+    assertContains(
+        as_alice.get(reverse("reviewapp:review_detail", args=[review.pk])),
+        "이 워크로드의 멤버 중에서 워크숍을 이끌 사람을 고르세요.",
+    )
+
+
+def test_it_lets_the_service_refuse_a_facilitator_who_is_not_a_member(review, alice, charlie):
+    with pytest.raises(ValidationError) as error:
+        review_facilitator_set(review=review, user=alice, facilitator=charlie)
+
+    assert error.value.code == "not_member"
+    assert _lead(review) == (None, "")
+
+
+def test_it_lets_staff_choose_the_facilitator_as_owners(review, client_for, staff, bob):
+    _facilitate(client_for(staff), review, bob.pk)
+
+    assert _lead(review) == ("bob", "")
+
+
+def test_it_lets_the_service_stop_and_start_facilitation(review, alice, bob):
+    review_facilitator_set(review=review, user=alice, facilitator=bob)
+    assert _lead(review) == ("bob", "")
+
+    review_facilitator_set(review=review, user=bob, facilitator=None)
+
+    assert _lead(review) == (None, "")
+    assert review.facilitator is None
 
 
 def test_it_does_not_redirect_to_another_site_after_choosing(review, as_alice, bob):
