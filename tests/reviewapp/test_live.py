@@ -410,7 +410,7 @@ def test_it_refuses_a_facilitator_in_korean(review, client_for, alice, charlie):
 
     assertContains(
         as_alice.get(reverse("reviewapp:review_detail", args=[review.pk])),
-        "이 워크로드의 멤버 중에서 워크숍을 이끌 사람을 고르세요.",
+        "이 워크로드의 구성원 중에서 워크숍을 이끌 사람을 고르세요.",
     )
 
 
