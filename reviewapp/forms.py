@@ -1,5 +1,7 @@
 """Every input the pages take, validated here; views never read request.POST by hand."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -295,3 +297,36 @@ class FacilitatorForm(forms.Form):
     def __init__(self, *args, workload: Workload, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facilitator"].queryset = workload.members()
+
+
+class LivePollForm(forms.Form):
+    """What a live page sends with each poll. A value the poll cannot use counts as none sent:
+    the page is then the overview, or behind (and brought up to date)."""
+
+    page = forms.RegexField(regex=r"^(review|(question|pillar):[A-Za-z0-9_\-]{1,128})\Z", required=False)
+    rev = forms.IntegerField(min_value=0, max_value=2**63 - 1, required=False)
+    seen = forms.CharField(required=False, strip=False)
+    lead = forms.CharField(required=False, strip=False)
+    follow = forms.CharField(required=False)
+
+
+@dataclass(frozen=True)
+class LivePoll:
+    page: str
+    rev: int
+    seen: str
+    lead: str
+    follow: bool
+
+    @classmethod
+    def of(cls, data) -> "LivePoll":
+        form = LivePollForm(data)
+        form.is_valid()  # each invalid field is dropped alone, as if not sent
+        values = form.cleaned_data
+        return cls(
+            page=values.get("page") or "review",
+            rev=values["rev"] if values.get("rev") is not None else -1,
+            seen=values.get("seen", ""),
+            lead=values.get("lead", ""),
+            follow=values.get("follow") == "1",
+        )

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from questions.models import Choice, Lens, Pillar, Question
 
-from ..models import ImprovementItem, Invitation, Membership, Milestone, Review, Role, Workload
+from ..models import NOTES_MAX_LENGTH, ImprovementItem, Invitation, Membership, Milestone, Review, Role, Workload
 from ..risk import RiskCounts
 
 
@@ -134,7 +134,7 @@ class AnswerSerializer(serializers.Serializer):
     )
     is_applicable = serializers.BooleanField(required=False)
     reason = serializers.CharField(allow_blank=True, max_length=32, required=False)
-    notes = serializers.CharField(allow_blank=True, max_length=2084, required=False, trim_whitespace=False)
+    notes = serializers.CharField(allow_blank=True, max_length=NOTES_MAX_LENGTH, required=False, trim_whitespace=False)
     risk = serializers.CharField(read_only=True)
     version = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     updated_by = serializers.CharField(read_only=True)

@@ -12,6 +12,7 @@ from questions.models import Lens
 
 from ..bank import Bank, load_bank
 from ..models import (
+    NOTES_MAX_LENGTH,
     Answer,
     AnswerChange,
     AnswerRisk,
@@ -216,7 +217,7 @@ def _answers(read: ArchiveReader, place: str, data: dict, review: Review, bank: 
             review=review, question=item.question,
             is_applicable=read.value(answer_data, "is_applicable", where, bool, default=True) is not False,
             reason=read.value(answer_data, "reason", where, str, default="", choices=_REASONS) or "",
-            notes=read.value(answer_data, "notes", where, str, default="", max_length=2084) or "",
+            notes=read.value(answer_data, "notes", where, str, default="", max_length=NOTES_MAX_LENGTH) or "",
             risk=read.value(answer_data, "risk", where, str, default=AnswerRisk.UNANSWERED, choices=AnswerRisk.values)
             or AnswerRisk.UNANSWERED,
             version=read.value(answer_data, "version", where, int, default=0) or 0,

@@ -7,8 +7,6 @@ facilitator mode: the facilitator's page becomes the review's current question, 
 followers are sent there.
 """
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -23,22 +21,16 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from ..access import get_review_for_user, live_access
 from ..facilitation import review_facilitator_set
-from ..forms import FacilitatorForm, error_messages
+from ..forms import FacilitatorForm, LivePoll, error_messages
 from ..models import Answer, Review
 from ..presence import presence_token, presence_touch
 from ..progress import review_state
 from .reviews import review_context
 
-PAGE = re.compile(r"^(review|(question|pillar):[A-Za-z0-9_\-]{1,128})$")
-
 
 def _in_lens(review_id: int, key: str) -> bool:
     """Whether the question key is one of the review's lens (checked only when the facilitator moves)."""
     return Review.objects.filter(pk=review_id, lens__pillars__questions__key=key).exists()
-
-
-def _int(value: str, default: int = -1) -> int:
-    return int(value) if value.isdigit() and len(value) < 19 else default
 
 
 @login_not_required  # the session is checked below, in the same query as the review
@@ -49,8 +41,8 @@ def review_live(request: HttpRequest, pk: int) -> HttpResponse:
     if access is None:
         return HttpResponseClientRedirect(reverse("login") + f"?next={reverse('reviewapp:review_detail', args=[pk])}")
     user_id, role = access.user_id, access.role
-    page = request.GET.get("page", "review")
-    page = page if PAGE.match(page) else "review"
+    poll = LivePoll.of(request.GET)
+    page = poll.page
     people = presence_touch(review_id=pk, user_id=user_id, username=access.username, page=page)
     token = presence_token(people)
     leading = access.facilitator_id == user_id
@@ -59,12 +51,12 @@ def review_live(request: HttpRequest, pk: int) -> HttpResponse:
         Review.objects.filter(pk=pk).update(facilitator_question=page[9:])
         lead_question = page[9:]
     if (
-        request.GET.get("follow") == "1" and lead_question and not leading
+        poll.follow and lead_question and not leading
         and page != f"question:{lead_question}"
     ):  # fmt: skip
         return HttpResponseClientRedirect(reverse("reviewapp:review_question", args=[pk, lead_question]))
-    since = _int(request.GET.get("rev", ""))
-    if since == access.revision and request.GET.get("seen") == token and request.GET.get("lead", "") == lead_question:
+    since = poll.rev
+    if since == access.revision and poll.seen == token and poll.lead == lead_question:
         return HttpResponse(status=204)
     return _changes(request, pk, role, page, since, people, token, lead_question)
 

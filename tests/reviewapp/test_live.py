@@ -120,8 +120,24 @@ def test_it_keeps_answering_204_until_something_changes(review, as_alice):
 
 @pytest.mark.parametrize(
     "change",
-    [{"rev": "0"}, {"rev": ""}, {"rev": "x"}, {"seen": "stale-token"}, {"lead": "p2_q1"}],
-    ids=["older-revision", "no-revision", "bad-revision", "other-people", "other-lead"],
+    [
+        {"rev": "0"},
+        {"rev": ""},
+        {"rev": "x"},
+        {"rev": "\u00b2"},
+        {"rev": "9" * 30},
+        {"seen": "stale-token"},
+        {"lead": "p2_q1"},
+    ],
+    ids=[
+        "older-revision",
+        "no-revision",
+        "bad-revision",
+        "superscript-revision",
+        "huge-revision",
+        "other-people",
+        "other-lead",
+    ],
 )
 def test_it_answers_200_when_the_page_is_behind(review, as_alice, as_bob, change):
     _save(as_bob, review, "p2_q1")  # revision 1
