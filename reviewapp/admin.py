@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import Answer, AnswerChange, Membership, MilestoneAnswer, Review, Workload
+from .models import Answer, Membership, Review, Workload
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,7 +29,8 @@ class ReviewAdmin(admin.ModelAdmin):
 class ViewOnlyAdmin(admin.ModelAdmin):
     """Shown, never changed here: answers change only through answer_save, which keeps risk,
     version, history, plan items and the review's revision together. A row goes only with its
-    review or workload (Django asks this admin when one of those is deleted)."""
+    review or workload (Django asks this admin when one of those is deleted). Their history
+    (AnswerChange) and milestone copies (MilestoneAnswer) are not in the admin at all."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -48,15 +49,3 @@ class AnswerAdmin(ViewOnlyAdmin):
     list_display = ["review", "question", "risk", "is_applicable", "version", "updated_by", "updated_at"]
     list_filter = ["risk", "is_applicable"]
     list_select_related = ["review__workload", "review__lens", "question", "updated_by"]
-
-
-@admin.register(AnswerChange)
-class AnswerChangeAdmin(ViewOnlyAdmin):
-    list_display = ["answer", "version", "changed_by", "changed_at", "restored_from"]
-    list_select_related = ["answer__review__workload", "answer__review__lens", "answer__question", "changed_by"]
-
-
-@admin.register(MilestoneAnswer)
-class MilestoneAnswerAdmin(ViewOnlyAdmin):
-    list_display = ["milestone", "question", "risk", "is_applicable", "version", "updated_by"]
-    list_select_related = ["milestone", "question"]
