@@ -24,6 +24,18 @@ class LensQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Lens.Status.PUBLISHED)
 
+    def drafts(self):
+        """Lenses still being written: only staff see them, and only they take new pillars and questions."""
+        return self.filter(status=Lens.Status.DRAFT)
+
+    def without_drafts(self):
+        """Lenses reviews can use: published and retired."""
+        return self.exclude(status=Lens.Status.DRAFT)
+
+    def for_user(self, user):
+        """The lenses the user may see: all for staff, else all but drafts."""
+        return self if user.is_staff else self.without_drafts()
+
     def latest_published(self, slug: str):
         return (
             self.published().filter(slug=slug).order_by(models.F("published_at").desc(nulls_last=True), "-pk").first()

@@ -43,7 +43,7 @@ def lens_draft_create(*, lens: Lens, user) -> Lens:
     """A draft copy of a published lens (same ids throughout), ready to be edited."""
     if lens.status == Lens.Status.DRAFT:
         raise LensVersionError([_("This is already a draft: edit it directly.")])
-    existing = Lens.objects.filter(slug=lens.slug, status=Lens.Status.DRAFT).first()
+    existing = Lens.objects.drafts().filter(slug=lens.slug).first()
     if existing is not None:
         raise LensVersionError(
             [

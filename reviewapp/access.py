@@ -4,8 +4,14 @@ A stranger gets 404 (the object's existence is not revealed); a member whose rol
 cannot write gets 403 when ``write=True``. Staff may see and change everything.
 """
 
-from django.core.exceptions import PermissionDenied
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
+from django.utils.crypto import constant_time_compare
 
 from .models import WRITE_ROLES, Membership, Review, Role, Workload
 
@@ -13,9 +19,14 @@ from .models import WRITE_ROLES, Membership, Review, Role, Workload
 def role_of(user, workload: Workload) -> str | None:
     """The user's role on the workload (staff count as owners), or None for a stranger."""
     if user.is_staff:
-        return Role.OWNER
+        return staff_or_member_role(is_staff=True, member_role=None)
     membership = Membership.objects.filter(workload=workload, user=user).only("role").first()
-    return membership.role if membership else None
+    return staff_or_member_role(is_staff=False, member_role=membership.role if membership else None)
+
+
+def staff_or_member_role(*, is_staff: bool, member_role: str | None) -> str | None:
+    """The one rule: staff count as owners of every workload; others have their membership's role."""
+    return Role.OWNER if is_staff else member_role
 
 
 def _check(user, workload: Workload, role: str | None, *, write: bool, owner: bool) -> str:
@@ -48,3 +59,94 @@ def get_review_for_user(request: HttpRequest, pk: int, *, write: bool = False) -
         raise Http404("Not found.") from None
     role = _check(request.user, review.workload, role_of(request.user, review.workload), write=write, owner=False)
     return review, role
+
+
+@dataclass(frozen=True)
+class LiveAccess:
+    """What the live poll needs to know about the caller and the review, read in one query."""
+
+    user_id: int
+    username: str
+    role: str
+    revision: int
+    facilitator_id: int | None
+    facilitator_question: str
+
+
+def live_access(request: HttpRequest, pk: int) -> LiveAccess | None:
+    """The caller's access to the review's live view, checking the session as ``auth.get_user`` does.
+
+    The poll skips the authentication middleware's user query: the account (active, as
+    ``ModelBackend.get_user`` requires), the caller's membership and the review's live fields are
+    read together. The session must name an installed backend and carry the hash of the account's
+    password under ``SECRET_KEY`` or one of ``SECRET_KEY_FALLBACKS`` (a fallback hash is replaced
+    by the current one, as Django does). Returns None for someone signed out (the session is then
+    flushed, as Django does), raises 404 for a stranger or a review that does not exist.
+    """
+    user_model = get_user_model()
+    try:
+        user_id = user_model._meta.pk.to_python(request.session[SESSION_KEY])
+        backend_path = request.session[BACKEND_SESSION_KEY]
+    except (KeyError, ValidationError):
+        return None
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    users = user_model.objects.filter(pk=user_id, is_active=True)
+    row = (
+        Review.objects.filter(pk=pk)
+        .annotate(
+            member_role=Subquery(
+                Membership.objects.filter(workload_id=OuterRef("workload_id"), user_id=user_id).values("role")[:1]
+            ),
+            account_password=Subquery(users.values("password")[:1]),
+            account_staff=Subquery(users.values("is_staff")[:1]),
+            account_name=Subquery(users.values("username")[:1]),
+        )
+        .values(
+            "revision",
+            "facilitator_id",
+            "facilitator_question",
+            "member_role",
+            "account_password",
+            "account_staff",
+            "account_name",
+        )
+        .first()
+    )
+    if row is None:
+        raise Http404("Not found.")
+    if row["account_password"] is None:
+        return None  # no such active account: ModelBackend.get_user answers None
+    if not _session_verified(request, user_model(pk=user_id, password=row["account_password"])):
+        return None
+    role = _check(
+        None,
+        None,
+        staff_or_member_role(is_staff=row["account_staff"], member_role=row["member_role"]),
+        write=False,
+        owner=False,
+    )
+    return LiveAccess(
+        user_id=user_id,
+        username=row["account_name"],
+        role=role,
+        revision=row["revision"],
+        facilitator_id=row["facilitator_id"],
+        facilitator_question=row["facilitator_question"],
+    )
+
+
+def _session_verified(request: HttpRequest, account) -> bool:
+    """The session-hash check of ``django.contrib.auth.get_user``, on an account read elsewhere."""
+    session_hash = request.session.get(HASH_SESSION_KEY)
+    current = account.get_session_auth_hash()
+    if session_hash and constant_time_compare(session_hash, current):
+        return True
+    if session_hash and any(
+        constant_time_compare(session_hash, old) for old in account.get_session_auth_fallback_hash()
+    ):
+        request.session.cycle_key()
+        request.session[HASH_SESSION_KEY] = current
+        return True
+    request.session.flush()
+    return False

@@ -26,10 +26,26 @@ class ReviewAdmin(admin.ModelAdmin):
     list_filter = ["lens"]
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: answers change only through answer_save, which keeps risk,
+    version, history, plan items and the review's revision together. A row goes only with its
+    review or workload (Django asks this admin when one of those is deleted). Their history
+    (AnswerChange) and milestone copies (MilestoneAnswer) are not in the admin at all."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        own_views = f"{self.opts.app_label}_{self.opts.model_name}_"
+        match = request.resolver_match
+        return match is not None and not (match.url_name or "").startswith(own_views)
+
+
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(ViewOnlyAdmin):
     list_display = ["review", "question", "risk", "is_applicable", "version", "updated_by", "updated_at"]
     list_filter = ["risk", "is_applicable"]
     list_select_related = ["review__workload", "review__lens", "question", "updated_by"]
-    readonly_fields = ["risk", "version", "updated_by", "updated_at"]
-    filter_horizontal = ["selected_choices"]

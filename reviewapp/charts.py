@@ -2,12 +2,7 @@
 
 from dataclasses import dataclass
 
-from .risk import RISK_ORDER, RiskCounts
-
-_RISK_CLASS = {  # same classes as the page badges
-    "HIGH_RISK": "high", "MEDIUM_RISK": "medium", "NO_RISK": "none", "NOT_APPLICABLE": "na", "UNANSWERED": "unanswered",
-}  # fmt: skip
-
+from .risk import RISK_CSS_CLASS, RISK_ORDER, RiskCounts
 
 _FILL = {"high": "#d91515", "medium": "#f59e0b", "none": "#1d8102", "na": "#8d99a8", "unanswered": "#e3e6e8"}
 _LINE = {"high": "#d91515", "medium": "#d97706"}
@@ -158,7 +153,7 @@ def pillar_bars(rows: list[tuple[str, RiskCounts]], *, width: int = 640, bar_hei
             value = counts.counts[risk]
             if value:
                 w = usable * value / total
-                segments.append(BarSegment(x=x, width=w, css=_RISK_CLASS[risk], value=value))
+                segments.append(BarSegment(x=x, width=w, css=RISK_CSS_CLASS[risk], value=value))
                 x += w
         bars.append(Bar(label=label, y=index * (bar_height + gap), segments=segments))
     height = max(1, len(rows)) * (bar_height + gap)

@@ -1,5 +1,7 @@
 """Every input the pages take, validated here; views never read request.POST by hand."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -191,7 +193,7 @@ class DateInput(forms.DateInput):
 
 def workload_members(workload: Workload) -> list:
     """The workload's members as users, by username: the choices of an item's owner."""
-    return list(get_user_model().objects.filter(memberships__workload=workload).order_by("username"))
+    return list(workload.members())
 
 
 class ImprovementItemForm(forms.Form):
@@ -229,9 +231,7 @@ class PlanFilterForm(forms.Form):
         self.fields["pillar"].choices = [("", _("All pillars"))] + [
             (p.key, f"{p.short_label} · {p.name}") for p in bank.pillars
         ]
-        self.fields["owner"].queryset = (
-            get_user_model().objects.filter(memberships__workload=workload).order_by("username")
-        )
+        self.fields["owner"].queryset = workload.members()
 
     def filters(self) -> PlanFilters:
         """The valid filters; a bad one is dropped without losing the others."""
@@ -274,3 +274,54 @@ class ReportForm(forms.Form):
     size = forms.ChoiceField(
         label=_("Paper"), choices=[("a4", "A4"), ("letter", _("Letter"))], required=False, initial="a4"
     )
+
+
+class FacilitatorForm(forms.Form):
+    """Who leads the review's workshop: one of the workload's members, or nobody to stop."""
+
+    facilitator = forms.ModelChoiceField(
+        label=_("Facilitator"),
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a member of this workload to lead the workshop.")},
+    )
+
+    def __init__(self, *args, workload: Workload, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = workload.members()
+
+
+class LivePollForm(forms.Form):
+    """What a live page sends with each poll. A value the poll cannot use counts as none sent:
+    the page is then the overview, or behind (and brought up to date)."""
+
+    page = forms.RegexField(regex=r"^(review|(question|pillar):[A-Za-z0-9_\-]{1,128})\Z", required=False)
+    rev = forms.IntegerField(min_value=0, max_value=2**63 - 1, required=False)
+    seen = forms.CharField(required=False, strip=False)
+    lead = forms.CharField(required=False, strip=False)
+    by = forms.CharField(required=False, strip=False)  # who leads, as the page last heard
+    follow = forms.CharField(required=False)
+
+
+@dataclass(frozen=True)
+class LivePoll:
+    page: str
+    rev: int
+    seen: str
+    lead: str
+    by: str
+    follow: bool
+
+    @classmethod
+    def of(cls, data) -> "LivePoll":
+        form = LivePollForm(data)
+        form.is_valid()  # each invalid field is dropped alone, as if not sent
+        values = form.cleaned_data
+        return cls(
+            page=values.get("page") or "review",
+            rev=values["rev"] if values.get("rev") is not None else -1,
+            seen=values.get("seen", ""),
+            lead=values.get("lead", ""),
+            by=values.get("by", ""),
+            follow=values.get("follow") == "1",
+        )

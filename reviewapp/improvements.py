@@ -13,10 +13,8 @@ from django.utils import timezone
 from questions.models import Choice
 
 from .bank import BankQuestion
-from .models import AnswerRisk, ImprovementItem, Review
+from .models import RISKY, ImprovementItem, Review
 from .progress import QuestionState, ReviewState
-
-RISKY = (AnswerRisk.HIGH, AnswerRisk.MEDIUM)
 
 
 def improvement_sync(

@@ -7,10 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import AnswerRisk, Milestone, MilestoneAnswer, Review
+from .models import RISKY, AnswerRisk, Milestone, MilestoneAnswer, Review
 from .progress import AnswerRecord, ReviewState, live_records
 
-RISKY = (AnswerRisk.HIGH, AnswerRisk.MEDIUM)
 _SEVERITY = {AnswerRisk.HIGH: 2, AnswerRisk.MEDIUM: 1}
 
 

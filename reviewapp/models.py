@@ -1,6 +1,7 @@
 """Workloads, who may see them, their reviews and the answers given in them."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -30,6 +31,24 @@ class AnswerRisk(models.TextChoices):
     UNANSWERED = "UNANSWERED", _("Unanswered")
 
 
+# The risks that call for improvement: they make the plan, and a milestone's regressions.
+RISKY: tuple[str, ...] = (AnswerRisk.HIGH, AnswerRisk.MEDIUM)
+
+# The count that ``with_risk_counts()`` annotates for each risk (risk.RiskCounts.annotated reads them back).
+RISK_COUNT_FIELDS: dict[str, str] = {
+    "high_count": AnswerRisk.HIGH,
+    "medium_count": AnswerRisk.MEDIUM,
+    "none_count": AnswerRisk.NONE,
+    "not_applicable_count": AnswerRisk.NOT_APPLICABLE,
+    "unanswered_count": AnswerRisk.UNANSWERED,
+}
+
+
+def _risk_counts(answers: str, names) -> dict[str, Count]:
+    """``{name: Count(...)}`` of the answers (a path from the queried model) at each named count's risk."""
+    return {name: Count(answers, filter=Q(**{f"{answers}__risk": RISK_COUNT_FIELDS[name]})) for name in names}
+
+
 class WorkloadQuerySet(models.QuerySet):
     def for_user(self, user):
         """Workloads the user may see: all for staff, else those they are a member of."""
@@ -38,11 +57,8 @@ class WorkloadQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
     def with_risk_counts(self):
-        answers = "reviews__answers__risk"
-        return self.annotate(
-            high_count=Count("reviews__answers", filter=Q(**{answers: AnswerRisk.HIGH})),
-            medium_count=Count("reviews__answers", filter=Q(**{answers: AnswerRisk.MEDIUM})),
-        )
+        """High and medium counts over every review of each workload."""
+        return self.annotate(**_risk_counts("reviews__answers", ["high_count", "medium_count"]))
 
 
 class Workload(models.Model):
@@ -76,6 +92,14 @@ class Workload(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def members(self) -> models.QuerySet:
+        """The workload's members as users, by username (choices of an item's owner or a facilitator)."""
+        return get_user_model().objects.filter(memberships__workload=self).order_by("username")
+
+    def listed_memberships(self) -> models.QuerySet:
+        """The workload's memberships with their users, by username, as pages and archives list them."""
+        return self.memberships.select_related("user").order_by("user__username", "pk")
+
 
 class Membership(models.Model):
     workload = models.ForeignKey(
@@ -99,15 +123,8 @@ class Membership(models.Model):
 
 class ReviewQuerySet(models.QuerySet):
     def with_risk_counts(self):
-        risk = "answers__risk"
-        return self.annotate(
-            question_count=Count("answers"),
-            unanswered_count=Count("answers", filter=Q(**{risk: AnswerRisk.UNANSWERED})),
-            high_count=Count("answers", filter=Q(**{risk: AnswerRisk.HIGH})),
-            medium_count=Count("answers", filter=Q(**{risk: AnswerRisk.MEDIUM})),
-            none_count=Count("answers", filter=Q(**{risk: AnswerRisk.NONE})),
-            not_applicable_count=Count("answers", filter=Q(**{risk: AnswerRisk.NOT_APPLICABLE})),
-        )
+        """Each review's number of questions and the count at every risk (``RISK_COUNT_FIELDS``)."""
+        return self.annotate(question_count=Count("answers"), **_risk_counts("answers", RISK_COUNT_FIELDS))
 
 
 class Review(models.Model):

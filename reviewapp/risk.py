@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from questions.rules import first_matching_risk
 
-from .models import AnswerRisk
+from .models import RISK_COUNT_FIELDS, AnswerRisk
 
 # The order in which risks are listed and counted everywhere.
 RISK_ORDER: tuple[str, ...] = (
@@ -16,6 +16,15 @@ RISK_ORDER: tuple[str, ...] = (
     AnswerRisk.NOT_APPLICABLE,
     AnswerRisk.UNANSWERED,
 )
+
+# The CSS class of each risk: the page badges and the charts' bars.
+RISK_CSS_CLASS: dict[str, str] = {
+    AnswerRisk.HIGH: "high",
+    AnswerRisk.MEDIUM: "medium",
+    AnswerRisk.NONE: "none",
+    AnswerRisk.NOT_APPLICABLE: "na",
+    AnswerRisk.UNANSWERED: "unanswered",
+}
 
 
 def question_risk(*, rules: Sequence[tuple[str, str]], selected: Iterable[str], is_applicable: bool = True) -> str:
@@ -41,6 +50,11 @@ class RiskCounts:
     @classmethod
     def of(cls, risks: Iterable[str]) -> "RiskCounts":
         return cls(Counter(risks))
+
+    @classmethod
+    def annotated(cls, review) -> "RiskCounts":
+        """The counts of a review fetched with ``Review.objects.with_risk_counts()``."""
+        return cls(Counter({risk: getattr(review, name) for name, risk in RISK_COUNT_FIELDS.items()}))
 
     @property
     def total(self) -> int:

@@ -70,7 +70,7 @@ def _preview(text: str):
 def _draft_parents(db_field, kwargs) -> None:
     """New pillars, questions and choices can only go into a draft lens."""
     if db_field.name == "lens":
-        kwargs["queryset"] = Lens.objects.filter(status=Lens.Status.DRAFT)
+        kwargs["queryset"] = Lens.objects.drafts()
     elif db_field.name == "pillar":
         kwargs["queryset"] = Pillar.objects.filter(lens__status=Lens.Status.DRAFT).select_related("lens")
     elif db_field.name == "question":

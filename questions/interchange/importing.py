@@ -45,7 +45,7 @@ def _next_version(slug: str) -> str:
     taken = set(Lens.objects.filter(slug=slug).values_list("version", flat=True))
     if not taken:
         return "1"
-    if all(v.isdigit() for v in taken):
+    if all(v.isascii() and v.isdigit() for v in taken):  # "²".isdigit(), yet int("²") fails
         return str(max(int(v) for v in taken) + 1)
     version, n = timezone.localdate().isoformat(), 1
     while version in taken:

@@ -120,11 +120,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         fields = ["id", "workload", "lens", "revision", "counts", "created_at", "updated_at"]
 
     def get_counts(self, review) -> RiskCountsSerializer:
-        return {
-            "high": review.high_count, "medium": review.medium_count, "none": review.none_count,
-            "not_applicable": review.not_applicable_count, "unanswered": review.unanswered_count,
-            "answered": review.answered_count, "total": review.question_count,
-        }  # fmt: skip
+        return counts_dict(RiskCounts.annotated(review))
 
 
 class AnswerSerializer(serializers.Serializer):

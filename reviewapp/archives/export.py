@@ -39,7 +39,7 @@ def workload_archive(workload: Workload) -> dict:
         },
         "members": [
             {"username": m.user.get_username(), "role": m.role, "created_at": timestamp(m.created_at)}
-            for m in workload.memberships.select_related("user").order_by("user__username")
+            for m in workload.listed_memberships()
         ],
         "reviews": [_review(review) for review in reviews],
     }

@@ -156,7 +156,7 @@ def _lens(read: ArchiveReader, obj: dict, place: str) -> Lens | None:
     version = read.value(ref, "version", f"{place}.lens", str)
     if slug is None or version is None:
         return None
-    lens = Lens.objects.filter(slug=slug, version=version).exclude(status=Lens.Status.DRAFT).first()
+    lens = Lens.objects.without_drafts().filter(slug=slug, version=version).first()
     if lens is None:
         read.add(
             f"{place}.lens", f'no published lens "{slug}" version "{version}" here: import that lens version first'

@@ -10,16 +10,9 @@ from django.utils.translation import get_language, get_language_info, gettext
 from questions.markup import render_markdown, render_markdown_inline
 
 from ..models import AnswerRisk
+from ..risk import RISK_CSS_CLASS
 
 register = template.Library()
-
-_RISK_CLASS = {
-    AnswerRisk.HIGH: "high",
-    AnswerRisk.MEDIUM: "medium",
-    AnswerRisk.NONE: "none",
-    AnswerRisk.NOT_APPLICABLE: "na",
-    AnswerRisk.UNANSWERED: "unanswered",
-}
 
 
 @register.filter
@@ -33,7 +26,7 @@ def risk_label(value: str) -> str:
 
 @register.filter
 def risk_class(value: str) -> str:
-    return _RISK_CLASS.get(value, "unanswered")
+    return RISK_CSS_CLASS.get(value, "unanswered")
 
 
 @register.filter

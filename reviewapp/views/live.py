@@ -7,71 +7,25 @@ facilitator mode: the facilitator's page becomes the review's current question, 
 followers are sent there.
 """
 
-import re
-
-from django import forms
 from django.contrib import messages
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..access import get_review_for_user
-from ..models import Answer, Membership, Review, Role
+from ..access import get_review_for_user, live_access
+from ..facilitation import review_facilitator_set
+from ..forms import FacilitatorForm, LivePoll, error_messages
+from ..models import Answer, Review
 from ..presence import presence_token, presence_touch
 from ..progress import review_state
 from .reviews import review_context, review_members
-
-PAGE = re.compile(r"^(review|(question|pillar):[A-Za-z0-9_\-]{1,128})$")
-
-
-def _session_user_row(request: HttpRequest, pk: int):
-    """The review's live fields with the caller's membership and account, in one query."""
-    user_id = request.session.get(SESSION_KEY)
-    if user_id is None:
-        return None, None
-    users = get_user_model().objects.filter(pk=user_id, is_active=True)
-    row = (
-        Review.objects.filter(pk=pk)
-        .annotate(
-            member_role=Subquery(
-                Membership.objects.filter(workload_id=OuterRef("workload_id"), user_id=user_id).values("role")[:1]
-            ),
-            account_password=Subquery(users.values("password")[:1]),
-            account_staff=Subquery(users.values("is_staff")[:1]),
-            account_name=Subquery(users.values("username")[:1]),
-        )
-        .values(
-            "revision",
-            "facilitator_id",
-            "facilitator_question",
-            "member_role",
-            "account_password",
-            "account_staff",
-            "account_name",
-        )  # fmt: skip
-        .first()
-    )
-    return int(user_id), row
-
-
-def _session_valid(request: HttpRequest, password: str | None) -> bool:
-    """The same check as django.contrib.auth.get_user: the session's hash of the password."""
-    if password is None:
-        return False
-    expected = salted_hmac(
-        "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", password, algorithm="sha256"
-    ).hexdigest()
-    return constant_time_compare(request.session.get(HASH_SESSION_KEY, ""), expected)
 
 
 def _in_lens(review_id: int, key: str) -> bool:
@@ -79,42 +33,33 @@ def _in_lens(review_id: int, key: str) -> bool:
     return Review.objects.filter(pk=review_id, lens__pillars__questions__key=key).exists()
 
 
-def _int(value: str, default: int = -1) -> int:
-    return int(value) if value.isdigit() and len(value) < 19 else default
-
-
 @login_not_required  # the session is checked below, in the same query as the review
 @never_cache
 @require_GET
 def review_live(request: HttpRequest, pk: int) -> HttpResponse:
-    user_id, row = _session_user_row(request, pk)
-    if user_id is None or (row is not None and not _session_valid(request, row["account_password"])):
+    access = live_access(request, pk)
+    if access is None:
         return HttpResponseClientRedirect(reverse("login") + f"?next={reverse('reviewapp:review_detail', args=[pk])}")
-    role = (Role.OWNER if row and row["account_staff"] else row["member_role"]) if row else None
-    if role is None:
-        raise Http404("Not found.")  # the same words whether it exists or not
-    page = request.GET.get("page", "review")
-    page = page if PAGE.match(page) else "review"
-    people = presence_touch(review_id=pk, user_id=user_id, username=row["account_name"], page=page)
+    user_id, role = access.user_id, access.role
+    poll = LivePoll.of(request.GET)
+    page = poll.page
+    people = presence_touch(review_id=pk, user_id=user_id, username=access.username, page=page)
     token = presence_token(people)
-    leading = row["facilitator_id"] == user_id and role is not None
-    if leading and page.startswith("question:") and row["facilitator_question"] != page[9:] and _in_lens(pk, page[9:]):
+    leading = access.facilitator_id == user_id
+    lead_question = access.facilitator_question if access.facilitator_id else ""
+    if leading and page.startswith("question:") and lead_question != page[9:] and _in_lens(pk, page[9:]):
         Review.objects.filter(pk=pk).update(facilitator_question=page[9:])
-        row["facilitator_question"] = page[9:]
-    lead_question = row["facilitator_question"] if row["facilitator_id"] else ""
+        lead_question = page[9:]
     if (
-        request.GET.get("follow") == "1" and lead_question and not leading
+        poll.follow and lead_question and not leading
         and page != f"question:{lead_question}"
     ):  # fmt: skip
         return HttpResponseClientRedirect(reverse("reviewapp:review_question", args=[pk, lead_question]))
-    since = _int(request.GET.get("rev", ""))
-    leader = str(row["facilitator_id"] or "")
-    if (
-        since == row["revision"] and request.GET.get("seen") == token
-        and request.GET.get("lead", "") == lead_question and request.GET.get("by", "") == leader
-    ):  # fmt: skip
+    since = poll.rev
+    leader = str(access.facilitator_id or "")
+    if since == access.revision and poll.seen == token and poll.lead == lead_question and poll.by == leader:
         return HttpResponse(status=204)
-    return _changes(request, pk, role, page, since, people, token, lead_question, request.GET.get("by", "") != leader)
+    return _changes(request, pk, role, page, since, people, token, lead_question, poll.by != leader)
 
 
 def _changes(request, pk: int, role: str, page: str, since: int, people, token: str, lead_question: str, led: bool):
@@ -149,31 +94,26 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
     return render(request, "reviewapp/live.html", context)
 
 
-class FacilitatorForm(forms.Form):
-    facilitator = forms.CharField(required=False, max_length=20)  # a member's user id, or "" to stop
-
-
 @require_POST
 def facilitator_set(request: HttpRequest, pk: int) -> HttpResponse:
     """The owner picks who leads (or leads); the owner or the facilitator stops it."""
-    review, role = get_review_for_user(request, pk)
-    form = FacilitatorForm(request.POST)
-    form.is_valid()
-    value = form.cleaned_data.get("facilitator", "")
-    if value:
-        if role != Role.OWNER:
-            raise PermissionDenied("Only an owner of the workload chooses the facilitator.")
-        member = Membership.objects.filter(workload=review.workload, user_id=_int(value)).first()
-        if member is None and not (request.user.is_staff and _int(value) == request.user.pk):
-            raise Http404("Not a member of this workload.")
-        Review.objects.filter(pk=review.pk).update(facilitator_id=_int(value), facilitator_question="")
-        messages.success(
-            request, _("Facilitator mode is on: followers are moved to the question the facilitator opens.")
-        )
+    review, _role = get_review_for_user(request, pk)
+    form = FacilitatorForm(request.POST, workload=review.workload)
+    try:
+        if not form.is_valid():
+            raise ValidationError(error_messages(form))
+        facilitator = form.cleaned_data["facilitator"]
+        review_facilitator_set(review=review, user=request.user, facilitator=facilitator)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        if role != Role.OWNER and review.facilitator_id != request.user.pk:
-            raise PermissionDenied("Only the owner or the facilitator can stop facilitator mode.")
-        Review.objects.filter(pk=review.pk).update(facilitator=None, facilitator_question="")
-        messages.success(request, _("Facilitator mode is off."))
-    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(
-        request.POST.get("next"), allowed_hosts={request.get_host()}) else reverse("reviewapp:review_detail", args=[pk]))  # fmt: skip
+        messages.success(
+            request,
+            _("Facilitator mode is on: followers are moved to the question the facilitator opens.")
+            if facilitator
+            else _("Facilitator mode is off."),
+        )
+    back = request.POST.get("next")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("reviewapp:review_detail", args=[pk])
+    return redirect(back)

@@ -66,4 +66,4 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 
 def review_members(review) -> list:
     """The workload's members, for the owner's choice of facilitator."""
-    return list(review.workload.memberships.select_related("user").order_by("user__username"))
+    return list(review.workload.listed_memberships())

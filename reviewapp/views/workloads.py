@@ -41,7 +41,7 @@ def workload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_write": role in (Role.OWNER, Role.CONTRIBUTOR),
         "is_owner": role == Role.OWNER,
         "reviews": workload.reviews.select_related("lens").with_risk_counts().order_by("lens__slug", "pk"),
-        "memberships": workload.memberships.select_related("user").order_by("user__username"),
+        "memberships": workload.listed_memberships(),
         "share_form": ShareForm(),
         "review_form": ReviewCreateForm(workload=workload),
         "invitation_form": InvitationForm(),

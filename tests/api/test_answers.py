@@ -247,10 +247,13 @@ def test_it_takes_an_if_match_and_a_version_that_agree(answered, as_bob):
     assert (_answer(answered).notes, _answer(answered).version) == ("x", 2)
 
 
-def test_it_refuses_an_if_match_that_is_no_version(answered, as_bob):
+@pytest.mark.parametrize(
+    "etag", ['"abc"', '"\u00b2"', '"-1"', '"1000000000"'], ids=["word", "superscript", "negative", "long"]
+)
+def test_it_refuses_an_if_match_that_is_no_version(answered, as_bob, etag):
     before = answer_snapshot(answered)
 
-    response = _send(as_bob, "patch", _url(answered, "p1_q1"), {"notes": "x"}, **{"If-Match": '"abc"'})
+    response = _send(as_bob, "patch", _url(answered, "p1_q1"), {"notes": "x"}, **{"If-Match": etag})
 
     assert _error(response)["error"] == 'If-Match: Give the answer\'s ETag, e.g. "3".'
     assert answer_snapshot(answered) == before

@@ -489,6 +489,14 @@ def test_it_numbers_new_versions_of_a_slug(db):
     assert Lens.objects.filter(slug="small").count() == 5
 
 
+def test_it_dates_a_new_version_when_one_is_numbered_in_superscript(db):
+    lens_from_aws(_small_lens(), language="en", slug="small", version="\u00b2")
+
+    dated = lens_from_aws(_small_lens(), language="en", slug="small", force=True)
+
+    assert dated.version == timezone.localdate().isoformat()  # "²".isdigit(), yet int("²") fails
+
+
 def test_it_makes_no_copy_of_a_lens_imported_already(db):
     first = lens_from_aws(_small_lens(), language="en", slug="small")
     before = _row_counts()

@@ -430,3 +430,17 @@ def test_it_orders_the_published_versions_by_publication(published, editor):
     second = lens_publish(draft=first, version="2", release_notes={}, user=editor)
 
     assert Lens.objects.latest_published("mini") == second
+
+
+def test_it_shows_draft_lenses_to_staff_only(db):
+    published = make_lens(slug="shown")
+    retired = make_lens(slug="old")
+    draft = make_lens(slug="draft")
+    Lens.objects.filter(pk=retired.pk).update(status=Lens.Status.RETIRED)
+    Lens.objects.filter(pk=draft.pk).update(status=Lens.Status.DRAFT)
+    staff, member = make_user("sam", is_staff=True), make_user("mia")
+
+    assert list(Lens.objects.drafts()) == [draft]
+    assert set(Lens.objects.without_drafts()) == {published, retired}
+    assert set(Lens.objects.for_user(member)) == {published, retired}
+    assert set(Lens.objects.for_user(staff)) == {published, retired, draft}

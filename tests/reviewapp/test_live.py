@@ -9,15 +9,19 @@ import json
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from reviewapp import presence
-from reviewapp.models import Review
+from reviewapp.access import live_access
+from reviewapp.facilitation import review_facilitator_set
+from reviewapp.models import Review, Role
 
 from ..factories import answer_data_in
 
@@ -116,8 +120,24 @@ def test_it_keeps_answering_204_until_something_changes(review, as_alice):
 
 @pytest.mark.parametrize(
     "change",
-    [{"rev": "0"}, {"rev": ""}, {"rev": "x"}, {"seen": "stale-token"}, {"lead": "p2_q1"}],
-    ids=["older-revision", "no-revision", "bad-revision", "other-people", "other-lead"],
+    [
+        {"rev": "0"},
+        {"rev": ""},
+        {"rev": "x"},
+        {"rev": "\u00b2"},
+        {"rev": "9" * 30},
+        {"seen": "stale-token"},
+        {"lead": "p2_q1"},
+    ],
+    ids=[
+        "older-revision",
+        "no-revision",
+        "bad-revision",
+        "superscript-revision",
+        "huge-revision",
+        "other-people",
+        "other-lead",
+    ],
 )
 def test_it_answers_200_when_the_page_is_behind(review, as_alice, as_bob, change):
     _save(as_bob, review, "p2_q1")  # revision 1
@@ -386,12 +406,52 @@ def test_it_answers_404_to_an_outsider_choosing_a_facilitator(review, client_for
     assert _lead(review) == (None, "")
 
 
-@pytest.mark.parametrize("value", ["charlie", "999999", "x", "-1"])
-def test_it_refuses_a_facilitator_who_is_not_a_member(review, as_alice, charlie, value):
-    response = _facilitate(as_alice, review, charlie.pk if value == "charlie" else value)
+@pytest.mark.parametrize("value", ["charlie", "999999", "x", "-1", "1" * 30])
+def test_it_refuses_a_facilitator_who_is_not_a_member_with_a_message(review, as_alice, charlie, value):
+    question = reverse("reviewapp:review_question", args=[review.pk, "p1_q1"])
 
-    assert response.status_code == 404
+    response = _facilitate(as_alice, review, charlie.pk if value == "charlie" else value, next=question)
+
+    assertRedirects(response, question, fetch_redirect_response=False)
     assert _lead(review) == (None, "")
+    page = as_alice.get(question)
+    assertContains(page, "Choose a member of this workload to lead the workshop.")
+    assertNotContains(page, "Facilitator mode is on")
+
+
+def test_it_refuses_a_facilitator_in_korean(review, client_for, alice, charlie):
+    as_alice = client_for(alice, language="ko")
+
+    _facilitate(as_alice, review, charlie.pk)
+
+    assertContains(
+        as_alice.get(reverse("reviewapp:review_detail", args=[review.pk])),
+        "이 워크로드의 구성원 중에서 워크숍을 이끌 사람을 고르세요.",
+    )
+
+
+def test_it_lets_the_service_refuse_a_facilitator_who_is_not_a_member(review, alice, charlie):
+    with pytest.raises(ValidationError) as error:
+        review_facilitator_set(review=review, user=alice, facilitator=charlie)
+
+    assert error.value.code == "not_member"
+    assert _lead(review) == (None, "")
+
+
+def test_it_lets_staff_choose_the_facilitator_as_owners(review, client_for, staff, bob):
+    _facilitate(client_for(staff), review, bob.pk)
+
+    assert _lead(review) == ("bob", "")
+
+
+def test_it_lets_the_service_stop_and_start_facilitation(review, alice, bob):
+    review_facilitator_set(review=review, user=alice, facilitator=bob)
+    assert _lead(review) == ("bob", "")
+
+    review_facilitator_set(review=review, user=bob, facilitator=None)
+
+    assert _lead(review) == (None, "")
+    assert review.facilitator is None
 
 
 def test_it_does_not_redirect_to_another_site_after_choosing(review, as_alice, bob):
@@ -455,6 +515,83 @@ def test_it_refuses_a_session_of_a_deactivated_account(review, as_alice, alice):
     response = poll(as_alice, review)
 
     assert response["HX-Redirect"] == _login_redirect(review)
+
+
+def _set_session(client, **values) -> None:
+    session = client.session
+    session.update(values)
+    session.save()
+
+
+def test_it_keeps_a_person_signed_in_across_a_secret_key_rotation(review, client_for, alice, settings):
+    settings.SECRET_KEY = "the-old-secret-key-" + "x" * 40
+    as_alice = client_for(alice)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "the-new-secret-key-" + "y" * 40
+
+    response = poll(as_alice, review, page="question:p1_q1")
+
+    assert response.status_code == 200
+    assert "HX-Redirect" not in response
+    assertContains(response, 'title="alice">AL</span>')
+    assert as_alice.session[HASH_SESSION_KEY] == alice.get_session_auth_hash()  # now under the new key
+    settings.SECRET_KEY_FALLBACKS = []
+    assert poll(as_alice, review, **next_params(response)).status_code == 204
+    assertContains(as_alice.get(reverse("reviewapp:review_detail", args=[review.pk])), review.workload.name)
+
+
+def test_it_signs_out_a_session_signed_with_a_key_no_longer_listed(review, client_for, alice, settings):
+    settings.SECRET_KEY = "the-old-secret-key-" + "x" * 40
+    as_alice = client_for(alice)
+    settings.SECRET_KEY = "the-new-secret-key-" + "y" * 40
+
+    assert poll(as_alice, review)["HX-Redirect"] == _login_redirect(review)
+    assert SESSION_KEY not in as_alice.session  # flushed, as django.contrib.auth.get_user does
+
+
+@pytest.mark.parametrize("session_hash", ["0" * 64, ""], ids=["wrong-hash", "no-hash"])
+def test_it_sends_a_session_with_a_wrong_hash_to_sign_in(review, as_alice, session_hash):
+    _set_session(as_alice, **{HASH_SESSION_KEY: session_hash})
+
+    response = poll(as_alice, review)
+
+    assert response["HX-Redirect"] == _login_redirect(review)
+    assert cache.get(f"presence:{review.pk}") is None
+
+
+@pytest.mark.parametrize("backend", ["reviewapp.backends.NotInstalled", None], ids=["unknown", "missing"])
+def test_it_signs_out_a_session_whose_backend_is_not_installed(review, as_alice, backend):
+    if backend is None:
+        session = as_alice.session
+        del session[BACKEND_SESSION_KEY]
+        session.save()
+    else:
+        _set_session(as_alice, **{BACKEND_SESSION_KEY: backend})
+
+    response = poll(as_alice, review)
+
+    assert response["HX-Redirect"] == _login_redirect(review)
+    assertRedirects(
+        as_alice.get(reverse("reviewapp:review_detail", args=[review.pk])),
+        _login_redirect(review),
+        fetch_redirect_response=False,
+    )  # the same verdict as every other page
+
+
+def test_it_treats_staff_as_owners_on_the_live_view(review, client_for, staff):
+    request = RequestFactory().get("/")
+    request.session = client_for(staff).session
+
+    access = live_access(request, review.pk)
+
+    assert (access.user_id, access.username, access.role) == (staff.pk, "sam", Role.OWNER)
+
+
+def test_it_gives_a_member_their_own_role_on_the_live_view(review, client_for, vera):
+    request = RequestFactory().get("/")
+    request.session = client_for(vera).session
+
+    assert live_access(request, review.pk).role == Role.VIEWER
 
 
 def test_it_answers_405_to_a_post(review, as_alice):

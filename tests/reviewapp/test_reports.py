@@ -507,6 +507,33 @@ def test_it_answers_304_without_a_body_when_the_report_has_not_changed(review, c
     assert len(renders) == 1
 
 
+def test_it_reads_if_none_match_as_django_does(review, client_for, alice, renders):
+    client = client_for(alice)
+    first = client.get(_report_url(review))
+    weak = "W/" + first["ETag"]
+
+    responses = [
+        client.get(_report_url(review), HTTP_IF_NONE_MATCH=header)
+        for header in (weak, "*", f'"other",{first["ETag"]}', f'W/"x, y", {weak}')
+    ]
+
+    assert [r.status_code for r in responses] == [304, 304, 304, 304]
+    assert len(renders) == 1
+
+
+def test_it_answers_412_to_an_if_match_that_names_another_report(review, client_for, alice, renders):
+    client = client_for(alice)
+    first = client.get(_report_url(review))
+
+    stale = client.get(_report_url(review), HTTP_IF_MATCH='"another-report"')
+    same = client.get(_report_url(review), HTTP_IF_MATCH=first["ETag"])
+
+    assert stale.status_code == 412
+    assert stale.content == b""
+    assert same.status_code == 200 and same.content.startswith(b"%PDF")
+    assert len(renders) == 1
+
+
 def test_it_serves_the_second_download_from_the_cache(review, client_for, alice, vera, renders):
     first = client_for(alice).get(_report_url(review))
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from questions.rules import risk_distribution
-from reviewapp.models import AnswerRisk
-from reviewapp.risk import RISK_ORDER, RiskCounts, counts_by_pillar, question_risk
+from reviewapp.models import RISKY, AnswerRisk
+from reviewapp.risk import RISK_CSS_CLASS, RISK_ORDER, RiskCounts, counts_by_pillar, question_risk
 
 from ..factories import reference_params, reference_path, reference_questions
 
@@ -72,8 +72,12 @@ def test_it_lists_every_risk_in_order_with_zeros():
         AnswerRisk.HIGH, AnswerRisk.MEDIUM, AnswerRisk.NONE, AnswerRisk.NOT_APPLICABLE, AnswerRisk.UNANSWERED,
     ]  # fmt: skip
     assert counts.as_dict() == {
-        "HIGH_RISK": 0, "MEDIUM_RISK": 1, "NO_RISK": 0, "NOT_APPLICABLE": 0, "UNANSWERED": 0,
-    }  # fmt: skip
+        "HIGH_RISK": 0,
+        "MEDIUM_RISK": 1,
+        "NO_RISK": 0,
+        "NOT_APPLICABLE": 0,
+        "UNANSWERED": 0,
+    }
 
 
 def test_it_counts_nothing_for_no_questions():
@@ -234,3 +238,34 @@ def test_it_never_makes_risk_worse_when_a_practice_is_added(serverless_rules, da
     after = question_risk(rules=rules, selected=base | {added})
 
     assert SEVERITY[after] <= SEVERITY[before]
+
+
+# --- One definition of the risk counts (models.RISK_COUNT_FIELDS, RiskCounts.annotated) ----------
+
+
+def test_it_reads_back_the_counts_a_review_query_annotates(review):
+    from reviewapp.models import Answer, Review, Workload
+
+    Answer.objects.filter(review=review, question__key__in=["p1_q1", "p2_q2"]).update(risk=AnswerRisk.HIGH)
+    Answer.objects.filter(review=review, question__key="p1_q2").update(risk=AnswerRisk.NOT_APPLICABLE)
+
+    counts = RiskCounts.annotated(Review.objects.with_risk_counts().get(pk=review.pk))
+    workload = Workload.objects.with_risk_counts().get(pk=review.workload_id)
+
+    assert counts.as_dict() == {
+        AnswerRisk.HIGH: 2,
+        AnswerRisk.MEDIUM: 0,
+        AnswerRisk.NONE: 0,
+        AnswerRisk.NOT_APPLICABLE: 1,
+        AnswerRisk.UNANSWERED: 1,
+    }
+    assert (counts.total, counts.answered) == (4, 3)
+    assert (workload.high_count, workload.medium_count) == (2, 0)
+
+
+def test_it_gives_every_risk_one_css_class_for_badges_and_charts():
+    from reviewapp.templatetags.reviewapp_extras import risk_class
+
+    assert {risk: risk_class(risk) for risk in RISK_ORDER} == RISK_CSS_CLASS
+    assert set(RISK_CSS_CLASS) == set(AnswerRisk.values)
+    assert RISKY == (AnswerRisk.HIGH, AnswerRisk.MEDIUM)

@@ -339,3 +339,17 @@ def test_it_counts_high_and_medium_risks_per_workload_on_the_list(
             assert _row_counts(html, "Empty") == counts["Empty"] == (0, 0), user
         else:
             assert set(counts) == {"Shop"}
+
+
+def test_it_lists_the_members_of_a_workload_by_username(workload, charlie):
+    from reviewapp.models import Membership
+
+    Membership.objects.create(workload=workload, user=charlie, role="viewer")
+
+    assert [u.username for u in workload.members()] == ["alice", "bob", "charlie", "vera"]
+    assert [(m.user.username, m.role) for m in workload.listed_memberships()] == [
+        ("alice", "owner"),
+        ("bob", "contributor"),
+        ("charlie", "viewer"),
+        ("vera", "viewer"),
+    ]

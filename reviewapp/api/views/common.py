@@ -1,6 +1,8 @@
 """Helpers shared by the API views."""
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -31,13 +33,17 @@ def answer_data(q: QuestionState) -> dict:
     }
 
 
+_ETAG_VERSION = forms.IntegerField(min_value=0, max_value=999_999_999)
+
+
 def if_match_version(request) -> int | None:
     value = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
-        raise ValidationError({"If-Match": [_('Give the answer\'s ETag, e.g. "3".')]})
-    return int(value)
+    try:
+        return _ETAG_VERSION.clean(value)
+    except DjangoValidationError:
+        raise ValidationError({"If-Match": [_('Give the answer\'s ETag, e.g. "3".')]}) from None
 
 
 def file_refused(problems: list[str], what: str, *, total: int | None = None) -> Response:

@@ -22,8 +22,7 @@ class LensList(generics.ListAPIView):
     serializer_class = s.LensSerializer
 
     def get_queryset(self):
-        lenses = Lens.objects.order_by("slug", "version", "pk")
-        return lenses if self.request.user.is_staff else lenses.exclude(status=Lens.Status.DRAFT)
+        return Lens.objects.for_user(self.request.user).order_by("slug", "version", "pk")
 
 
 class LensDetail(generics.RetrieveAPIView):
@@ -36,8 +35,9 @@ class LensDetail(generics.RetrieveAPIView):
             Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")),
             Prefetch("risk_rules", queryset=RiskRule.objects.order_by("order", "pk")),
         )
-        lenses = Lens.objects.prefetch_related(Prefetch("pillars__questions", queryset=questions))
-        return lenses if self.request.user.is_staff else lenses.exclude(status=Lens.Status.DRAFT)
+        return Lens.objects.for_user(self.request.user).prefetch_related(
+            Prefetch("pillars__questions", queryset=questions)
+        )
 
 
 class LensAwsExport(APIView):
@@ -47,8 +47,7 @@ class LensAwsExport(APIView):
     def get(self, request, pk: int):
         query = LanguageQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        lenses = Lens.objects.all() if request.user.is_staff else Lens.objects.exclude(status=Lens.Status.DRAFT)
-        lens = get_object_or_404(lenses, pk=pk)
+        lens = get_object_or_404(Lens.objects.for_user(request.user), pk=pk)
         return Response(lens_to_aws(lens, language=query.validated_data["language"]))
 
 
