@@ -68,23 +68,37 @@ def synthetic_lens(questions: int = 60, pillars: int = 6, choices: int = 5) -> L
         for q in range(per):
             key = f"p{p}_q{q}"
             question = Question.objects.create(
-                pillar=pillar, key=key, label=f"P{p} {q + 1}", order=q,
+                pillar=pillar,
+                key=key,
+                label=f"P{p} {q + 1}",
+                order=q,
                 title_en=f"How do you handle concern {p}.{q} of your workload in production?",
                 title_ko=f"프로덕션에서 워크로드의 관심사 {p}.{q}를 어떻게 처리합니까?",
-                description_en="A question of the synthetic benchmark lens.", description_ko="벤치마크용 질문입니다.",
-            )  # fmt: skip
+                description_en="A question of the synthetic benchmark lens.",
+                description_ko="벤치마크용 질문입니다.",
+            )
             keys = []
             for c in range(choices):
                 keys.append(f"{key}_a{c}")
                 Choice.objects.create(
-                    question=question, key=f"{key}_a{c}", order=c, tier="required" if c == 0 else "good",
-                    title_en=f"Practice {c} for concern {p}.{q}", title_ko=f"관심사 {p}.{q}의 모범 사례 {c}",
+                    question=question,
+                    key=f"{key}_a{c}",
+                    order=c,
+                    tier="required" if c == 0 else "good",
+                    title_en=f"Practice {c} for concern {p}.{q}",
+                    title_ko=f"관심사 {p}.{q}의 모범 사례 {c}",
                     improvement_plan_en="- Step one of the plan\n- Step two with *detail*\n- Step three",
                     improvement_plan_ko="- 계획의 첫 단계\n- *세부 사항*이 있는 두 번째 단계\n- 세 번째 단계",
                     improvement_plan_url="https://docs.aws.amazon.com/wellarchitected/",
-                )  # fmt: skip
-            Choice.objects.create(question=question, key=f"{key}_no", order=99, is_none=True,
-                                  title_en="None of these", title_ko="해당 사항 없음")  # fmt: skip
+                )
+            Choice.objects.create(
+                question=question,
+                key=f"{key}_no",
+                order=99,
+                is_none=True,
+                title_en="None of these",
+                title_ko="해당 사항 없음",
+            )
             rules = [(" && ".join(keys), "NO_RISK"), (keys[0], "MEDIUM_RISK"), ("default", "HIGH_RISK")]
             for order, (condition, risk) in enumerate(rules, 1):
                 RiskRule.objects.create(question=question, order=order, condition=condition, risk=risk)
@@ -92,8 +106,9 @@ def synthetic_lens(questions: int = 60, pillars: int = 6, choices: int = 5) -> L
 
 
 def answered_review(lens: Lens, user, name: str):
-    workload = workload_create(user=user, lenses=[lens], name=name, description="bench",
-                               review_owner="Bench team", regions=["ap-northeast-2"])  # fmt: skip
+    workload = workload_create(
+        user=user, lenses=[lens], name=name, description="bench", review_owner="Bench team", regions=["ap-northeast-2"]
+    )
     review = workload.reviews.get()
     for index, item in enumerate(load_bank(lens).questions):
         practices = [c.key for c in item.choices if not c.is_none]
@@ -164,9 +179,12 @@ def main() -> None:
             f"| {ms(statistics.median(warm))} | {statistics.median(cached) * 1000:.1f} |"
         )
     table = "\n".join(
-        ["| report | pages | KiB | cold ms | uncached ms (median of 5) | cached download ms (median of 50) |",
-         "|---|---|---|---|---|---|", *rows]
-    )  # fmt: skip
+        [
+            "| report | pages | KiB | cold ms | uncached ms (median of 5) | cached download ms (median of 50) |",
+            "|---|---|---|---|---|---|",
+            *rows,
+        ]
+    )
     report = (
         f"\n## PDF report ({date.today().isoformat()}, {os.cpu_count()} cores)\n\n"
         f"WeasyPrint, NanumGothic with HarfBuzz subsetting, A4, Python {platform.python_version()} "

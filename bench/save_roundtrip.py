@@ -57,13 +57,29 @@ def main() -> None:
     manage("loaddata", "serverless_lens", env=env)
     out = manage("seed_demo", env=env)
     password = re.search(r"password '([^']+)'", out).group(1)
-    review_id = manage("shell", "--no-imports", "-c", "from reviewapp.models import Review; print(Review.objects.latest('pk').pk)",
-                       env=env).strip()  # fmt: skip
+    review_id = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from reviewapp.models import Review; print(Review.objects.latest('pk').pk)",
+        env=env,
+    ).strip()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "3", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "3",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
@@ -82,9 +98,11 @@ def main() -> None:
         saves = []
         for i in range(SAVES):
             seconds, status, _ = browser.timed(
-                "POST", f"/reviews/{review_id}/answers/",
-                {"question": "ops_q1", "choices": sets[i % 3], "notes": f"note {i}"}, hx,
-            )  # fmt: skip
+                "POST",
+                f"/reviews/{review_id}/answers/",
+                {"question": "ops_q1", "choices": sets[i % 3], "notes": f"note {i}"},
+                hx,
+            )
             assert status == 200, status
             saves.append(seconds * 1000)
         pages = {}

@@ -67,8 +67,9 @@ def create_workshop(count: int, name: str, *, prefix: str = "participant") -> tu
     hashed = make_password(PASSWORD)  # hashed once: 50 PBKDF2 runs would only slow the set-up down
     owner, _ = User.objects.get_or_create(username="workshop-owner", defaults={"password": hashed})
     lens = Lens.objects.get(slug="serverless")
-    workload = workload_create(user=owner, lenses=[lens], name=name, description="bench",
-                               review_owner="Bench team", regions=["ap-northeast-2"])  # fmt: skip
+    workload = workload_create(
+        user=owner, lenses=[lens], name=name, description="bench", review_owner="Bench team", regions=["ap-northeast-2"]
+    )
     names = [f"{prefix}{i:02d}" for i in range(1, count + 1)]
     for username in names:
         user, _ = User.objects.get_or_create(username=username, defaults={"password": hashed})
@@ -98,10 +99,21 @@ def free_port() -> int:
 def start_gunicorn(port: int, env: dict, workers: int = WORKERS) -> subprocess.Popen:
     """gunicorn with sync workers on a loopback port; returns once /livez answers (at most 60 s)."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{HOST}:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:

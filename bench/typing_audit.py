@@ -182,9 +182,12 @@ async def _participant(browser, base_url, user, password, review_id, keys, choic
                 length = len(await area.input_value())
                 await area.focus()
                 at = rng.choice([length, 0, rng.randint(0, length)])
-                await area.evaluate("(a, at) => { const t = a.value; let i = Math.min(at, t.length);"
-                                    " while (i > 0 && i < t.length && !/[\\s\\]]/.test(t[i - 1])) i--;"
-                                    " a.setSelectionRange(i, i); }", at)  # fmt: skip
+                await area.evaluate(
+                    "(a, at) => { const t = a.value; let i = Math.min(at, t.length);"
+                    " while (i > 0 && i < t.length && !/[\\s\\]]/.test(t[i - 1])) i--;"
+                    " a.setSelectionRange(i, i); }",
+                    at,
+                )
                 log.actions.append((user, round(time.time() % 100000, 2), f"typing {token}", key))
                 await area.press_sequentially(f" {token} ", delay=rng.randint(5, 40))
                 log.tokens.append((user, key, token))
@@ -258,7 +261,7 @@ async def _drive(base_url, people, review_id, keys, choices, seconds, seed, log)
                     deadline,
                     log,
                     stop,
-                )  # fmt: skip
+                )
                 for user, password in people
             )
         )
@@ -312,10 +315,19 @@ def audit(log: Log, review_id: int) -> Result:
             lost.append(f"{user}'s 'does not apply' = {not applies} on {key}")
     total = lambda name: sum(int(stats.get(name, 0)) for stats in log.pages.values())  # noqa: E731
     return Result(
-        edits=log.edits, tokens=len(log.tokens), merges=total("merged"), conflicts=total("conflicts"),
-        resolved=total("resolved"), retries=total("retries"), lost=lost, duplicated=duplicated,
-        unsettled=log.unsettled, hiccups=log.hiccups, drafts=log.drafts, faults=log.faults,
-    )  # fmt: skip
+        edits=log.edits,
+        tokens=len(log.tokens),
+        merges=total("merged"),
+        conflicts=total("conflicts"),
+        resolved=total("resolved"),
+        retries=total("retries"),
+        lost=lost,
+        duplicated=duplicated,
+        unsettled=log.unsettled,
+        hiccups=log.hiccups,
+        drafts=log.drafts,
+        faults=log.faults,
+    )
 
 
 def explain(log: Log, result: Result, review_id: int, limit: int = 3) -> str:
@@ -384,7 +396,7 @@ def main() -> None:
                     choices=choices,
                     seconds=seconds,
                     seed=seed,
-                )  # fmt: skip
+                )
             )
         )
         thread.start()

@@ -73,8 +73,16 @@ CAPACITY_SECONDS, CAPACITY_CLIENTS = 5.0, 6
 
 
 class Participant:
-    def __init__(self, name: str, browser: Browser, review_id: int, questions: dict[str, list[str]],
-                 first: str, stats: Stats, rng: random.Random):  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        browser: Browser,
+        review_id: int,
+        questions: dict[str, list[str]],
+        first: str,
+        stats: Stats,
+        rng: random.Random,
+    ):
         self.name, self.browser, self.review_id = name, browser, review_id
         self.questions, self.stats, self.rng = questions, stats, rng
         self.key = first
@@ -267,8 +275,9 @@ async def closed_loop_saves(port: int, browsers: list[Browser], review_id: int, 
     return len(times), time.monotonic() - start, times, errors
 
 
-def participants(browsers: list[Browser], names: list[str], review_id: int, questions: dict[str, list[str]],
-                 stats: Stats) -> list[Participant]:  # fmt: skip
+def participants(
+    browsers: list[Browser], names: list[str], review_id: int, questions: dict[str, list[str]], stats: Stats
+) -> list[Participant]:
     keys = list(questions)
     rng = random.Random(20261126)
     return [
@@ -345,8 +354,15 @@ def main() -> None:
     confirmed_rate = len(stats.confirmed) / elapsed
     saves = stats.times.get("save", []) + stats.times.get("save: Keep mine (retry)", [])
     total = sum(len(v) for k, v in stats.times.items() if not k.startswith("poll:"))
-    kinds = ["poll", "poll: 204 nothing changed", "poll: 200 with changes", "save", "save: Keep mine (retry)",
-             "re-read after 409", "open a question (full page)"]  # fmt: skip
+    kinds = [
+        "poll",
+        "poll: 204 nothing changed",
+        "poll: 200 with changes",
+        "save",
+        "save: Keep mine (retry)",
+        "re-read after 409",
+        "open a question (full page)",
+    ]
     table = [row(kind, stats.times[kind], elapsed) for kind in kinds if stats.times.get(kind)]
     table.append(f"| all requests | {total} | {total / elapsed:.1f} | | | | |")
     errors = ", ".join(f"{what}: {n}" for what, n in stats.errors.most_common()) or "none"
@@ -364,14 +380,16 @@ def main() -> None:
         "the 3 workers as Redis is by all web nodes (cached_db sessions, one presence list)"
     )
     mismatch_text = "; ".join(check["mismatches"]) or "none"
-    cpu_table = "\n".join([
-        "| phase | requests | seconds | req/s | gunicorn CPU ms per request | PostgreSQL CPU ms per request "
-        "| cores used: gunicorn / PostgreSQL / client / other processes |",
-        "|---|---|---|---|---|---|---|",
-        livez_meter.row(f"GET /livez, closed loop, {LIVEZ_CONNECTIONS} clients", livez_n),
-        capacity_meter.row(f"answer saves, closed loop, {CAPACITY_CLIENTS} clients (another review)", cap_n),
-        workshop_meter.row(f"the workshop, {PARTICIPANTS} participants", total),
-    ])  # fmt: skip
+    cpu_table = "\n".join(
+        [
+            "| phase | requests | seconds | req/s | gunicorn CPU ms per request | PostgreSQL CPU ms per request "
+            "| cores used: gunicorn / PostgreSQL / client / other processes |",
+            "|---|---|---|---|---|---|---|",
+            livez_meter.row(f"GET /livez, closed loop, {LIVEZ_CONNECTIONS} clients", livez_n),
+            capacity_meter.row(f"answer saves, closed loop, {CAPACITY_CLIENTS} clients (another review)", cap_n),
+            workshop_meter.row(f"the workshop, {PARTICIPANTS} participants", total),
+        ]
+    )
     report = f"""
 ## Workshop load: {PARTICIPANTS} people on one review ({date.today().isoformat()}, {os.cpu_count()} cores)
 

@@ -72,18 +72,21 @@ def check_nothing_lost(review_id: int, confirmed: list[Confirmed]) -> dict:
         answer = answers[key]
         stored = (frozenset(c.key for c in answer.selected_choices.all()), answer.notes)
         if stored != (save.choices, save.notes):
-            mismatches.append(f"{key}: database {sorted(stored[0])} {stored[1]!r}, last save v{save.version} "
-                              f"{sorted(save.choices)} {save.notes!r}")  # fmt: skip
+            mismatches.append(
+                f"{key}: database {sorted(stored[0])} {stored[1]!r}, last save v{save.version} "
+                f"{sorted(save.choices)} {save.notes!r}"
+            )
         unconfirmed += answer.version - save.version  # saves the server made that no one saw confirmed
     history = {
         (c.answer.question.key, c.version): c.after
         for c in AnswerChange.objects.filter(answer__review_id=review_id).select_related("answer__question")
     }
     history_mismatches = sum(
-        1 for s in confirmed
+        1
+        for s in confirmed
         if (after := history.get((s.question, s.version))) is None
         or (frozenset(after["choices"]), after["notes"]) != (s.choices, s.notes)
-    )  # fmt: skip
+    )
     versions = Counter((s.question, s.version) for s in confirmed)
     return {
         "questions": len(last),
@@ -103,9 +106,12 @@ class Meter:
 
     def _now(self) -> tuple[float, ...]:
         return (
-            time.monotonic(), cpu_seconds(self.server_pids), cpu_seconds(self.postgres), time.process_time(),
+            time.monotonic(),
+            cpu_seconds(self.server_pids),
+            cpu_seconds(self.postgres),
+            time.process_time(),
             machine_busy_seconds(),
-        )  # fmt: skip
+        )
 
     def __enter__(self) -> "Meter":
         self.started = self._now()

@@ -55,15 +55,25 @@ class Lens(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED)
     release_notes = models.TextField(_("release notes"), blank=True, help_text=_("Markdown: what changed."))
     based_on = models.ForeignKey(
-        "self", verbose_name=_("based on"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        verbose_name=_("based on"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("The published version a draft was copied from."),
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", editable=False,
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     objects = LensQuerySet.as_manager()
 
@@ -138,12 +148,15 @@ class Choice(models.Model):
     improvement_plan = models.TextField(_("improvement plan"), blank=True, help_text=_("Markdown."))
     improvement_plan_url = models.URLField(_("improvement plan URL"), max_length=2048, blank=True)
     additional_resources = models.JSONField(
-        _("additional resources"), default=list, blank=True, validators=[validate_additional_resources],
+        _("additional resources"),
+        default=list,
+        blank=True,
+        validators=[validate_additional_resources],
         help_text=_(
             'More links, as in the AWS custom lens format: [{"type": "HELPFUL_RESOURCE" or "IMPROVEMENT_PLAN", '
             '"content": [{"displayText": "...", "url": "https://..."}]}].'
         ),
-    )  # fmt: skip
+    )
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, blank=True)
     is_none = models.BooleanField(
         _("“None of these” choice"), default=False, help_text=_("The exclusive 'None of these' choice of its question.")

@@ -53,10 +53,15 @@ def lens_draft_create(*, lens: Lens, user) -> Lens:
         )
     draft = Lens.objects.create(
         **_copy_fields(
-            lens, version=f"{lens.version}-draft", status=Lens.Status.DRAFT, based_on_id=lens.pk,
-            created_at=timezone.now(), published_at=None, created_by_id=getattr(user, "pk", None),
+            lens,
+            version=f"{lens.version}-draft",
+            status=Lens.Status.DRAFT,
+            based_on_id=lens.pk,
+            created_at=timezone.now(),
+            published_at=None,
+            created_by_id=getattr(user, "pk", None),
         )
-    )  # fmt: skip
+    )
     for pillar in lens.pillars.order_by("order", "pk"):
         new_pillar = Pillar.objects.create(**_copy_fields(pillar, lens_id=draft.pk))
         for question in pillar.questions.order_by("order", "pk"):
@@ -193,14 +198,18 @@ def lens_diff(old: Lens, new: Lens) -> LensDiff:
         old_rules = [(r.order, r.condition.strip(), r.risk) for r in previous.risk_rules.all()]
         new_rules = [(r.order, r.condition.strip(), r.risk) for r in question.risk_rules.all()]
         diff = QuestionDiff(
-            key=key, label=question.label, title=question.title,
+            key=key,
+            label=question.label,
+            title=question.title,
             reworded=_texts(previous, ("title", "description")) != _texts(question, ("title", "description"))
-            or any(_texts(old_choices[k], ("title",)) != _texts(new_choices[k], ("title",))
-                   for k in old_choices.keys() & new_choices.keys()),
+            or any(
+                _texts(old_choices[k], ("title",)) != _texts(new_choices[k], ("title",))
+                for k in old_choices.keys() & new_choices.keys()
+            ),
             choices_added=[new_choices[k].title for k in new_choices.keys() - old_choices.keys()],
             choices_removed=[old_choices[k].title for k in old_choices.keys() - new_choices.keys()],
             rules_changed=sorted(old_rules) != sorted(new_rules),
-        )  # fmt: skip
+        )
         if diff.changed:
             changed.append(diff)
     return LensDiff(

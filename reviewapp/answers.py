@@ -111,9 +111,14 @@ def answer_save(
     if mine.choices != current.choices:
         answer.selected_choices.set([item.choices_by_key[key] for key in mine.choices])
     AnswerChange.objects.create(
-        answer=answer, version=answer.version, changed_by=user, changed_at=now,
-        before={**current.as_json(), "risk": risk_before}, after={**mine.as_json(), "risk": risk},
-        restored_from=restored_from, idempotency_key=idempotency_key,
-    )  # fmt: skip
+        answer=answer,
+        version=answer.version,
+        changed_by=user,
+        changed_at=now,
+        before={**current.as_json(), "risk": risk_before},
+        after={**mine.as_json(), "risk": risk},
+        restored_from=restored_from,
+        idempotency_key=idempotency_key,
+    )
     improvement_sync(review=review, item=item, before=current.choices, after=mine.choices, risk=risk)
     return answer

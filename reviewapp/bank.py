@@ -42,9 +42,11 @@ class Bank:
         self.by_key = {q.key: q for q in self.questions}
         self.by_id = {q.question.pk: q for q in self.questions}
         self.incomplete_languages = lens_incomplete_languages(
-            lens=self.lens, pillars=self.pillars, questions=[q.question for q in self.questions],
+            lens=self.lens,
+            pillars=self.pillars,
+            questions=[q.question for q in self.questions],
             choices=[c for q in self.questions for c in q.choices],
-        )  # fmt: skip
+        )
 
     def practice(self, key: str) -> Choice | None:
         """The best practice (any choice but "None of these") with this id, in any question."""

@@ -90,11 +90,16 @@ def trend_chart(
     high = Series("high", labels[0], [Point(x(i), y(h), h) for i, (_l, h, _m) in enumerate(points)])
     medium = Series("medium", labels[1], [Point(x(i), y(m), m) for i, (_l, _h, m) in enumerate(points)])
     return TrendChart(
-        width=width, height=height, left=left, bottom=bottom, top=top, right=right,
+        width=width,
+        height=height,
+        left=left,
+        bottom=bottom,
+        top=top,
+        right=right,
         series=[high, medium],
         x_labels=[(x(i), label) for i, (label, _h, _m) in enumerate(points)],
         y_ticks=[(y(v), v) for v in range(0, peak + 1, step)],
-    )  # fmt: skip
+    )
 
 
 @dataclass

@@ -20,13 +20,35 @@ from .progress import ReviewState, state_of
 from .risk import RiskCounts
 
 ANSWER_COLUMNS = [
-    "pillar", "question_id", "question_label", "question_title", "selected_choice_ids", "selected_choices", "risk",
-    "applicable", "reason", "notes", "updated_by", "updated_at",
-]  # fmt: skip
+    "pillar",
+    "question_id",
+    "question_label",
+    "question_title",
+    "selected_choice_ids",
+    "selected_choices",
+    "risk",
+    "applicable",
+    "reason",
+    "notes",
+    "updated_by",
+    "updated_at",
+]
 CONSOLIDATED_COLUMNS = [
-    "workload_id", "workload", "environment", "review_id", "lens", "lens_version", "pillar", "pillar_name",
-    "high", "medium", "none", "not_applicable", "unanswered", "questions",
-]  # fmt: skip
+    "workload_id",
+    "workload",
+    "environment",
+    "review_id",
+    "lens",
+    "lens_version",
+    "pillar",
+    "pillar_name",
+    "high",
+    "medium",
+    "none",
+    "not_applicable",
+    "unanswered",
+    "questions",
+]
 
 
 def answer_rows(state: ReviewState) -> list[dict]:
@@ -77,10 +99,13 @@ def answers_download(*, review: Review, milestone: Milestone | None, fmt: str) -
     lens = milestone.lens if milestone else review.lens
     payload = {
         "workload": {"id": review.workload_id, "name": review.workload.name},
-        "review": review.pk, "lens": {"slug": lens.slug, "version": lens.version},
-        "milestone": {"id": milestone.pk, "name": milestone.name, "created_at": milestone.created_at} if milestone else None,
+        "review": review.pk,
+        "lens": {"slug": lens.slug, "version": lens.version},
+        "milestone": {"id": milestone.pk, "name": milestone.name, "created_at": milestone.created_at}
+        if milestone
+        else None,
         "answers": rows,
-    }  # fmt: skip
+    }
     return Download(to_json(payload), fmt, stem)
 
 
@@ -112,13 +137,24 @@ def consolidated_rows(workloads: Iterable[Workload], lens_slug: str) -> list[dic
         bank = banks.setdefault(review.lens_id, load_bank(review.lens))
         for pillar in bank.pillars:
             counts = RiskCounts.of(risk for pid, risk in pairs.get(review.pk, []) if pid == pillar.pk)
-            rows.append({
-                "workload_id": review.workload_id, "workload": review.workload.name,
-                "environment": review.workload.environment, "review_id": review.pk, "lens": review.lens.slug,
-                "lens_version": review.lens.version, "pillar": pillar.short_label, "pillar_name": pillar.name,
-                "high": counts.high, "medium": counts.medium, "none": counts.none,
-                "not_applicable": counts.not_applicable, "unanswered": counts.unanswered, "questions": counts.total,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "workload_id": review.workload_id,
+                    "workload": review.workload.name,
+                    "environment": review.workload.environment,
+                    "review_id": review.pk,
+                    "lens": review.lens.slug,
+                    "lens_version": review.lens.version,
+                    "pillar": pillar.short_label,
+                    "pillar_name": pillar.name,
+                    "high": counts.high,
+                    "medium": counts.medium,
+                    "none": counts.none,
+                    "not_applicable": counts.not_applicable,
+                    "unanswered": counts.unanswered,
+                    "questions": counts.total,
+                }
+            )
     return rows
 
 

@@ -104,9 +104,12 @@ class ShareForm(forms.Form):
 class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CONTRIBUTOR)
     valid_days = forms.IntegerField(
-        label=_("Valid for (days)"), min_value=1, max_value=30, initial=7,
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=30,
+        initial=7,
         help_text=_("The link works once, for this many days."),
-    )  # fmt: skip
+    )
 
 
 class JoinForm(UserCreationForm):

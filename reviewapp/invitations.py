@@ -53,9 +53,12 @@ def invitation_create(
     """A new invitation to the workload; returns it with the only copy of its token."""
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        workload=workload, role=role, created_by=created_by, token_hash=_hash(token),
+        workload=workload,
+        role=role,
+        created_by=created_by,
+        token_hash=_hash(token),
         expires_at=timezone.now() + timedelta(days=valid_days),
-    )  # fmt: skip
+    )
     return invitation, token
 
 

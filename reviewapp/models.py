@@ -136,9 +136,14 @@ class Review(models.Model):
         _("revision"), default=0, help_text=_("Grows with every saved answer; names the review's current state.")
     )
     facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("facilitator"), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", help_text=_("Who leads the workshop: followers are moved to the question they open."),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("facilitator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who leads the workshop: followers are moved to the question they open."),
+    )
     facilitator_question = models.CharField(_("facilitator's question"), max_length=128, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
@@ -186,9 +191,13 @@ class Answer(models.Model):
         _("review revision"), default=0, help_text=_("The review's revision when this answer last changed.")
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
 
     class Meta:
@@ -215,9 +224,13 @@ class ImprovementItem(models.Model):
     choice = models.ForeignKey(Choice, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="improvement_items",
-    )  # fmt: skip
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     note = models.TextField(_("note"), max_length=2000, blank=True)
     updated_by = models.ForeignKey(
@@ -356,9 +369,13 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 

@@ -76,9 +76,10 @@ class ReportRequest:
         when = (today or timezone.localtime()).strftime("%Y-%m-%d")
         what = self.milestone.name if self.milestone else "review"
         stem = "-".join(
-            part for part in (slugify(self.review.workload.name, allow_unicode=True), slugify(what, allow_unicode=True))
+            part
+            for part in (slugify(self.review.workload.name, allow_unicode=True), slugify(what, allow_unicode=True))
             if part
-        )  # fmt: skip
+        )
         return f"{stem or 'review'}-{when}.pdf"
 
 

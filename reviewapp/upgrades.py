@@ -96,8 +96,11 @@ def review_upgrade(*, review: Review, target: Lens, user) -> UpgradeSummary:
     _carry_items(review, new_bank, old_items)
     Review.objects.filter(pk=review.pk).update(lens=target, revision=F("revision") + 1, updated_at=timezone.now())
     review.refresh_from_db()
-    removed = [(old_bank.by_key[k].question.label, old_bank.by_key[k].question.title)
-               for k in old_bank.by_key if k not in new_bank.by_key]  # fmt: skip
+    removed = [
+        (old_bank.by_key[k].question.label, old_bank.by_key[k].question.title)
+        for k in old_bank.by_key
+        if k not in new_bank.by_key
+    ]
     return UpgradeSummary(review, old_lens, target, milestone, moved, removed)
 
 
@@ -142,21 +145,37 @@ def _carry_answers(review: Review, new_bank, old_records: dict, *, user) -> list
                 answer.version, answer.updated_by, answer.updated_at = answer.version + 1, user, now
                 changes.append(
                     AnswerChange(
-                        answer=answer, version=answer.version, changed_by=user, changed_at=now,
-                        before={**before.as_json(), "risk": record.risk}, after={**after.as_json(), "risk": risk},
+                        answer=answer,
+                        version=answer.version,
+                        changed_by=user,
+                        changed_at=now,
+                        before={**before.as_json(), "risk": record.risk},
+                        after={**after.as_json(), "risk": risk},
                     )
-                )  # fmt: skip
+                )
             kept.append(answer)
         selections.append((answer, [item.choices_by_key[k] for k in after.choices]))
         moved.append(
             MovedQuestion(
-                key=item.key, label=item.question.label, title=item.question.title,
-                risk_before=record.risk if record else None, risk_after=risk,
+                key=item.key,
+                label=item.question.label,
+                title=item.question.title,
+                risk_before=record.risk if record else None,
+                risk_after=risk,
                 dropped_choices=sorted(before.choices - set(item.choices_by_key)),
             )
-        )  # fmt: skip
-    fields = ["question", "is_applicable", "reason", "notes", "risk", "review_revision", "version", "updated_by",
-              "updated_at"]  # fmt: skip
+        )
+    fields = [
+        "question",
+        "is_applicable",
+        "reason",
+        "notes",
+        "risk",
+        "review_revision",
+        "version",
+        "updated_by",
+        "updated_at",
+    ]
     Answer.objects.bulk_update(kept, fields)
     Answer.objects.bulk_create(created)
     AnswerChange.objects.bulk_create(changes)

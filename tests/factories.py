@@ -22,20 +22,34 @@ def make_lens(*, slug: str = "mini", version: str = "1", pillars: int = 2, quest
         for q in range(1, questions_per_pillar + 1):
             key = f"p{p}_q{q}"
             question = Question.objects.create(
-                pillar=pillar, key=key, label=f"P{p} {q}", order=q,
-                title_en=f"Question {p}.{q}?", title_ko=f"질문 {p}.{q}?",
-                description_en="About *this*.", description_ko="이것에 *관하여*.",
-            )  # fmt: skip
+                pillar=pillar,
+                key=key,
+                label=f"P{p} {q}",
+                order=q,
+                title_en=f"Question {p}.{q}?",
+                title_ko=f"질문 {p}.{q}?",
+                description_en="About *this*.",
+                description_ko="이것에 *관하여*.",
+            )
             for n, tier in enumerate(["required", "good", "best"], start=1):
                 Choice.objects.create(
-                    question=question, key=f"{key}_a{n}", order=n, tier=tier,
-                    title_en=f"Practice {n}", title_ko=f"모범 사례 {n}",
-                    improvement_plan_en=f"Do practice {n}.", improvement_plan_ko=f"모범 사례 {n} 적용.",
-                )  # fmt: skip
+                    question=question,
+                    key=f"{key}_a{n}",
+                    order=n,
+                    tier=tier,
+                    title_en=f"Practice {n}",
+                    title_ko=f"모범 사례 {n}",
+                    improvement_plan_en=f"Do practice {n}.",
+                    improvement_plan_ko=f"모범 사례 {n} 적용.",
+                )
             Choice.objects.create(
-                question=question, key=f"{key}_no", order=9, is_none=True,
-                title_en="None of these", title_ko="따르는 모범 사례 없음",
-            )  # fmt: skip
+                question=question,
+                key=f"{key}_no",
+                order=9,
+                is_none=True,
+                title_en="None of these",
+                title_ko="따르는 모범 사례 없음",
+            )
             rules = [
                 (f"{key}_a1 && {key}_a2 && {key}_a3", "NO_RISK"),
                 (f"{key}_a1", "MEDIUM_RISK"),

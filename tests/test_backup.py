@@ -22,8 +22,13 @@ from reviewapp.milestones import milestone_create
 
 from .factories import make_lens, make_user, make_workload
 
-TABLES = ["reviewapp_answer", "reviewapp_answer_selected_choices", "reviewapp_answerchange",
-          "reviewapp_milestoneanswer", "reviewapp_improvementitem"]  # fmt: skip
+TABLES = [
+    "reviewapp_answer",
+    "reviewapp_answer_selected_choices",
+    "reviewapp_answerchange",
+    "reviewapp_milestoneanswer",
+    "reviewapp_improvementitem",
+]
 
 
 def _client_program(name: str) -> str | None:
@@ -89,10 +94,16 @@ def test_it_restores_answers_and_their_history_from_a_pg_dump(tmp_path):
         cursor.execute(f'CREATE DATABASE "{restored}"')
     try:
         subprocess.run(
-            [PG_RESTORE, "--no-owner", "--exit-on-error", "--single-transaction", f"--dbname={_url(restored)}",
-             str(dump)],
+            [
+                PG_RESTORE,
+                "--no-owner",
+                "--exit-on-error",
+                "--single-transaction",
+                f"--dbname={_url(restored)}",
+                str(dump),
+            ],
             check=True,
-        )  # fmt: skip
+        )
         with psycopg.connect(_url(restored)) as other, other.cursor() as cursor:
             assert _rows(cursor) == original
     finally:

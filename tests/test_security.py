@@ -285,10 +285,19 @@ PRODUCTION_ENV = {
     "TRUSTED_PROXY_COUNT": "1",
 }
 FLAGS = [
-    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER",
-    "SECURE_REDIRECT_EXEMPT", "DEBUG", "X_FRAME_OPTIONS", "SECURE_CONTENT_TYPE_NOSNIFF",
-]  # fmt: skip
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_REDIRECT_EXEMPT",
+    "DEBUG",
+    "X_FRAME_OPTIONS",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+]
 
 
 def _production(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -304,9 +313,13 @@ def _production(*args: str, env: dict | None = None) -> subprocess.CompletedProc
     base = {k: v for k, v in os.environ.items() if k not in dropped}
     base.setdefault("DATABASE_URL", "postgres://app@db.internal:5432/reviews")
     return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env={**base, **PRODUCTION_ENV, **(env or {})},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env={**base, **PRODUCTION_ENV, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -382,9 +395,13 @@ def test_it_refuses_to_start_without_a_secret_or_database_in_production(missing)
     script = "import django; django.setup()"
     env = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION_ENV, missing, "SECURE_SSL_REDIRECT"}}
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=BASE_DIR, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**env, **{k: v for k, v in PRODUCTION_ENV.items() if k != missing}},
-    )  # fmt: skip
+    )
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and missing in result.stderr
@@ -477,23 +494,37 @@ DIAGRAM_URL = 'https://diagrams.example/?q="><script>alert("url")</script>'
 def make_tainted_lens() -> Lens:
     """An imported lens whose every text carries a payload."""
     lens = Lens.objects.create(
-        slug="tainted", version="1", name_en=payload("lens"), name_ko=payload("lens"),
+        slug="tainted",
+        version="1",
+        name_en=payload("lens"),
+        name_ko=payload("lens"),
         description_en=payload("lens-description"),
-    )  # fmt: skip
+    )
     pillar = Pillar.objects.create(
         lens=lens, key="t", short_label=SHORT[:16], name_en=payload("pillar"), name_ko=payload("pillar"), order=1
     )
     question = Question.objects.create(
-        pillar=pillar, key="t_q1", label=SHORT[:16], order=1, title_en=payload("question"), title_ko=payload("question"),
+        pillar=pillar,
+        key="t_q1",
+        label=SHORT[:16],
+        order=1,
+        title_en=payload("question"),
+        title_ko=payload("question"),
         description_en=payload("question-description") + "\n\n[x](javascript:alert(1))",
-    )  # fmt: skip
+    )
     for n, tier in ((1, "required"), (2, "good")):
         Choice.objects.create(
-            question=question, key=f"t_q1_a{n}", order=n, tier=tier,
-            title_en=payload("choice"), title_ko=payload("choice"), description_en=payload("choice-description"),
+            question=question,
+            key=f"t_q1_a{n}",
+            order=n,
+            tier=tier,
+            title_en=payload("choice"),
+            title_ko=payload("choice"),
+            description_en=payload("choice-description"),
             improvement_plan_en=payload("plan") + " [guide](javascript:alert(1))",
-            helpful_resource_en=payload("resource"), improvement_plan_url="https://docs.example/guide",
-        )  # fmt: skip
+            helpful_resource_en=payload("resource"),
+            improvement_plan_url="https://docs.example/guide",
+        )
     Choice.objects.create(question=question, key="t_q1_no", order=9, is_none=True, title_en="None of these")
     for order, (condition, risk) in enumerate(
         [("t_q1_a1 && t_q1_a2", "NO_RISK"), ("t_q1_a1", "MEDIUM_RISK"), ("default", "HIGH_RISK")], 1
@@ -510,12 +541,17 @@ def tainted(db, alice, client_for):
     created = as_alice.post(
         reverse("reviewapp:workload_create"),
         {
-            "name": payload("name"), "description": payload("description"), "environment": "PRODUCTION",
-            "regions": f'ap-northeast-2, {payload("region")}', "review_owner": payload("owner"),
-            "industry": payload("industry"), "architecture_diagram_url": DIAGRAM_URL, "notes": payload("wnotes"),
+            "name": payload("name"),
+            "description": payload("description"),
+            "environment": "PRODUCTION",
+            "regions": f"ap-northeast-2, {payload('region')}",
+            "review_owner": payload("owner"),
+            "industry": payload("industry"),
+            "architecture_diagram_url": DIAGRAM_URL,
+            "notes": payload("wnotes"),
             "lenses": [lens.pk],
         },
-    )  # fmt: skip
+    )
     assert created.status_code == 302, created.content
     workload = Workload.objects.get()
     review = workload.reviews.get()
@@ -662,8 +698,12 @@ def test_it_escapes_an_unknown_username_in_the_sharing_message(tainted):
 def test_it_refuses_a_diagram_url_that_is_not_http(tainted, url):
     workload = tainted["workload"]
     data = {
-        "name": "n", "description": "d", "environment": "PRODUCTION", "review_owner": "o", "architecture_diagram_url": url,
-    }  # fmt: skip
+        "name": "n",
+        "description": "d",
+        "environment": "PRODUCTION",
+        "review_owner": "o",
+        "architecture_diagram_url": url,
+    }
 
     page = tainted["alice"].post(reverse("reviewapp:workload_edit", args=[workload.pk]), data)
     api = tainted["alice"].patch(

@@ -142,14 +142,22 @@ def test_it_refuses_to_serve_with_a_cache_folder_others_may_write(tmp_path):
     folder.chmod(0o777)
     env = {k: v for k, v in os.environ.items() if k not in OURS}
     env.update(
-        DEBUG="false", SECRET_KEY="s", DATABASE_URL="sqlite:////tmp/x.sqlite3", TRUSTED_PROXY_COUNT="0",
-        CACHE_DIR=str(folder), REPORT_WARM_UP="false",
-    )  # fmt: skip
+        DEBUG="false",
+        SECRET_KEY="s",
+        DATABASE_URL="sqlite:////tmp/x.sqlite3",
+        TRUSTED_PROXY_COUNT="0",
+        CACHE_DIR=str(folder),
+        REPORT_WARM_UP="false",
+    )
 
     result = subprocess.run(
-        [sys.executable, "-c", "import config.wsgi"], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
-    )  # fmt: skip
+    )
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "group or others may write" in result.stderr

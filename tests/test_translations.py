@@ -40,9 +40,22 @@ def fresh_catalog(tmp_path_factory) -> Path:
     env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.pop("DATABASE_URL", None)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "ko", "-e", "html,txt,py,svg", "--no-obsolete", "--no-location"],
-        cwd=copy, env=env, check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "ko",
+            "-e",
+            "html,txt,py,svg",
+            "--no-obsolete",
+            "--no-location",
+        ],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return copy / CATALOG
 
 

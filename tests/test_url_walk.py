@@ -127,9 +127,13 @@ ROUTES = list(_walk(get_resolver()))
 def world(alice, vera, charlie, lens):
     """alice's secret workload with everything that hangs off it, and a bit of everything else."""
     workload = make_workload(
-        alice, name=SECRET_NAME, lens=lens, description="harbour-secret-description", notes="harbour-secret-notes",
+        alice,
+        name=SECRET_NAME,
+        lens=lens,
+        description="harbour-secret-description",
+        notes="harbour-secret-notes",
         industry="harbour-secret-industry",
-    )  # fmt: skip
+    )
     vera_membership = add_member(workload, vera, Role.VIEWER)
     review = workload.reviews.get()
     item = load_bank(lens).by_key["p1_q1"]
@@ -142,17 +146,31 @@ def world(alice, vera, charlie, lens):
     milestone = milestone_create(review=review, name="harbour-secret-milestone", user=alice)
     choice = item.choices_by_key["p1_q1_a2"]
     improvement_update(
-        review=review, choice=choice, user=alice, status="in_progress", owner=alice, due_date=None,
+        review=review,
+        choice=choice,
+        user=alice,
+        status="in_progress",
+        owner=alice,
+        due_date=None,
         note="harbour-secret-item",
-    )  # fmt: skip
+    )
     token, _key = token_create(user=alice, name="harbour-secret-token")
     invitation, _token = invitation_create(workload=workload, role=Role.OWNER, created_by=alice)
     Group.objects.create(name="bank editors")
     return {
-        "workload": workload, "review": review, "answer": answer, "milestone": milestone, "token": token,
-        "membership": vera_membership, "invitation": invitation, "lens": lens, "alice": alice, "choice": choice,
-        "question": item.question, "pillar": item.pillar,
-    }  # fmt: skip
+        "workload": workload,
+        "review": review,
+        "answer": answer,
+        "milestone": milestone,
+        "token": token,
+        "membership": vera_membership,
+        "invitation": invitation,
+        "lens": lens,
+        "alice": alice,
+        "choice": choice,
+        "question": item.question,
+        "pillar": item.pillar,
+    }
 
 
 # Which object a path parameter names, by the start of the path it is in: (value, alice's?).
@@ -208,10 +226,12 @@ def fill(route: Route, w) -> tuple[str, bool]:
             values[param] = 1
         elif param == "key":
             values[param] = (
-                "p1" if route.name == "reviewapp:review_pillar"
-                else w["choice"].key if route.name in {"reviewapp:plan_item_update", "api:plan-item"}
+                "p1"
+                if route.name == "reviewapp:review_pillar"
+                else w["choice"].key
+                if route.name in {"reviewapp:plan_item_update", "api:plan-item"}
                 else "p1_q1"
-            )  # fmt: skip
+            )
         elif param == "fmt":
             values[param] = "csv"
         elif param == "slug":

@@ -71,8 +71,19 @@ class LensAdmin(BankPermissions, TranslationAdmin):
     list_filter = ["status", "slug"]
     search_fields = ["slug", "name_ko", "name_en"]
     readonly_fields = ["status", "based_on", "created_at", "published_at", "questions_table", "release_notes_preview"]
-    fields = ["slug", "version", "status", "name", "description", "release_notes", "release_notes_preview",
-              "based_on", "created_at", "published_at", "questions_table"]  # fmt: skip
+    fields = [
+        "slug",
+        "version",
+        "status",
+        "name",
+        "description",
+        "release_notes",
+        "release_notes_preview",
+        "based_on",
+        "created_at",
+        "published_at",
+        "questions_table",
+    ]
     inlines = [PillarInline]
     actions = ["make_draft", "retire"]
     change_form_template = "admin/questions/lens/change_form.html"
@@ -97,7 +108,7 @@ class LensAdmin(BankPermissions, TranslationAdmin):
                 q.key,
                 q.choices.count(),
                 q.risk_rules.count(),
-            )  # fmt: skip
+            )
             for q in Question.objects.filter(pillar__lens=lens).order_by("pillar__order", "order")
         ]
         add = ""
@@ -145,10 +156,18 @@ class LensAdmin(BankPermissions, TranslationAdmin):
     def get_urls(self):
         return [
             path("<int:pk>/publish/", self.admin_site.admin_view(self.publish_view), name="questions_lens_publish"),
-            path("<int:pk>/bank-history/", self.admin_site.admin_view(self.bank_history_view), name="questions_lens_bank_history"),
-            path("<int:pk>/export/<str:language>/", self.admin_site.admin_view(self.export_view), name="questions_lens_export"),
+            path(
+                "<int:pk>/bank-history/",
+                self.admin_site.admin_view(self.bank_history_view),
+                name="questions_lens_bank_history",
+            ),
+            path(
+                "<int:pk>/export/<str:language>/",
+                self.admin_site.admin_view(self.export_view),
+                name="questions_lens_export",
+            ),
             path("import/", self.admin_site.admin_view(self.import_view), name="questions_lens_import"),
-        ] + super().get_urls()  # fmt: skip
+        ] + super().get_urls()
 
     def export_view(self, request, pk: int, language: str):
         lens = get_object_or_404(Lens, pk=pk)
@@ -169,22 +188,32 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 lens = lens_from_aws(
-                    form.cleaned_data["file"], language=form.cleaned_data["language"],
-                    slug=form.cleaned_data["slug"] or None, version=form.cleaned_data["version"] or None,
+                    form.cleaned_data["file"],
+                    language=form.cleaned_data["language"],
+                    slug=form.cleaned_data["slug"] or None,
+                    version=form.cleaned_data["version"] or None,
                     force=form.cleaned_data["force"],
-                )  # fmt: skip
+                )
             except LensAlreadyImported as exc:
                 problems = [
-                    _("%(lens)s already has this content: nothing was imported. Tick “Import even if a version "
-                      "with the same content exists” to make a copy.") % {"lens": exc.lens}
-                ]  # fmt: skip
+                    _(
+                        "%(lens)s already has this content: nothing was imported. Tick “Import even if a version "
+                        "with the same content exists” to make a copy."
+                    )
+                    % {"lens": exc.lens}
+                ]
             except LensImportError as exc:
                 problems = exc.messages
             else:
                 self.message_user(request, _("Imported as a draft: %(lens)s") % {"lens": lens}, messages.SUCCESS)
                 return redirect("admin:questions_lens_change", lens.pk)
-        context = {**self.admin_site.each_context(request), "title": _("Import an AWS custom lens"),
-                   "form": form, "problems": problems, "opts": self.model._meta}  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import an AWS custom lens"),
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/questions/lens/import.html", context, status=400 if problems else 200)
 
     def publish_view(self, request, pk: int):
@@ -198,16 +227,27 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 lens = lens_publish(
-                    draft=draft, version=form.cleaned_data["version"], user=request.user,
-                    release_notes={"ko": form.cleaned_data["release_notes_ko"], "en": form.cleaned_data["release_notes_en"]},
-                )  # fmt: skip
+                    draft=draft,
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                    release_notes={
+                        "ko": form.cleaned_data["release_notes_ko"],
+                        "en": form.cleaned_data["release_notes_en"],
+                    },
+                )
             except LensVersionError as exc:
                 problems = exc.problems
             else:
                 self.message_user(request, _("Published: %(lens)s") % {"lens": lens}, messages.SUCCESS)
                 return redirect("admin:questions_lens_change", lens.pk)
-        context = {**self.admin_site.each_context(request), "title": _("Publish %(lens)s") % {"lens": draft},
-                   "draft": draft, "form": form, "problems": problems, "opts": self.model._meta}  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publish %(lens)s") % {"lens": draft},
+            "draft": draft,
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/questions/lens/publish.html", context)
 
     def bank_history_view(self, request, pk: int):
@@ -227,14 +267,24 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         for entry in entries:
             previous = entry.prev_record
             mirrors = _untranslated_fields(entry.instance.__class__)
-            changes = [
-                c for c in entry.diff_against(previous).changes
-                # An empty text saved where there was none (NULL -> "") is no change to a reader.
-                if c.field not in mirrors and not (c.old in _EMPTY and c.new in _EMPTY)
-            ] if previous else []  # fmt: skip
+            changes = (
+                [
+                    c
+                    for c in entry.diff_against(previous).changes
+                    # An empty text saved where there was none (NULL -> "") is no change to a reader.
+                    if c.field not in mirrors and not (c.old in _EMPTY and c.new in _EMPTY)
+                ]
+                if previous
+                else []
+            )
             rows.append({"entry": entry, "kind": entry.instance._meta.verbose_name, "changes": changes})
-        context = {**self.admin_site.each_context(request), "title": _("Changes to %(lens)s") % {"lens": lens},
-                   "lens": lens, "rows": rows, "opts": self.model._meta}  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Changes to %(lens)s") % {"lens": lens},
+            "lens": lens,
+            "rows": rows,
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/questions/lens/bank_history.html", context)
 
 

@@ -28,8 +28,13 @@ class RiskRuleFormSet(BaseInlineFormSet):
             if self.choice_formset._should_delete_form(form) or not form.cleaned_data:
                 continue
             data = form.cleaned_data
-            choices.append(ChoiceData(key=data.get("key", ""), is_none=bool(data.get("is_none")),
-                                      titles={lang: data.get(f"title_{lang}", "") for lang in LANGUAGE_NAMES}))  # fmt: skip
+            choices.append(
+                ChoiceData(
+                    key=data.get("key", ""),
+                    is_none=bool(data.get("is_none")),
+                    titles={lang: data.get(f"title_{lang}", "") for lang in LANGUAGE_NAMES},
+                )
+            )
         rules = sorted(
             (
                 form.cleaned_data.get("order") or 0,
@@ -48,9 +53,16 @@ class ChoiceInline(BankPermissions, TranslationStackedInline):
     model = Choice
     extra = 0
     fields = [
-        ("order", "key", "tier", "is_none"), "title", "description", "helpful_resource", "helpful_resource_url",
-        "improvement_plan", "improvement_plan_url", "improvement_preview", "additional_resources",
-    ]  # fmt: skip
+        ("order", "key", "tier", "is_none"),
+        "title",
+        "description",
+        "helpful_resource",
+        "helpful_resource_url",
+        "improvement_plan",
+        "improvement_plan_url",
+        "improvement_preview",
+        "additional_resources",
+    ]
     readonly_fields = ["improvement_preview"]
 
     @admin.display(description=gettext_lazy("Improvement plan preview"))
@@ -82,8 +94,17 @@ class QuestionAdmin(BankPermissions, TranslationAdmin):
     list_filter = ["pillar__lens", "pillar__key"]
     search_fields = ["key", "label", "title_ko", "title_en"]
     list_select_related = ["pillar", "pillar__lens"]
-    fields = ["pillar", "order", "key", "label", "title", "description", "description_preview", "helpful_resource",
-              "helpful_resource_url"]  # fmt: skip
+    fields = [
+        "pillar",
+        "order",
+        "key",
+        "label",
+        "title",
+        "description",
+        "description_preview",
+        "helpful_resource",
+        "helpful_resource_url",
+    ]
     readonly_fields = ["description_preview"]
     inlines = [ChoiceInline, RiskRuleInline]
     change_form_template = "admin/questions/question/change_form.html"
@@ -123,9 +144,16 @@ def rule_tester_context(question: Question, query) -> dict:
             result = _firing_rule(rules, frozenset(ticked))
     except ConditionError as exc:
         error = str(exc)
-    return {"tester": {"choices": choices, "ticked": ticked, "result": result, "error": error,
-                       "distribution": [(Risk(risk).label, n) for risk, n in sorted(distribution.items())],
-                       "total": sum(distribution.values())}}  # fmt: skip
+    return {
+        "tester": {
+            "choices": choices,
+            "ticked": ticked,
+            "result": result,
+            "error": error,
+            "distribution": [(Risk(risk).label, n) for risk, n in sorted(distribution.items())],
+            "total": sum(distribution.values()),
+        }
+    }
 
 
 def _firing_rule(rules: list[tuple[str, str]], ticked: frozenset[str]) -> dict:

@@ -13,8 +13,9 @@ def _fit(text: str, limit: int) -> str:
     return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
 
 
-def _content_of(text: str, url: str, *, text_limit: int = LIMITS.choice_content_text,
-                url_limit: int = LIMITS.choice_content_url) -> dict:  # fmt: skip
+def _content_of(
+    text: str, url: str, *, text_limit: int = LIMITS.choice_content_text, url_limit: int = LIMITS.choice_content_url
+) -> dict:
     content = {"displayText": _fit(text or url, text_limit)}
     if url.startswith(("https://", "http://")) and len(url) <= url_limit:
         content["url"] = url
@@ -66,9 +67,11 @@ def _question_to_aws(question: Question) -> dict:
         entry["description"] = _fit(question.description, LIMITS.question_description)
     if question.helpful_resource or question.helpful_resource_url:
         entry["helpfulResource"] = _content_of(
-            question.helpful_resource, question.helpful_resource_url,
-            text_limit=LIMITS.question_resource_text, url_limit=LIMITS.question_resource_url,
-        )  # fmt: skip
+            question.helpful_resource,
+            question.helpful_resource_url,
+            text_limit=LIMITS.question_resource_text,
+            url_limit=LIMITS.question_resource_url,
+        )
     entry["choices"] = [_choice_to_aws(choice) for choice in sorted(question.choices.all(), key=_order)]
     entry["riskRules"] = [
         {"condition": rule.condition, "risk": rule.risk} for rule in sorted(question.risk_rules.all(), key=_order)

@@ -124,15 +124,20 @@ def lens_from_aws(
 
     notes = data.get("_release_note") if isinstance(data.get("_release_note"), str) else ""
     lens = Lens.objects.create(
-        slug=slug, version=version, status=Lens.Status.DRAFT,
+        slug=slug,
+        version=version,
+        status=Lens.Status.DRAFT,
         **{tr("name"): data["name"], tr("description"): data["description"], tr("release_notes"): notes},
-    )  # fmt: skip
+    )
     labels = _short_labels([pillar["id"] for pillar in data["pillars"]])
     for p, pillar_data in enumerate(data["pillars"], start=1):
         pillar = Pillar.objects.create(
-            lens=lens, key=pillar_data["id"], short_label=labels[pillar_data["id"]], order=p,
+            lens=lens,
+            key=pillar_data["id"],
+            short_label=labels[pillar_data["id"]],
+            order=p,
             **{tr("name"): pillar_data["name"]},
-        )  # fmt: skip
+        )
         for q, question_data in enumerate(pillar_data.get("questions", []), start=1):
             _import_question(pillar, q, question_data, tr)
     if not force:
@@ -156,17 +161,27 @@ def _refuse_a_copy(lens: Lens, language: str) -> None:
 def _import_question(pillar: Pillar, order: int, data: dict, tr) -> None:
     resource = data.get("helpfulResource") or {}
     question = Question.objects.create(
-        pillar=pillar, key=data["id"], label=f"{pillar.short_label} {order}", order=order,
+        pillar=pillar,
+        key=data["id"],
+        label=f"{pillar.short_label} {order}",
+        order=order,
         helpful_resource_url=resource.get("url", ""),
-        **{tr("title"): data["title"], tr("description"): data.get("description", ""),
-           tr("helpful_resource"): resource.get("displayText", "")},
-    )  # fmt: skip
+        **{
+            tr("title"): data["title"],
+            tr("description"): data.get("description", ""),
+            tr("helpful_resource"): resource.get("displayText", ""),
+        },
+    )
     for c, choice in enumerate(data["choices"], start=1):
         helpful = choice.get("helpfulResource") or {}
         plan = choice.get("improvementPlan") or {}
         Choice.objects.create(
-            question=question, key=choice["id"], order=c, is_none=choice["id"].endswith(NONE_SUFFIX),
-            helpful_resource_url=helpful.get("url", ""), improvement_plan_url=plan.get("url", ""),
+            question=question,
+            key=choice["id"],
+            order=c,
+            is_none=choice["id"].endswith(NONE_SUFFIX),
+            helpful_resource_url=helpful.get("url", ""),
+            improvement_plan_url=plan.get("url", ""),
             **{
                 tr("title"): choice["title"],
                 tr("description"): choice.get("description", ""),
@@ -174,7 +189,7 @@ def _import_question(pillar: Pillar, order: int, data: dict, tr) -> None:
                 tr("improvement_plan"): plan.get("displayText", ""),
                 tr("additional_resources"): _additional_resources(choice.get("additionalResources", [])),
             },
-        )  # fmt: skip
+        )
     # bulk_create alone would bypass django-simple-history: rules need their "created" rows like the rest.
     bulk_create_with_history(
         [

@@ -12,10 +12,14 @@ from ..risk import RiskCounts
 
 def counts_dict(counts: RiskCounts) -> dict[str, int]:
     return {
-        "high": counts.high, "medium": counts.medium, "none": counts.none,
-        "not_applicable": counts.not_applicable, "unanswered": counts.unanswered,
-        "answered": counts.answered, "total": counts.total,
-    }  # fmt: skip
+        "high": counts.high,
+        "medium": counts.medium,
+        "none": counts.none,
+        "not_applicable": counts.not_applicable,
+        "unanswered": counts.unanswered,
+        "answered": counts.answered,
+        "total": counts.total,
+    }
 
 
 class RiskCountsSerializer(serializers.Serializer):
@@ -32,9 +36,17 @@ class ChoiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Choice
         fields = [
-            "key", "title", "description", "tier", "is_none", "helpful_resource", "helpful_resource_url",
-            "improvement_plan", "improvement_plan_url", "additional_resources",
-        ]  # fmt: skip
+            "key",
+            "title",
+            "description",
+            "tier",
+            "is_none",
+            "helpful_resource",
+            "helpful_resource_url",
+            "improvement_plan",
+            "improvement_plan_url",
+            "additional_resources",
+        ]
 
 
 class RiskRuleSerializer(serializers.Serializer):
@@ -48,8 +60,16 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Question
-        fields = ["key", "label", "title", "description", "helpful_resource", "helpful_resource_url", "choices",
-                  "risk_rules"]  # fmt: skip
+        fields = [
+            "key",
+            "label",
+            "title",
+            "description",
+            "helpful_resource",
+            "helpful_resource_url",
+            "choices",
+            "risk_rules",
+        ]
 
 
 class PillarSerializer(serializers.ModelSerializer):
@@ -78,16 +98,31 @@ class WorkloadSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField(help_text="Your role on this workload.")
     reviews = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     lenses = serializers.PrimaryKeyRelatedField(
-        many=True, write_only=True, required=False, queryset=Lens.objects.published(),
+        many=True,
+        write_only=True,
+        required=False,
+        queryset=Lens.objects.published(),
         help_text="On create: start a review for each of these lenses.",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Workload
         fields = [
-            "id", "name", "description", "environment", "regions", "review_owner", "industry",
-            "architecture_diagram_url", "notes", "role", "reviews", "lenses", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "description",
+            "environment",
+            "regions",
+            "review_owner",
+            "industry",
+            "architecture_diagram_url",
+            "notes",
+            "role",
+            "reviews",
+            "lenses",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_lenses(self, lenses: list[Lens]) -> list[Lens]:

@@ -177,12 +177,13 @@ def _review(read: ArchiveReader, place: str, data: dict, workload: Workload, len
     lenses[lens.pk] = place
     bank = load_bank(lens)
     review = Review.objects.create(
-        workload=workload, lens=lens,
+        workload=workload,
+        lens=lens,
         revision=read.value(data, "revision", place, int, default=0) or 0,
         facilitator=read.user(data, "facilitator", place),
         facilitator_question=read.value(data, "facilitator_question", place, str, default="", max_length=128) or "",
         created_by=read.user(data, "created_by", place),
-    )  # fmt: skip
+    )
     _answers(read, place, data, review, bank)
     _improvement_items(read, place, data, review, bank)
     _milestones(read, place, data, review)
@@ -214,7 +215,8 @@ def _answers(read: ArchiveReader, place: str, data: dict, review: Review, bank: 
             else:
                 chosen.append(choice)
         answer = Answer(
-            review=review, question=item.question,
+            review=review,
+            question=item.question,
             is_applicable=read.value(answer_data, "is_applicable", where, bool, default=True) is not False,
             reason=read.value(answer_data, "reason", where, str, default="", choices=_REASONS) or "",
             notes=read.value(answer_data, "notes", where, str, default="", max_length=NOTES_MAX_LENGTH) or "",
@@ -224,7 +226,7 @@ def _answers(read: ArchiveReader, place: str, data: dict, review: Review, bank: 
             review_revision=read.value(answer_data, "review_revision", where, int, default=0) or 0,
             updated_by=read.user(answer_data, "updated_by", where),
             updated_at=read.time(answer_data, "updated_at", where),
-        )  # fmt: skip
+        )
         answers.append(answer)
         selections.append(chosen)
         changes.extend(_changes(read, where, answer_data, answer))
@@ -252,12 +254,14 @@ def _changes(read: ArchiveReader, place: str, data: dict, answer: Answer) -> lis
             continue
         versions[version] = where
         row = AnswerChange(
-            answer=answer, version=version,
+            answer=answer,
+            version=version,
             changed_by=read.user(change, "changed_by", where),
             changed_at=read.time(change, "changed_at", where, nullable=False),
-            before=read.value(change, "before", where, dict), after=read.value(change, "after", where, dict),
+            before=read.value(change, "before", where, dict),
+            after=read.value(change, "after", where, dict),
             restored_from=read.value(change, "restored_from", where, int, default=None, nullable=True),
-        )  # fmt: skip
+        )
         if None not in (row.version, row.changed_at, row.before, row.after):
             changes.append(row)
     return changes
@@ -282,13 +286,22 @@ def _improvement_items(read: ArchiveReader, place: str, data: dict, review: Revi
             continue
         seen[choice.pk] = where
         item = ImprovementItem(
-            review=review, choice=choice,
-            status=read.value(item_data, "status", where, str, default=ImprovementItem.Status.OPEN,
-                              choices=ImprovementItem.Status.values) or ImprovementItem.Status.OPEN,
-            owner=read.user(item_data, "owner", where), due_date=read.day(item_data, "due_date", where),
+            review=review,
+            choice=choice,
+            status=read.value(
+                item_data,
+                "status",
+                where,
+                str,
+                default=ImprovementItem.Status.OPEN,
+                choices=ImprovementItem.Status.values,
+            )
+            or ImprovementItem.Status.OPEN,
+            owner=read.user(item_data, "owner", where),
+            due_date=read.day(item_data, "due_date", where),
             note=read.value(item_data, "note", where, str, default="", max_length=2000) or "",
             updated_by=read.user(item_data, "updated_by", where),
-        )  # fmt: skip
+        )
         items.append(item)
         times[id(item)] = read.time(item_data, "updated_at", where)
     ImprovementItem.objects.bulk_create(items)
@@ -310,10 +323,12 @@ def _milestones(read: ArchiveReader, place: str, data: dict, review: Review) -> 
             continue
         names[name] = where
         milestone = Milestone(
-            review=review, name=name, lens=lens,
+            review=review,
+            name=name,
+            lens=lens,
             review_revision=read.value(milestone_data, "review_revision", where, int, default=0) or 0,
             created_by=read.user(milestone_data, "created_by", where),
-        )  # fmt: skip
+        )
         milestones.append(milestone)
         times[id(milestone)] = read.time(milestone_data, "created_at", where)
         answers.extend(_milestone_answers(read, where, milestone_data, milestone, load_bank(lens)))
@@ -348,9 +363,13 @@ def _milestone_answers(read: ArchiveReader, place: str, data: dict, milestone: M
                 )
         answers.append(
             MilestoneAnswer(
-                milestone=milestone, question=item.question, selected_keys=selected,
-                risk=read.value(answer_data, "risk", where, str, default=AnswerRisk.UNANSWERED,
-                                choices=AnswerRisk.values) or AnswerRisk.UNANSWERED,
+                milestone=milestone,
+                question=item.question,
+                selected_keys=selected,
+                risk=read.value(
+                    answer_data, "risk", where, str, default=AnswerRisk.UNANSWERED, choices=AnswerRisk.values
+                )
+                or AnswerRisk.UNANSWERED,
                 is_applicable=read.value(answer_data, "is_applicable", where, bool, default=True) is not False,
                 reason=read.value(answer_data, "reason", where, str, default="", choices=_REASONS) or "",
                 notes=read.value(answer_data, "notes", where, str, default="") or "",
@@ -358,5 +377,5 @@ def _milestone_answers(read: ArchiveReader, place: str, data: dict, milestone: M
                 updated_by=read.value(answer_data, "updated_by", where, str, default="", max_length=150) or "",
                 updated_at=read.time(answer_data, "updated_at", where),
             )
-        )  # fmt: skip
+        )
     return answers

@@ -33,8 +33,18 @@ class ArchiveReader:
     def add(self, place: str, message: str) -> None:
         self.problems.append(f"{place or 'archive'}: {message}")
 
-    def value(self, obj: dict, key: str, place: str, kind: type, *, default=REQUIRED, choices=None,
-              max_length: int | None = None, nullable: bool = False):  # fmt: skip
+    def value(
+        self,
+        obj: dict,
+        key: str,
+        place: str,
+        kind: type,
+        *,
+        default=REQUIRED,
+        choices=None,
+        max_length: int | None = None,
+        nullable: bool = False,
+    ):
         where = join(place, key)
         if key not in obj:
             if default is REQUIRED:

@@ -31,9 +31,14 @@ def answer_save_view(request: HttpRequest, pk: int) -> HttpResponse:
     mine = data["state"]
     try:
         answer_save(
-            review=review, item=form.item, user=request.user, state=mine, base_version=data["version"],
-            idempotency_key=data["idem"], keep_both=data["keep"] == "both",
-        )  # fmt: skip
+            review=review,
+            item=form.item,
+            user=request.user,
+            state=mine,
+            base_version=data["version"],
+            idempotency_key=data["idem"],
+            keep_both=data["keep"] == "both",
+        )
     except AnswerConflict as conflict:
         return _answer_conflict(request, review, role, bank, form.item.key, mine, conflict)
     except ValidationError as refusal:
@@ -54,9 +59,15 @@ def _answer_saved(request, review, role, bank, key: str, *, sent: AnswerState | 
     current = state.question(key)
     merged = sent is not None and sent != current.state
     context = review_context(
-        request, review, role, state, current=current, current_pillar=state.pillar(current.item.pillar.key),
-        merged=merged, with_nav=page == "question",
-    )  # fmt: skip
+        request,
+        review,
+        role,
+        state,
+        current=current,
+        current_pillar=state.pillar(current.item.pillar.key),
+        merged=merged,
+        with_nav=page == "question",
+    )
     response = render(request, "reviewapp/answer_saved.html", context)
     return reswap(retarget(response, f"#status-{key}"), "outerHTML")
 
@@ -70,16 +81,25 @@ def _answer_conflict(request, review, role, bank, key, mine: AnswerState, confli
     both = ""
     if mine.notes and theirs.notes and mine.notes != theirs.notes:
         both = notes_both(
-            theirs=theirs.notes, theirs_author=current.answer.updated_by or "—", mine=mine.notes,
+            theirs=theirs.notes,
+            theirs_author=current.answer.updated_by or "—",
+            mine=mine.notes,
             my_author=request.user.get_username(),
-        )  # fmt: skip
+        )
     context = review_context(
-        request, review, role, state, current=current, mine=mine,
+        request,
+        review,
+        role,
+        state,
+        current=current,
+        mine=mine,
         mine_titles=[choices[k] for k in sorted(mine.choices) if k in choices],
-        theirs_titles=[c.title for c in current.selected_choices], conflict_fields=conflict.fields,
-        both_notes=both if len(both) <= NOTES_MAX_LENGTH else "", both_too_long=len(both) > NOTES_MAX_LENGTH,
+        theirs_titles=[c.title for c in current.selected_choices],
+        conflict_fields=conflict.fields,
+        both_notes=both if len(both) <= NOTES_MAX_LENGTH else "",
+        both_too_long=len(both) > NOTES_MAX_LENGTH,
         with_data=request.htmx,
-    )  # fmt: skip
+    )
     status = 409
     if not request.htmx:
         return render(request, "reviewapp/answer_conflict_page.html", context, status=status)
@@ -111,10 +131,13 @@ def answer_history(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     answer = get_object_or_404(Answer.objects.select_related("question"), review=review, question=item.question)
     titles = {c.key: c.title for c in item.choices}
     changes = [
-        {"change": change, "before": [titles.get(k, k) for k in change.before.get("choices", [])],
-         "after": [titles.get(k, k) for k in change.after.get("choices", [])]}
+        {
+            "change": change,
+            "before": [titles.get(k, k) for k in change.before.get("choices", [])],
+            "after": [titles.get(k, k) for k in change.after.get("choices", [])],
+        }
         for change in AnswerChange.objects.filter(answer=answer).select_related("changed_by").order_by("-version")[:50]
-    ]  # fmt: skip
+    ]
     context = {"review": review, "key": key, "changes": changes, "answer": answer, "can_write": role in WRITE_ROLES}
     return render(request, "reviewapp/answer_history.html", context)
 

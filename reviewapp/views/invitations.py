@@ -33,9 +33,11 @@ def invitation_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error_messages(form)))
         return redirect("reviewapp:workload_detail", pk=workload.pk)
     invitation, token = invitation_create(
-        workload=workload, role=form.cleaned_data["role"], created_by=request.user,
+        workload=workload,
+        role=form.cleaned_data["role"],
+        created_by=request.user,
         valid_days=form.cleaned_data["valid_days"],
-    )  # fmt: skip
+    )
     link = request.build_absolute_uri(reverse("reviewapp:invitation_accept", args=[token]))
     return render(
         request, "reviewapp/invitation_created.html", {"workload": workload, "invitation": invitation, "link": link}

@@ -50,10 +50,7 @@ def review_live(request: HttpRequest, pk: int) -> HttpResponse:
     if leading and page.startswith("question:") and lead_question != page[9:] and _in_lens(pk, page[9:]):
         Review.objects.filter(pk=pk).update(facilitator_question=page[9:])
         lead_question = page[9:]
-    if (
-        poll.follow and lead_question and not leading
-        and page != f"question:{lead_question}"
-    ):  # fmt: skip
+    if poll.follow and lead_question and not leading and page != f"question:{lead_question}":
         return HttpResponseClientRedirect(reverse("reviewapp:review_question", args=[pk, lead_question]))
     since = poll.rev
     leader = str(access.facilitator_id or "")
@@ -71,26 +68,42 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
     )
     kind, _sep, key = page.partition(":")
     shown = (
-        [state.question(key)] if kind == "question" and state.question(key)
-        else state.pillar(key).questions if kind == "pillar" and state.pillar(key) else []
-    )  # fmt: skip
+        [state.question(key)]
+        if kind == "question" and state.question(key)
+        else state.pillar(key).questions
+        if kind == "pillar" and state.pillar(key)
+        else []
+    )
     here = {}
     for person in people:
         if person.question:
             here.setdefault(person.question, []).append(person)
     current_pillar = (
-        state.pillar(shown[0].item.pillar.key) if kind == "question" and shown else state.pillar(key) if kind == "pillar" else None
-    )  # fmt: skip
+        state.pillar(shown[0].item.pillar.key)
+        if kind == "question" and shown
+        else state.pillar(key)
+        if kind == "pillar"
+        else None
+    )
     context = review_context(
-        request, review, role, state,
-        page=page, token=token, lead_question=lead_question, people=people, here=here,
-        facilitation_changed=led, members=review_members(review) if led else [],
+        request,
+        review,
+        role,
+        state,
+        page=page,
+        token=token,
+        lead_question=lead_question,
+        people=people,
+        here=here,
+        facilitation_changed=led,
+        members=review_members(review) if led else [],
         page_url=request.htmx.current_url_abs_path or reverse("reviewapp:review_detail", args=[pk]),
         refreshed=[q for q in shown if q.item.key in changed],
-        shown=shown, current_pillar=current_pillar,
+        shown=shown,
+        current_pillar=current_pillar,
         nav=current_pillar.questions if kind == "question" and current_pillar else [],
         current=shown[0] if kind == "question" and shown else None,
-    )  # fmt: skip
+    )
     return render(request, "reviewapp/live.html", context)
 
 

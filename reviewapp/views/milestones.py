@@ -42,12 +42,18 @@ def milestone_list(request: HttpRequest, pk: int) -> HttpResponse:
     points.append((_("Now"), now.high, now.medium))
     rows = [(m, counts[m.pk]) for m in page.object_list]
     context = {
-        "review": review, "workload": review.workload, "form": form, "rows": rows, "now": now, "page": page,
+        "review": review,
+        "workload": review.workload,
+        "form": form,
+        "rows": rows,
+        "now": now,
+        "page": page,
         "chart": trend_chart(points, labels=(str(AnswerRisk.HIGH.label), str(AnswerRisk.MEDIUM.label))),
-        "chart_is_recent": paginator.count > TREND_POINTS, "trend_points": TREND_POINTS,
+        "chart_is_recent": paginator.count > TREND_POINTS,
+        "trend_points": TREND_POINTS,
         "can_write": role in WRITE_ROLES,
         "compare_form": CompareForm(milestones=review.milestones.order_by("created_at", "pk")),
-    }  # fmt: skip
+    }
     status = 400 if form.errors else 200
     return render(request, "reviewapp/milestone_list.html", context, status=status)
 
@@ -83,10 +89,15 @@ def milestone_compare(request: HttpRequest, pk: int) -> HttpResponse:
         by_pk = {str(m.pk): m for m in milestones}
         states = [state_of(review, by_pk.get(form.cleaned_data[side])) for side in ("before", "after")]
         pillars = compare(states[0], states[1])
-        names = tuple(by_pk[form.cleaned_data[s]].name if form.cleaned_data[s] in by_pk else _("Now")
-                      for s in ("before", "after"))  # fmt: skip
+        names = tuple(
+            by_pk[form.cleaned_data[s]].name if form.cleaned_data[s] in by_pk else _("Now") for s in ("before", "after")
+        )
     context = {
-        "review": review, "workload": review.workload, "form": form, "pillars": pillars,
-        "before_name": names[0], "after_name": names[1],
-    }  # fmt: skip
+        "review": review,
+        "workload": review.workload,
+        "form": form,
+        "pillars": pillars,
+        "before_name": names[0],
+        "after_name": names[1],
+    }
     return render(request, "reviewapp/milestone_compare.html", context, status=200 if form.is_valid() else 400)

@@ -27,10 +27,15 @@ def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
         for practice in entry.practices:
             practice.form = _item_form(practice, members)
     context = {
-        "review": review, "workload": review.workload, "state": state, "plan": plan,
-        "filter_form": filter_form, "filters": filters, "can_write": role in WRITE_ROLES,
+        "review": review,
+        "workload": review.workload,
+        "state": state,
+        "plan": plan,
+        "filter_form": filter_form,
+        "filters": filters,
+        "can_write": role in WRITE_ROLES,
         "status_counts": plan_status_counts(plan),
-    }  # fmt: skip
+    }
     return render(request, "reviewapp/plan.html", context)
 
 

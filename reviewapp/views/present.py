@@ -27,9 +27,16 @@ def review_present(request: HttpRequest, pk: int) -> HttpResponse:
     current = state.question(review.facilitator_question) if leading else state.question(asked) or state.questions[0]
     previous, following = state.neighbours(current.item.key)
     context = review_context(
-        request, review, role, state,
-        current=current, current_pillar=state.pillar(current.item.pillar.key), page=f"question:{current.item.key}",
-        previous=None if leading else previous, following=None if leading else following, leading=leading,
+        request,
+        review,
+        role,
+        state,
+        current=current,
+        current_pillar=state.pillar(current.item.pillar.key),
+        page=f"question:{current.item.key}",
+        previous=None if leading else previous,
+        following=None if leading else following,
+        leading=leading,
         can_write=False,  # a screen to look at: nothing on it changes the review
-    )  # fmt: skip
+    )
     return render(request, "reviewapp/review_present.html", context)

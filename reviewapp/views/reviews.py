@@ -42,9 +42,15 @@ def review_pillar(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if pillar is None:
         raise Http404("No such pillar in this lens.")
     context = review_context(
-        request, review, role, state, current_pillar=pillar, questions=pillar.questions,
-        page=f"pillar:{pillar.pillar.key}", members=review_members(review),
-    )  # fmt: skip
+        request,
+        review,
+        role,
+        state,
+        current_pillar=pillar,
+        questions=pillar.questions,
+        page=f"pillar:{pillar.pillar.key}",
+        members=review_members(review),
+    )
     return render(request, "reviewapp/review_pillar.html", context)
 
 
@@ -57,10 +63,17 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         raise Http404("No such question in this lens.")
     previous, following = state.neighbours(key)
     context = review_context(
-        request, review, role, state,
-        current=current, current_pillar=state.pillar(current.item.pillar.key),
-        previous=previous, following=following, page=f"question:{key}", members=review_members(review),
-    )  # fmt: skip
+        request,
+        review,
+        role,
+        state,
+        current=current,
+        current_pillar=state.pillar(current.item.pillar.key),
+        previous=previous,
+        following=following,
+        page=f"question:{key}",
+        members=review_members(review),
+    )
     return render(request, "reviewapp/review_question.html", context)
 
 

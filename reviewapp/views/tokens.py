@@ -14,8 +14,9 @@ from ..tokens import token_create, token_revoke
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Token name"), max_length=100,
-                           help_text=gettext_lazy("What uses it, e.g. “CI export job”."))  # fmt: skip
+    name = forms.CharField(
+        label=gettext_lazy("Token name"), max_length=100, help_text=gettext_lazy("What uses it, e.g. “CI export job”.")
+    )
 
 
 @never_cache

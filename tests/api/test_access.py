@@ -62,16 +62,22 @@ def _api(path: str) -> str:
 
 def _workload_edit(w) -> dict:
     return {
-        "name": "Shop renamed", "description": "A bigger shop.", "environment": "PREPRODUCTION",
-        "regions": ["us-east-1"], "review_owner": "Team", "industry": "Retail",
-    }  # fmt: skip
+        "name": "Shop renamed",
+        "description": "A bigger shop.",
+        "environment": "PREPRODUCTION",
+        "regions": ["us-east-1"],
+        "review_owner": "Team",
+        "industry": "Retail",
+    }
 
 
 def _renamed(w, user):
     w.workload.refresh_from_db()
     assert (w.workload.name, w.workload.environment, w.workload.regions) == (
-        "Shop renamed", "PREPRODUCTION", ["us-east-1"],
-    )  # fmt: skip
+        "Shop renamed",
+        "PREPRODUCTION",
+        ["us-east-1"],
+    )
 
 
 def _answered(w, user):
@@ -109,84 +115,134 @@ def _csv_head(response):
 
 READS = [
     Endpoint(
-        "workload-detail", "get", lambda w: _api(f"workloads/{w.workload.pk}/"),
-        seen=lambda r: (r.json()["name"], r.json()["reviews"]), expected=lambda w: ("Shop", [w.review.pk]),
+        "workload-detail",
+        "get",
+        lambda w: _api(f"workloads/{w.workload.pk}/"),
+        seen=lambda r: (r.json()["name"], r.json()["reviews"]),
+        expected=lambda w: ("Shop", [w.review.pk]),
     ),
     Endpoint(
-        "member-list", "get", lambda w: _api(f"workloads/{w.workload.pk}/members/"),
+        "member-list",
+        "get",
+        lambda w: _api(f"workloads/{w.workload.pk}/members/"),
         seen=lambda r: [(m["username"], m["role"]) for m in r.json()],
         expected=lambda w: [("alice", "owner"), ("bob", "contributor"), ("vera", "viewer")],
     ),
     Endpoint(
-        "review-detail", "get", lambda w: _api(f"reviews/{w.review.pk}/"),
-        seen=lambda r: (r.json()["id"], r.json()["lens"]["slug"]), expected=lambda w: (w.review.pk, "mini"),
+        "review-detail",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/"),
+        seen=lambda r: (r.json()["id"], r.json()["lens"]["slug"]),
+        expected=lambda w: (w.review.pk, "mini"),
     ),
     Endpoint(
-        "review-summary", "get", lambda w: _api(f"reviews/{w.review.pk}/summary/"),
-        seen=lambda r: (r.json()["counts"]["total"], r.json()["counts"]["medium"]), expected=lambda w: (4, 1),
+        "review-summary",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/summary/"),
+        seen=lambda r: (r.json()["counts"]["total"], r.json()["counts"]["medium"]),
+        expected=lambda w: (4, 1),
     ),
     Endpoint(
-        "answer-list", "get", lambda w: _api(f"reviews/{w.review.pk}/answers/"),
-        seen=lambda r: [a["question"] for a in r.json()], expected=lambda w: ["p1_q1", "p1_q2", "p2_q1", "p2_q2"],
+        "answer-list",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/answers/"),
+        seen=lambda r: [a["question"] for a in r.json()],
+        expected=lambda w: ["p1_q1", "p1_q2", "p2_q1", "p2_q2"],
     ),
     Endpoint(
-        "answer-detail", "get", lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q1/"),
-        seen=lambda r: (r.json()["selected_choices"], r["ETag"]), expected=lambda w: (["p1_q1_a1"], '"1"'),
+        "answer-detail",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q1/"),
+        seen=lambda r: (r.json()["selected_choices"], r["ETag"]),
+        expected=lambda w: (["p1_q1_a1"], '"1"'),
     ),
     Endpoint(
-        "plan", "get", lambda w: _api(f"reviews/{w.review.pk}/improvement-plan/"),
+        "plan",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/improvement-plan/"),
         seen=lambda r: [(q["question"], [i["choice"] for i in q["items"]]) for q in r.json()],
         expected=lambda w: [("p1_q1", ["p1_q1_a2", "p1_q1_a3"])],
     ),
     Endpoint(
-        "milestone-list", "get", lambda w: _api(f"reviews/{w.review.pk}/milestones/"),
-        seen=lambda r: [m["name"] for m in r.json()["results"]], expected=lambda w: ["Baseline"],
+        "milestone-list",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/milestones/"),
+        seen=lambda r: [m["name"] for m in r.json()["results"]],
+        expected=lambda w: ["Baseline"],
     ),
     Endpoint(
-        "milestone-detail", "get", lambda w: _api(f"reviews/{w.review.pk}/milestones/{w.milestone.pk}/"),
-        seen=lambda r: (r.json()["name"], r.json()["counts"]["unanswered"]), expected=lambda w: ("Baseline", 4),
+        "milestone-detail",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/milestones/{w.milestone.pk}/"),
+        seen=lambda r: (r.json()["name"], r.json()["counts"]["unanswered"]),
+        expected=lambda w: ("Baseline", 4),
     ),
     Endpoint(
-        "answers-export:csv", "get", lambda w: _api(f"reviews/{w.review.pk}/export.csv"),
-        seen=_csv_head, expected=lambda w: (codecs.BOM_UTF8, ["pillar", "question_id"]),
+        "answers-export:csv",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/export.csv"),
+        seen=_csv_head,
+        expected=lambda w: (codecs.BOM_UTF8, ["pillar", "question_id"]),
     ),
     Endpoint(
-        "answers-export:json", "get", lambda w: _api(f"reviews/{w.review.pk}/export.json"),
-        seen=lambda r: json.loads(r.content)["workload"], expected=lambda w: {"id": w.workload.pk, "name": "Shop"},
+        "answers-export:json",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/export.json"),
+        seen=lambda r: json.loads(r.content)["workload"],
+        expected=lambda w: {"id": w.workload.pk, "name": "Shop"},
     ),
-]  # fmt: skip
+]
 WRITES = [
     Endpoint(
-        "workload-detail:patch", "patch", lambda w: _api(f"workloads/{w.workload.pk}/"),
+        "workload-detail:patch",
+        "patch",
+        lambda w: _api(f"workloads/{w.workload.pk}/"),
         body=lambda w: {"name": "Shop renamed", "environment": "PREPRODUCTION", "regions": ["us-east-1"]},
         effect=_renamed,
     ),
     Endpoint(
-        "workload-detail:put", "put", lambda w: _api(f"workloads/{w.workload.pk}/"),
-        body=_workload_edit, effect=_renamed,
+        "workload-detail:put",
+        "put",
+        lambda w: _api(f"workloads/{w.workload.pk}/"),
+        body=_workload_edit,
+        effect=_renamed,
     ),
     Endpoint(
-        "answer-detail:patch", "patch", lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q2/"),
-        body=lambda w: {"selected_choices": ["p1_q2_a1"], "version": 0}, effect=_answered,
+        "answer-detail:patch",
+        "patch",
+        lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q2/"),
+        body=lambda w: {"selected_choices": ["p1_q2_a1"], "version": 0},
+        effect=_answered,
     ),
     Endpoint(
-        "answer-detail:put", "put", lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q2/"),
-        body=lambda w: {"selected_choices": ["p1_q2_a1"], "notes": "", "version": 0}, effect=_answered,
+        "answer-detail:put",
+        "put",
+        lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q2/"),
+        body=lambda w: {"selected_choices": ["p1_q2_a1"], "notes": "", "version": 0},
+        effect=_answered,
     ),
     Endpoint(
-        "plan-item", "patch", lambda w: _api(f"reviews/{w.review.pk}/improvement-plan/p1_q1_a2/"),
-        body=lambda w: {"status": "in_progress", "owner": "bob"}, effect=_item_tracked,
+        "plan-item",
+        "patch",
+        lambda w: _api(f"reviews/{w.review.pk}/improvement-plan/p1_q1_a2/"),
+        body=lambda w: {"status": "in_progress", "owner": "bob"},
+        effect=_item_tracked,
     ),
     Endpoint(
-        "milestone-list:post", "post", lambda w: _api(f"reviews/{w.review.pk}/milestones/"),
-        body=lambda w: {"name": "Sprint 1"}, effect=_milestone_taken,
+        "milestone-list:post",
+        "post",
+        lambda w: _api(f"reviews/{w.review.pk}/milestones/"),
+        body=lambda w: {"name": "Sprint 1"},
+        effect=_milestone_taken,
     ),
     Endpoint(
-        "answers-aws-import", "post", lambda w: _api(f"reviews/{w.review.pk}/answers/import/"),
+        "answers-aws-import",
+        "post",
+        lambda w: _api(f"reviews/{w.review.pk}/answers/import/"),
         body=lambda w: {"AnswerSummaries": [{"QuestionId": "p1_q2", "SelectedChoices": ["p1_q2_a1"]}]},
         effect=_answered,
     ),
-]  # fmt: skip
+]
 
 
 def _invited(w, user):
@@ -201,26 +257,39 @@ def _invitation_withdrawn(w, user):
 
 OWNER_ONLY = [
     Endpoint(
-        "member-list:post", "post", lambda w: _api(f"workloads/{w.workload.pk}/members/"),
-        body=lambda w: {"username": "dave", "role": "viewer"}, effect=_member_added,
+        "member-list:post",
+        "post",
+        lambda w: _api(f"workloads/{w.workload.pk}/members/"),
+        body=lambda w: {"username": "dave", "role": "viewer"},
+        effect=_member_added,
     ),
     Endpoint(
-        "member-detail", "delete", lambda w: _api(f"workloads/{w.workload.pk}/members/{w.vera_membership.pk}/"),
+        "member-detail",
+        "delete",
+        lambda w: _api(f"workloads/{w.workload.pk}/members/{w.vera_membership.pk}/"),
         effect=_member_removed,
     ),
     Endpoint(
         # A read, but of everything (members included): owners and staff only. Its body: tests/reviewapp/test_archives.py.
-        "workload-archive", "get", lambda w: _api(f"workloads/{w.workload.pk}/archive/"), effect=_nothing_changed,
+        "workload-archive",
+        "get",
+        lambda w: _api(f"workloads/{w.workload.pk}/archive/"),
+        effect=_nothing_changed,
     ),
     Endpoint(
-        "invitation-list:post", "post", lambda w: _api(f"workloads/{w.workload.pk}/invitations/"),
-        body=lambda w: {"role": "contributor"}, effect=_invited,
+        "invitation-list:post",
+        "post",
+        lambda w: _api(f"workloads/{w.workload.pk}/invitations/"),
+        body=lambda w: {"role": "contributor"},
+        effect=_invited,
     ),
     Endpoint(
-        "invitation-detail", "delete", lambda w: _api(f"workloads/{w.workload.pk}/invitations/{w.invitation.pk}/"),
+        "invitation-detail",
+        "delete",
+        lambda w: _api(f"workloads/{w.workload.pk}/invitations/{w.invitation.pk}/"),
         effect=_invitation_withdrawn,
     ),
-]  # fmt: skip
+]
 UNDER_THE_WORKLOAD = READS + WRITES + OWNER_ONLY
 
 
@@ -297,7 +366,9 @@ def test_it_covers_every_api_url_under_a_workload():
 ANONYMOUS_TOO = [
     Endpoint("workload-list", "get", lambda w: _api("workloads/")),
     Endpoint(
-        "workload-list:post", "post", lambda w: _api("workloads/"),
+        "workload-list:post",
+        "post",
+        lambda w: _api("workloads/"),
         body=lambda w: {"name": "X", "description": "d", "review_owner": "T"},
     ),
     Endpoint("review-list", "get", lambda w: _api("reviews/")),
@@ -305,12 +376,14 @@ ANONYMOUS_TOO = [
     Endpoint("lens-detail", "get", lambda w: _api(f"lenses/{w.review.lens_id}/")),
     Endpoint("lens-aws-export", "get", lambda w: _api(f"lenses/{w.review.lens_id}/aws/?language=en")),
     Endpoint(
-        "lens-aws-import", "post", lambda w: _api("lenses/import/?language=en"),
+        "lens-aws-import",
+        "post",
+        lambda w: _api("lenses/import/?language=en"),
         body=lambda w: {"schemaVersion": "2021-11-01", "name": "X", "pillars": []},
     ),
     Endpoint("consolidated-export", "get", lambda w: _api("lenses/mini/risks.csv")),
     Endpoint("workload-import", "post", lambda w: _api("workloads/import/"), body=lambda w: {"format": "x"}),
-]  # fmt: skip
+]
 
 
 def test_it_covers_every_api_url():

@@ -70,8 +70,11 @@ def test_it_lists_every_answer_in_pillar_and_question_order(answered, as_bob):
     ]
     first = response.json()[0]
     assert (first["label"], first["title"], first["notes"], first["updated_by"]) == (
-        "P1 1", "Question 1.1?", "Keep **this**.", "alice",
-    )  # fmt: skip
+        "P1 1",
+        "Question 1.1?",
+        "Keep **this**.",
+        "alice",
+    )
 
 
 def test_it_filters_answers_by_pillar_and_risk(answered, as_bob):
@@ -99,8 +102,12 @@ def test_it_shows_one_answer_with_its_version_as_etag(answered, as_bob):
     assert response["ETag"] == '"1"'
     body = response.json()
     assert (body["question"], body["is_applicable"], body["reason"], body["risk"], body["version"]) == (
-        "p2_q2", False, "OUT_OF_SCOPE", AnswerRisk.NOT_APPLICABLE, 1,
-    )  # fmt: skip
+        "p2_q2",
+        False,
+        "OUT_OF_SCOPE",
+        AnswerRisk.NOT_APPLICABLE,
+        1,
+    )
 
 
 def test_it_answers_404_for_a_question_the_lens_does_not_have(review, as_bob):
@@ -129,8 +136,11 @@ def test_it_saves_an_answer_given_the_version_read(review, as_bob, bob, method):
     assert review.revision == 1
     body = response.json()
     assert (body["selected_choices"], body["risk"], body["version"], body["updated_by"]) == (
-        ["p1_q1_a1", "p1_q1_a2"], AnswerRisk.MEDIUM, 1, "bob",
-    )  # fmt: skip
+        ["p1_q1_a1", "p1_q1_a2"],
+        AnswerRisk.MEDIUM,
+        1,
+        "bob",
+    )
     assert response["ETag"] == '"1"'
 
 
@@ -167,8 +177,10 @@ def test_it_marks_a_question_not_applicable_with_a_reason(review, as_bob):
     assert response.status_code == 200, response.content
     answer = _answer(review, "p1_q2")
     assert (answer.is_applicable, answer.reason, answer.risk) == (
-        False, "BUSINESS_PRIORITIES", AnswerRisk.NOT_APPLICABLE,
-    )  # fmt: skip
+        False,
+        "BUSINESS_PRIORITIES",
+        AnswerRisk.NOT_APPLICABLE,
+    )
 
 
 def test_it_opens_improvement_items_for_a_risky_answer(review, as_bob):
@@ -190,8 +202,11 @@ def test_it_refuses_a_stale_version_with_409_and_the_current_answer(answered, as
     assert body["error"] == "The answer changed since version 0; here is the current one."
     current = body["current"]
     assert (current["question"], current["selected_choices"], current["version"], current["notes"]) == (
-        "p1_q1", ["p1_q1_a1"], 1, "Keep **this**.",
-    )  # fmt: skip
+        "p1_q1",
+        ["p1_q1_a1"],
+        1,
+        "Keep **this**.",
+    )
     assert response["ETag"] == '"1"'
     assert answer_snapshot(answered) == before
 
@@ -278,33 +293,49 @@ def test_it_refuses_a_save_without_a_version(answered, as_bob, method):
     ("body", "field", "message"),
     [
         pytest.param(
-            {"selected_choices": ["p1_q2_a1"]}, "selected_choices", "“p1_q2_a1” is not a choice of this question.",
+            {"selected_choices": ["p1_q2_a1"]},
+            "selected_choices",
+            "“p1_q2_a1” is not a choice of this question.",
             id="other-question",
         ),
         pytest.param(
-            {"selected_choices": ["p1_q1_no", "p1_q1_a1"]}, "selected_choices",
-            "“None of these” cannot be combined with other choices.", id="none-with-others",
+            {"selected_choices": ["p1_q1_no", "p1_q1_a1"]},
+            "selected_choices",
+            "“None of these” cannot be combined with other choices.",
+            id="none-with-others",
         ),
         pytest.param(
-            {"reason": "OUT_OF_SCOPE"}, "reason", "A reason can only be given when the question does not apply.",
+            {"reason": "OUT_OF_SCOPE"},
+            "reason",
+            "A reason can only be given when the question does not apply.",
             id="reason-while-applicable",
         ),
         pytest.param(
-            {"is_applicable": False, "reason": "BORED"}, "reason",
-            "Select a valid choice. BORED is not one of the available choices.", id="unknown-reason",
+            {"is_applicable": False, "reason": "BORED"},
+            "reason",
+            "Select a valid choice. BORED is not one of the available choices.",
+            id="unknown-reason",
         ),
         pytest.param(
-            {"notes": "x" * 2085}, "notes", "Ensure this field has no more than 2084 characters.", id="notes-too-long",
+            {"notes": "x" * 2085},
+            "notes",
+            "Ensure this field has no more than 2084 characters.",
+            id="notes-too-long",
         ),
         pytest.param(
-            {"selected_choices": "p1_q1_a1"}, "selected_choices", 'Expected a list of items but got type "str".',
+            {"selected_choices": "p1_q1_a1"},
+            "selected_choices",
+            'Expected a list of items but got type "str".',
             id="not-a-list",
         ),
         pytest.param(
-            {"version": -1}, "version", "Ensure this value is greater than or equal to 0.", id="negative-version",
+            {"version": -1},
+            "version",
+            "Ensure this value is greater than or equal to 0.",
+            id="negative-version",
         ),
     ],
-)  # fmt: skip
+)
 def test_it_refuses_what_the_review_page_refuses(answered, as_bob, body, field, message):
     before = answer_snapshot(answered)
 
@@ -349,8 +380,11 @@ def test_it_imports_answers_exported_from_aws(answered, as_bob, bob):
     assert (response.json()["updated"], response.json()["unchanged"]) == (["p1_q2"], ["p1_q1"])
     answer = _answer(answered, "p1_q2")
     assert (_keys(answer), answer.risk, answer.updated_by, answer.version) == (
-        {"p1_q2_a1", "p1_q2_a2", "p1_q2_a3"}, AnswerRisk.NONE, bob, 1,
-    )  # fmt: skip
+        {"p1_q2_a1", "p1_q2_a2", "p1_q2_a3"},
+        AnswerRisk.NONE,
+        bob,
+        1,
+    )
     assert _answer(answered, "p1_q1").notes == "Keep **this**."
 
 

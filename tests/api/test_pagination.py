@@ -22,8 +22,12 @@ def test_it_pages_with_limit_and_offset(five_workloads, api_for, alice):
     last = client.get("/api/v1/workloads/", {"limit": 2, "offset": 4}).json()
 
     assert [w["name"] for w in first["results"] + second["results"] + last["results"]] == [
-        "Alpha", "Bravo", "Charlie", "Delta", "Echo",
-    ]  # fmt: skip
+        "Alpha",
+        "Bravo",
+        "Charlie",
+        "Delta",
+        "Echo",
+    ]
     assert (first["count"], second["count"], last["count"]) == (5, 5, 5)
     assert first["next"] == "http://testserver/api/v1/workloads/?limit=2&offset=2"
     assert first["previous"] is None

@@ -125,15 +125,28 @@ def test_it_sums_up_risks_overall_and_per_pillar(answered, as_bob):
 
     assert (body["review"], body["revision"]) == (answered.pk, 4)
     assert body["counts"] == {
-        "high": 1, "medium": 1, "none": 1, "not_applicable": 1, "unanswered": 0, "answered": 4, "total": 4,
-    }  # fmt: skip
+        "high": 1,
+        "medium": 1,
+        "none": 1,
+        "not_applicable": 1,
+        "unanswered": 0,
+        "answered": 4,
+        "total": 4,
+    }
     assert [(p["key"], p["short_label"], p["name"]) for p in body["pillars"]] == [
-        ("p1", "P1", "Pillar 1"), ("p2", "P2", "Pillar 2"),
-    ]  # fmt: skip
+        ("p1", "P1", "Pillar 1"),
+        ("p2", "P2", "Pillar 2"),
+    ]
     assert [p["counts"]["high"] + p["counts"]["medium"] for p in body["pillars"]] == [2, 0]
     assert body["pillars"][1]["counts"] == {
-        "high": 0, "medium": 0, "none": 1, "not_applicable": 1, "unanswered": 0, "answered": 2, "total": 2,
-    }  # fmt: skip
+        "high": 0,
+        "medium": 0,
+        "none": 1,
+        "not_applicable": 1,
+        "unanswered": 0,
+        "answered": 2,
+        "total": 2,
+    }
 
 
 def test_it_sums_up_what_the_answers_say(answered, as_bob):
@@ -141,8 +154,10 @@ def test_it_sums_up_what_the_answers_say(answered, as_bob):
 
     counts = RiskCounts.of(answered.answers.values_list("risk", flat=True))
     assert (body["counts"]["high"], body["counts"]["medium"], body["counts"]["none"]) == (
-        counts.high, counts.medium, counts.none,
-    )  # fmt: skip
+        counts.high,
+        counts.medium,
+        counts.none,
+    )
     assert sum(p["counts"]["total"] for p in body["pillars"]) == answered.answers.count()
 
 
@@ -172,9 +187,16 @@ def test_it_plans_the_missing_practices_of_risky_questions_high_first(answered, 
     ]
     item = response.json()[0]["items"][0]
     assert item == {
-        "choice": "p1_q1_a1", "title": "Practice 1", "tier": "required", "improvement_plan": "Do practice 1.",
-        "improvement_plan_url": "", "status": "open", "owner": None, "due_date": None, "note": "",
-    }  # fmt: skip
+        "choice": "p1_q1_a1",
+        "title": "Practice 1",
+        "tier": "required",
+        "improvement_plan": "Do practice 1.",
+        "improvement_plan_url": "",
+        "status": "open",
+        "owner": None,
+        "due_date": None,
+        "note": "",
+    }
 
 
 def test_it_filters_the_plan(answered, as_bob, bob):
@@ -212,19 +234,29 @@ def test_it_refuses_an_owner_filter_that_is_no_member(answered, as_bob, charlie)
 
 def test_it_tracks_a_missing_practice(answered, as_bob, bob):
     response = _send(
-        as_bob, "patch", _plan_url(answered, "p1_q1_a1"),
+        as_bob,
+        "patch",
+        _plan_url(answered, "p1_q1_a1"),
         {"status": "in_progress", "owner": "vera", "due_date": "2030-01-31", "note": "Next sprint"},
-    )  # fmt: skip
+    )
 
     assert response.status_code == 200, response.content
     item = ImprovementItem.objects.get(review=answered, choice__key="p1_q1_a1")
     assert (item.status, item.owner.username, item.due_date, item.note, item.updated_by) == (
-        "in_progress", "vera", datetime.date(2030, 1, 31), "Next sprint", bob,
-    )  # fmt: skip
+        "in_progress",
+        "vera",
+        datetime.date(2030, 1, 31),
+        "Next sprint",
+        bob,
+    )
     body = response.json()
     assert (body["choice"], body["status"], body["owner"], body["due_date"], body["note"]) == (
-        "p1_q1_a1", "in_progress", "vera", "2030-01-31", "Next sprint",
-    )  # fmt: skip
+        "p1_q1_a1",
+        "in_progress",
+        "vera",
+        "2030-01-31",
+        "Next sprint",
+    )
 
 
 def test_it_keeps_what_an_item_patch_leaves_out(answered, as_bob):
@@ -284,14 +316,21 @@ def test_it_takes_a_milestone_of_the_review_as_it_is(answered, as_bob, bob):
     assert response.status_code == 201, response.content
     milestone = Milestone.objects.get(review=answered)
     assert (milestone.name, milestone.created_by, milestone.review_revision, milestone.lens) == (
-        "Before launch", bob, 4, answered.lens,
-    )  # fmt: skip
+        "Before launch",
+        bob,
+        4,
+        answered.lens,
+    )
     frozen = dict(MilestoneAnswer.objects.filter(milestone=milestone).values_list("question__key", "risk"))
     assert frozen == {"p1_q1": "HIGH_RISK", "p1_q2": "MEDIUM_RISK", "p2_q1": "NO_RISK", "p2_q2": "NOT_APPLICABLE"}
     body = response.json()
     assert (body["id"], body["name"], body["created_by"], body["review_revision"], body["lens"]["slug"]) == (
-        milestone.pk, "Before launch", "bob", 4, "mini",
-    )  # fmt: skip
+        milestone.pk,
+        "Before launch",
+        "bob",
+        4,
+        "mini",
+    )
 
 
 def test_it_refuses_a_milestone_name_the_review_already_has(answered, as_bob):
@@ -339,12 +378,22 @@ def test_it_shows_a_milestones_frozen_answers_after_the_review_moved_on(answered
 
     assert (body["name"], body["review_revision"]) == ("Launch", 4)
     assert body["counts"] == {
-        "high": 1, "medium": 1, "none": 1, "not_applicable": 1, "unanswered": 0, "answered": 4, "total": 4,
-    }  # fmt: skip
+        "high": 1,
+        "medium": 1,
+        "none": 1,
+        "not_applicable": 1,
+        "unanswered": 0,
+        "answered": 4,
+        "total": 4,
+    }
     first = body["answers"][0]
     assert (first["question"], first["risk"], first["selected_choices"], first["notes"], first["version"]) == (
-        "p1_q1", AnswerRisk.HIGH, ["p1_q1_a2"], "", 1,
-    )  # fmt: skip
+        "p1_q1",
+        AnswerRisk.HIGH,
+        ["p1_q1_a2"],
+        "",
+        1,
+    )
     assert [a["question"] for a in body["answers"]] == ["p1_q1", "p1_q2", "p2_q1", "p2_q2"]
 
 
@@ -375,8 +424,9 @@ def test_it_lists_published_and_retired_lenses_but_no_draft(lenses, api_for, cha
     body = api_for(charlie).get("/api/v1/lenses/").json()
 
     assert [(lens["slug"], lens["version"], lens["status"]) for lens in body["results"]] == [
-        ("mini", "0", "retired"), ("mini", "1", "published"),
-    ]  # fmt: skip
+        ("mini", "0", "retired"),
+        ("mini", "1", "published"),
+    ]
     assert set(body["results"][1]) == {"id", "slug", "version", "name", "description", "status"}
 
 
@@ -384,8 +434,10 @@ def test_it_lists_drafts_for_staff(lenses, api_for, staff):
     body = api_for(staff).get("/api/v1/lenses/").json()
 
     assert [(lens["slug"], lens["status"]) for lens in body["results"]] == [
-        ("draft", "draft"), ("mini", "retired"), ("mini", "published"),
-    ]  # fmt: skip
+        ("draft", "draft"),
+        ("mini", "retired"),
+        ("mini", "published"),
+    ]
 
 
 def test_it_hides_a_draft_lens_from_non_staff(lenses, api_for, alice, staff):
@@ -402,9 +454,11 @@ def test_it_shows_a_lens_with_its_pillars_questions_choices_and_rules(lenses, ap
     question = body["pillars"][0]["questions"][0]
     assert (question["key"], question["label"], question["title"]) == ("p1_q1", "P1 1", "Question 1.1?")
     assert [(c["key"], c["tier"], c["is_none"]) for c in question["choices"]] == [
-        ("p1_q1_a1", "required", False), ("p1_q1_a2", "good", False), ("p1_q1_a3", "best", False),
+        ("p1_q1_a1", "required", False),
+        ("p1_q1_a2", "good", False),
+        ("p1_q1_a3", "best", False),
         ("p1_q1_no", "", True),
-    ]  # fmt: skip
+    ]
     assert question["risk_rules"] == [
         {"condition": "p1_q1_a1 && p1_q1_a2 && p1_q1_a3", "risk": "NO_RISK"},
         {"condition": "p1_q1_a1", "risk": "MEDIUM_RISK"},

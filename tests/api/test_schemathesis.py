@@ -58,9 +58,13 @@ def fuzz_data(transactional_db):
     milestone = milestone_create(review=review, name="Baseline", user=alice)
     _token, key = token_create(user=alice, name="fuzz")
     return SimpleNamespace(
-        key=key, lens=lens, workload=workload, review=review, milestone=milestone,
+        key=key,
+        lens=lens,
+        workload=workload,
+        review=review,
+        milestone=milestone,
         question_keys=["p1_q1", "p1_q2", "p2_q1", "p2_q2"],
-    )  # fmt: skip
+    )
 
 
 def _load_schema():

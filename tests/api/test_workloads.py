@@ -10,10 +10,15 @@ from reviewapp.models import AnswerRisk, Membership, Review, Role, Workload
 from ..factories import make_lens, make_user, make_workload, workload_snapshot
 
 NEW = {
-    "name": "Payments", "description": "Card payments.", "environment": "PREPRODUCTION",
-    "regions": ["ap-northeast-2", "us-east-1"], "review_owner": "Platform team", "industry": "Finance",
-    "architecture_diagram_url": "https://example.com/diagram.png", "notes": "Ask Kim.",
-}  # fmt: skip
+    "name": "Payments",
+    "description": "Card payments.",
+    "environment": "PREPRODUCTION",
+    "regions": ["ap-northeast-2", "us-east-1"],
+    "review_owner": "Platform team",
+    "industry": "Finance",
+    "architecture_diagram_url": "https://example.com/diagram.png",
+    "notes": "Ask Kim.",
+}
 
 
 def _send(client, method: str, url: str, body: dict):
@@ -180,12 +185,26 @@ def test_it_shows_every_field_of_a_workload(workload, review, as_alice):
     body = as_alice.get(f"/api/v1/workloads/{workload.pk}/").json()
 
     assert set(body) == {
-        "id", "name", "description", "environment", "regions", "review_owner", "industry",
-        "architecture_diagram_url", "notes", "role", "reviews", "created_at", "updated_at",
-    }  # fmt: skip
+        "id",
+        "name",
+        "description",
+        "environment",
+        "regions",
+        "review_owner",
+        "industry",
+        "architecture_diagram_url",
+        "notes",
+        "role",
+        "reviews",
+        "created_at",
+        "updated_at",
+    }
     assert (body["id"], body["description"], body["review_owner"], body["reviews"]) == (
-        workload.pk, "A shop.", "Team", [review.pk],
-    )  # fmt: skip
+        workload.pk,
+        "A shop.",
+        "Team",
+        [review.pk],
+    )
 
 
 # --- Members ------------------------------------------------------------------------------------
@@ -199,8 +218,10 @@ def test_it_lists_members_by_username(workload, api_for, vera):
     response = api_for(vera).get(_members_url(workload))
 
     assert [(m["username"], m["role"]) for m in response.json()] == [
-        ("alice", "owner"), ("bob", "contributor"), ("vera", "viewer"),
-    ]  # fmt: skip
+        ("alice", "owner"),
+        ("bob", "contributor"),
+        ("vera", "viewer"),
+    ]
     assert response.json()[0]["id"] == Membership.objects.get(workload=workload, user__username="alice").pk
 
 

@@ -83,9 +83,14 @@ def world(transactional_db, live_server):
         state=AnswerState(choices=frozenset(), applicable=False, reason="OUT_OF_SCOPE", notes=""),
     )
     improvement_update(
-        review=review, choice=bank.by_key["ops_q1"].choices_by_key["ops_ops_q1_a2"], user=owner, status="in_progress",
-        owner=contributor, due_date=None, note="Dashboards first.",
-    )  # fmt: skip
+        review=review,
+        choice=bank.by_key["ops_q1"].choices_by_key["ops_ops_q1_a2"],
+        user=owner,
+        status="in_progress",
+        owner=contributor,
+        due_date=None,
+        note="Dashboards first.",
+    )
     _invitation, token = invitation_create(workload=workload, role=Role.CONTRIBUTOR, created_by=owner)
     pillar, question = bank.questions[0].pillar.key, bank.questions[0].key
     pages = [

@@ -49,7 +49,7 @@ def test_it_loses_and_doubles_nothing_typed_ticked_or_marked_by_four_people_at_r
                 choices=choices,
                 seconds=float(os.environ.get("AUDIT_SECONDS", 60)),
                 seed=seed,
-            )  # fmt: skip
+            )
         )
     )
     worker.start()

@@ -140,27 +140,62 @@ def _lens_rows(lens: Lens) -> dict:
 def _post_from_model(question: Question, **changes) -> dict:
     """The change form's POST built from the stored rows (a read-only page renders no inputs to read)."""
     data = {
-        "pillar": question.pillar_id, "order": question.order, "key": question.key, "label": question.label,
-        "title_ko": question.title_ko, "title_en": question.title_en,
-        "description_ko": question.description_ko, "description_en": question.description_en,
-    }  # fmt: skip
+        "pillar": question.pillar_id,
+        "order": question.order,
+        "key": question.key,
+        "label": question.label,
+        "title_ko": question.title_ko,
+        "title_en": question.title_en,
+        "description_ko": question.description_ko,
+        "description_en": question.description_en,
+    }
     choices = list(question.choices.order_by("order", "pk"))
     rules = list(question.risk_rules.order_by("order", "pk"))
     for prefix, rows in (("choices", choices), ("risk_rules", rules)):
-        data.update({f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": len(rows),
-                     f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})  # fmt: skip
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": len(rows),
+                f"{prefix}-INITIAL_FORMS": len(rows),
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 1000,
+            }
+        )
     for i, c in enumerate(choices):
-        data.update({f"choices-{i}-{name}": getattr(c, name) for name in (
-            "id", "question_id", "order", "key", "tier", "title_ko", "title_en", "description_ko",
-            "description_en", "helpful_resource_ko", "helpful_resource_en", "helpful_resource_url",
-            "improvement_plan_ko", "improvement_plan_en", "improvement_plan_url")})  # fmt: skip
+        data.update(
+            {
+                f"choices-{i}-{name}": getattr(c, name)
+                for name in (
+                    "id",
+                    "question_id",
+                    "order",
+                    "key",
+                    "tier",
+                    "title_ko",
+                    "title_en",
+                    "description_ko",
+                    "description_en",
+                    "helpful_resource_ko",
+                    "helpful_resource_en",
+                    "helpful_resource_url",
+                    "improvement_plan_ko",
+                    "improvement_plan_en",
+                    "improvement_plan_url",
+                )
+            }
+        )
         data[f"choices-{i}-question"] = data.pop(f"choices-{i}-question_id")
         if c.is_none:
             data[f"choices-{i}-is_none"] = "on"
     for i, r in enumerate(rules):
-        data.update({f"risk_rules-{i}-id": r.pk, f"risk_rules-{i}-question": question.pk,
-                     f"risk_rules-{i}-order": r.order, f"risk_rules-{i}-condition": r.condition,
-                     f"risk_rules-{i}-risk": r.risk})  # fmt: skip
+        data.update(
+            {
+                f"risk_rules-{i}-id": r.pk,
+                f"risk_rules-{i}-question": question.pk,
+                f"risk_rules-{i}-order": r.order,
+                f"risk_rules-{i}-condition": r.condition,
+                f"risk_rules-{i}-risk": r.risk,
+            }
+        )
     data.update(changes)
     return {name: "" if value is None else value for name, value in data.items()}
 
@@ -243,27 +278,52 @@ def _choice(key: str, field: str):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        pytest.param(_set(_rule("2", "condition"), "p1_q1_a1 || p1_q1_zz"),
-                     "Risk rules: rule 2: unknown choice 'p1_q1_zz'", id="rule-names-unknown-choice"),
-        pytest.param(_set(_rule("2", "condition"), "p1_q1_a1 &&"),
-                     "Risk rules: rule 2: syntax error in 'p1_q1_a1 &&': the condition ends too early",
-                     id="syntax-error"),
-        pytest.param(_set(_rule("3", "DELETE"), "on"), "Risk rules: rule 2: the last rule must be 'default'",
-                     id="missing-default-deleted"),
-        pytest.param(_set(_rule("3", "condition"), "p1_q1_a2"), "Risk rules: rule 3: the last rule must be 'default'",
-                     id="missing-default-replaced"),
-        pytest.param(_set(_choice("p1_q1_a3", "is_none"), "on"),
-                     "Only one choice can be “None of these”; these are: p1_q1_a3, p1_q1_no.", id="two-none-choices"),
+        pytest.param(
+            _set(_rule("2", "condition"), "p1_q1_a1 || p1_q1_zz"),
+            "Risk rules: rule 2: unknown choice 'p1_q1_zz'",
+            id="rule-names-unknown-choice",
+        ),
+        pytest.param(
+            _set(_rule("2", "condition"), "p1_q1_a1 &&"),
+            "Risk rules: rule 2: syntax error in 'p1_q1_a1 &&': the condition ends too early",
+            id="syntax-error",
+        ),
+        pytest.param(
+            _set(_rule("3", "DELETE"), "on"),
+            "Risk rules: rule 2: the last rule must be 'default'",
+            id="missing-default-deleted",
+        ),
+        pytest.param(
+            _set(_rule("3", "condition"), "p1_q1_a2"),
+            "Risk rules: rule 3: the last rule must be 'default'",
+            id="missing-default-replaced",
+        ),
+        pytest.param(
+            _set(_choice("p1_q1_a3", "is_none"), "on"),
+            "Only one choice can be “None of these”; these are: p1_q1_a3, p1_q1_no.",
+            id="two-none-choices",
+        ),
         # Django's own formset check on the (question, key) constraint answers before question_problems can.
-        pytest.param(_set(_choice("p1_q1_a2", "key"), "p1_q1_a1"), "Please correct the duplicate data for key.",
-                     id="duplicate-choice-id"),
-        pytest.param(lambda data: data.update(title_ko=[""], title_en=[" "]),
-                     "The title is empty in every language: write it in at least one.", id="empty-titles"),
-        pytest.param(lambda data: (_set(_choice("p1_q1_a2", "title_en"), "")(data),
-                                   _set(_choice("p1_q1_a2", "title_ko"), "")(data)),
-                     "Choice “p1_q1_a2”: the title is empty in every language.", id="empty-choice-titles"),
+        pytest.param(
+            _set(_choice("p1_q1_a2", "key"), "p1_q1_a1"),
+            "Please correct the duplicate data for key.",
+            id="duplicate-choice-id",
+        ),
+        pytest.param(
+            lambda data: data.update(title_ko=[""], title_en=[" "]),
+            "The title is empty in every language: write it in at least one.",
+            id="empty-titles",
+        ),
+        pytest.param(
+            lambda data: (
+                _set(_choice("p1_q1_a2", "title_en"), "")(data),
+                _set(_choice("p1_q1_a2", "title_ko"), "")(data),
+            ),
+            "Choice “p1_q1_a2”: the title is empty in every language.",
+            id="empty-choice-titles",
+        ),
     ],
-)  # fmt: skip
+)
 def test_it_refuses_an_invalid_question_and_shows_why(client_for, eddie, draft_question, change, message):
     client = client_for(eddie)
     url = _change_url(draft_question)
@@ -292,8 +352,10 @@ def test_it_saves_two_rules_swapped(client_for, eddie, draft_question):
 
     assert response.status_code == 302
     assert list(draft_question.risk_rules.order_by("order").values_list("condition", flat=True)) == [
-        "p1_q1_a1", "p1_q1_a1 && p1_q1_a2 && p1_q1_a3", "default",
-    ]  # fmt: skip
+        "p1_q1_a1",
+        "p1_q1_a1 && p1_q1_a2 && p1_q1_a3",
+        "default",
+    ]
 
 
 # --- A published version is read-only ---------------------------------------------------------------------
@@ -310,10 +372,16 @@ def test_it_shows_a_published_question_read_only(client_for, bank_user, lens):
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert form_data(page, "question_form").keys() <= {
-        "choices-TOTAL_FORMS", "choices-INITIAL_FORMS", "choices-MIN_NUM_FORMS", "choices-MAX_NUM_FORMS",
-        "risk_rules-TOTAL_FORMS", "risk_rules-INITIAL_FORMS", "risk_rules-MIN_NUM_FORMS", "risk_rules-MAX_NUM_FORMS",
+        "choices-TOTAL_FORMS",
+        "choices-INITIAL_FORMS",
+        "choices-MIN_NUM_FORMS",
+        "choices-MAX_NUM_FORMS",
+        "risk_rules-TOTAL_FORMS",
+        "risk_rules-INITIAL_FORMS",
+        "risk_rules-MIN_NUM_FORMS",
+        "risk_rules-MAX_NUM_FORMS",
         *(f"{inline}-{i}-{f}" for inline in ("choices", "risk_rules") for i in range(4) for f in ("id", "question")),
-    }  # fmt: skip
+    }
     assert "Question 1.1?" in _text(page)
     assert response.status_code == 403
     assert _question_rows(question) == before
@@ -326,8 +394,17 @@ def test_it_shows_a_published_or_retired_lens_read_only(client_for, bank_user, l
     before = _lens_rows(lens)
 
     page = client.get(_change_url(lens))
-    response = client.post(_change_url(lens), {"slug": "mini", "version": "9", "name_ko": "바뀜", "name_en": "Changed",
-                                               "pillars-TOTAL_FORMS": 0, "pillars-INITIAL_FORMS": 0})  # fmt: skip
+    response = client.post(
+        _change_url(lens),
+        {
+            "slug": "mini",
+            "version": "9",
+            "name_ko": "바뀜",
+            "name_en": "Changed",
+            "pillars-TOTAL_FORMS": 0,
+            "pillars-INITIAL_FORMS": 0,
+        },
+    )
     publish = client.post(reverse("admin:questions_lens_publish", args=[lens.pk]), {"version": "9"})
 
     text = _text(page)
@@ -353,9 +430,16 @@ def test_it_refuses_adding_a_choice_to_a_published_question(client_for, eddie, l
     question = _question(lens, "p1_q1")
     before = _question_rows(question)
 
-    client_for(eddie).post(reverse("admin:questions_choice_add"), {
-        "question": question.pk, "key": "p1_q1_a4", "order": 4, "title_ko": "새 모범 사례", "title_en": "New practice",
-    })  # fmt: skip
+    client_for(eddie).post(
+        reverse("admin:questions_choice_add"),
+        {
+            "question": question.pk,
+            "key": "p1_q1_a4",
+            "order": 4,
+            "title_ko": "새 모범 사례",
+            "title_en": "New practice",
+        },
+    )
 
     assert _question_rows(question) == before
 
@@ -363,18 +447,33 @@ def test_it_refuses_adding_a_choice_to_a_published_question(client_for, eddie, l
 def test_it_refuses_adding_a_pillar_to_a_published_lens(client_for, eddie, lens):
     before = _lens_rows(lens)
 
-    client_for(eddie).post(reverse("admin:questions_pillar_add"), {
-        "lens": lens.pk, "key": "p9", "short_label": "P9", "name_ko": "기둥 9", "name_en": "Pillar 9", "order": 9,
-    })  # fmt: skip
+    client_for(eddie).post(
+        reverse("admin:questions_pillar_add"),
+        {
+            "lens": lens.pk,
+            "key": "p9",
+            "short_label": "P9",
+            "name_ko": "기둥 9",
+            "name_en": "Pillar 9",
+            "order": 9,
+        },
+    )
 
     assert _lens_rows(lens) == before
 
 
 def test_it_adds_a_new_lens_as_a_draft(client_for, eddie):
-    client_for(eddie).post(reverse("admin:questions_lens_add"), {
-        "slug": "fresh", "version": "1", "name_ko": "새 렌즈", "name_en": "Fresh lens",
-        "pillars-TOTAL_FORMS": 0, "pillars-INITIAL_FORMS": 0,
-    })  # fmt: skip
+    client_for(eddie).post(
+        reverse("admin:questions_lens_add"),
+        {
+            "slug": "fresh",
+            "version": "1",
+            "name_ko": "새 렌즈",
+            "name_en": "Fresh lens",
+            "pillars-TOTAL_FORMS": 0,
+            "pillars-INITIAL_FORMS": 0,
+        },
+    )
 
     lens = Lens.objects.get(slug="fresh")
     assert lens.status == Lens.Status.DRAFT
@@ -441,8 +540,11 @@ def test_it_publishes_a_draft_from_its_page(client_for, bank_user, lens, draft):
     assert _messages(response) == ["Published: mini lens (2, Published)"]
     draft.refresh_from_db()
     assert (draft.status, draft.version, draft.release_notes_en, draft.release_notes_ko) == (
-        Lens.Status.PUBLISHED, "2", "Clearer *titles*.", "제목 정리.",
-    )  # fmt: skip
+        Lens.Status.PUBLISHED,
+        "2",
+        "Clearer *titles*.",
+        "제목 정리.",
+    )
     assert draft.published_at is not None
     assert Lens.objects.get(pk=lens.pk).status == Lens.Status.PUBLISHED
 
@@ -553,8 +655,9 @@ def test_it_keeps_a_review_on_a_retired_lens_working(client_for, eddie, alice, l
     client = client_for(alice)
 
     page = client.get(reverse("reviewapp:review_detail", args=[review.pk]))
-    saved = client.post(reverse("reviewapp:answer_save", args=[review.pk]),
-                        {"question": "p1_q1", "choices": ["p1_q1_a1"]})  # fmt: skip
+    saved = client.post(
+        reverse("reviewapp:answer_save", args=[review.pk]), {"question": "p1_q1", "choices": ["p1_q1_a1"]}
+    )
 
     assert page.status_code == 200
     assert "Question 1.1?" in _text(page)

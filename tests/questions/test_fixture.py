@@ -52,8 +52,12 @@ def test_it_changes_nothing_when_loaded_twice(serverless_lens):
 
     assert _state() == before
     assert {model.__name__: model.objects.count() for model in MODELS} == {
-        "Lens": 1, "Pillar": 5, "Question": 9, "Choice": len(before["Choice"]), "RiskRule": 27,
-    }  # fmt: skip
+        "Lens": 1,
+        "Pillar": 5,
+        "Question": 9,
+        "Choice": len(before["Choice"]),
+        "RiskRule": 27,
+    }
     assert Choice.objects.values("key", "title_en", "title_ko", "tier", "is_none").get(key="sec_sec_q2_a4") == sample
 
 
@@ -64,8 +68,12 @@ def test_it_has_the_five_pillars_in_order(serverless_lens, reference):
     reference_pillars = list(dict.fromkeys(q["pillar_id"] for q in reference["questions"]))
     assert [p.key for p in pillars] == reference_pillars
     assert [p.name_en for p in pillars] == [
-        "Operational Excellence", "Security", "Reliability", "Performance Efficiency", "Cost Optimization",
-    ]  # fmt: skip
+        "Operational Excellence",
+        "Security",
+        "Reliability",
+        "Performance Efficiency",
+        "Cost Optimization",
+    ]
 
 
 def test_it_has_the_reference_questions_in_order(serverless_lens, reference):

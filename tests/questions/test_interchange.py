@@ -103,8 +103,12 @@ def test_it_exports_the_serverless_lens_as_a_valid_custom_lens(serverless_lens, 
     assert validate_aws_lens(data) == []
     assert data["schemaVersion"] == "2021-11-01"
     assert [p["id"] for p in data["pillars"]] == [
-        "operationalExcellence", "security", "reliability", "performance", "costOptimization",
-    ]  # fmt: skip
+        "operationalExcellence",
+        "security",
+        "reliability",
+        "performance",
+        "costOptimization",
+    ]
     questions = [q for p in data["pillars"] for q in p["questions"]]
     assert len(questions) == Question.objects.filter(pillar__lens=serverless_lens).count() == 9
     first = questions[0]
@@ -140,9 +144,12 @@ def test_it_cuts_texts_over_the_aws_limits_with_an_ellipsis(db, language):
         **{f"title_{language}": "t" * 300, f"description_{language}": "q" * 2500}
     )
     Choice.objects.filter(key="p1_q1_a1").update(
-        **{f"title_{language}": "c" * 200, f"helpful_resource_{language}": "h" * 1500,
-           f"improvement_plan_{language}": "i" * 1100},
-    )  # fmt: skip
+        **{
+            f"title_{language}": "c" * 200,
+            f"helpful_resource_{language}": "h" * 1500,
+            f"improvement_plan_{language}": "i" * 1100,
+        },
+    )
 
     data = lens_to_aws(lens, language=language)
 
@@ -185,8 +192,9 @@ def test_it_fills_what_the_format_requires_and_our_lens_lacks(db):
     assert data["description"] == "bare lens"
     assert _choice(data, 0)["improvementPlan"] == {"displayText": "Practice 1"}
     assert _choice(data, 1)["helpfulResource"] == {
-        "displayText": "https://example.com/guide", "url": "https://example.com/guide",
-    }  # fmt: skip
+        "displayText": "https://example.com/guide",
+        "url": "https://example.com/guide",
+    }
     assert _choice(data, 2)["improvementPlan"] == {"displayText": "Do practice 3."}  # its URL is too long for AWS
     assert "improvementPlan" not in _choice(data, 3)  # p1_q1_no: "None of these" needs none
     assert validate_aws_lens(data) == []
@@ -406,11 +414,14 @@ def test_it_imports_a_custom_pillar_and_ignores_unknown_keys(db):
 
     assert (lens.slug, lens.version, lens.name_en) == ("green-platform-lens", "1", "Green Platform Lens")
     assert list(lens.pillars.order_by("order").values_list("key", "short_label", "name_en")) == [
-        ("sustainability", "SUS", "Sustainability"), ("platform_ops", "PLAT", "Platform operations"),
-    ]  # fmt: skip
+        ("sustainability", "SUS", "Sustainability"),
+        ("platform_ops", "PLAT", "Platform operations"),
+    ]
     assert list(Question.objects.filter(pillar__lens=lens).values_list("key", "label")) == [
-        ("sus_region", "SUS 1"), ("sus_data", "SUS 2"), ("plat_idle", "PLAT 1"),
-    ]  # fmt: skip
+        ("sus_region", "SUS 1"),
+        ("sus_data", "SUS 2"),
+        ("plat_idle", "PLAT 1"),
+    ]
     region = Question.objects.get(pillar__lens=lens, key="sus_region")
     # The question's link and the choice's additional resources stay data, not Markdown folded into texts.
     assert region.description_en == (
@@ -431,13 +442,17 @@ def test_it_imports_a_custom_pillar_and_ignores_unknown_keys(db):
         {"text": "Amazon sustainability report", "url": "https://sustainability.aboutamazon.com/reporting"}
     ]
     assert low_carbon.improvement_links == [
-        {"text": "Customer carbon footprint tool",
-         "url": "https://aws.amazon.com/aws-cost-management/aws-customer-carbon-footprint-tool/"},
+        {
+            "text": "Customer carbon footprint tool",
+            "url": "https://aws.amazon.com/aws-cost-management/aws-customer-carbon-footprint-tool/",
+        },
         {"text": "Review the ranking every year", "url": ""},
-    ]  # fmt: skip
+    ]
     assert list(Choice.objects.filter(question__pillar__lens=lens, is_none=True).values_list("key", flat=True)) == [
-        "sus_region_no", "sus_data_no", "plat_idle_no",
-    ]  # fmt: skip
+        "sus_region_no",
+        "sus_data_no",
+        "plat_idle_no",
+    ]
     assert Choice.objects.get(key="sus_data_classify").improvement_plan_url.endswith("/data.html")
     assert list(RiskRule.objects.filter(question__key="sus_data").values_list("condition", "risk")) == [
         ("sus_data_classify && sus_data_lifecycle", "NO_RISK"),
@@ -683,8 +698,12 @@ def test_it_lets_a_review_answer_a_question_whose_id_is_as_long_as_aws_allows(db
 def test_it_records_history_for_every_imported_row(db):
     lens = lens_from_aws(json.loads(SUSTAINABILITY.read_text()), language="en", slug="sus")
 
-    for model, lens_path in ((Pillar, "lens"), (Question, "pillar__lens"), (Choice, "question__pillar__lens"),
-                             (RiskRule, "question__pillar__lens")):  # fmt: skip
+    for model, lens_path in (
+        (Pillar, "lens"),
+        (Question, "pillar__lens"),
+        (Choice, "question__pillar__lens"),
+        (RiskRule, "question__pillar__lens"),
+    ):
         rows = model.objects.filter(**{lens_path: lens})
         created = model.history.filter(id__in=rows.values("id"), history_type="+")
         assert rows.count() > 0
@@ -799,11 +818,16 @@ def test_it_says_when_the_file_to_import_is_missing(db, tmp_path):
 @pytest.mark.parametrize(
     ("pillar_id", "name", "label"),
     [
-        ("Security", "Data", "SEC"), ("SECURITY", "Data", "SEC"), ("cost_optimization", "Money", "COST"),
-        ("OperationalExcellence", "Ops", "OPS"), ("performanceEfficiency", "Speed", "PERF"),
-        ("Reliability", "Uptime", "REL"), ("sustainability", "Green", "SUS"), ("Securities", "Money", "SECU"),
+        ("Security", "Data", "SEC"),
+        ("SECURITY", "Data", "SEC"),
+        ("cost_optimization", "Money", "COST"),
+        ("OperationalExcellence", "Ops", "OPS"),
+        ("performanceEfficiency", "Speed", "PERF"),
+        ("Reliability", "Uptime", "REL"),
+        ("sustainability", "Green", "SUS"),
+        ("Securities", "Money", "SECU"),
     ],
-)  # fmt: skip
+)
 def test_it_labels_the_aws_pillars_whatever_the_case_of_their_ids(db, pillar_id, name, label):
     data = _small_lens()
     data["pillars"][0].update(id=pillar_id, name=name)

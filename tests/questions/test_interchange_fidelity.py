@@ -69,16 +69,24 @@ THIRD_PARTY = {
                             "title": "Every change goes through the pipeline",
                             "description": "No hand-made [releases].",
                             "helpfulResource": {"displayText": "Why a pipeline", "url": "https://acme.example/why"},
-                            "improvementPlan": {"displayText": "Add the service to the pipeline.",
-                                                "url": "https://acme.example/pipeline"},
+                            "improvementPlan": {
+                                "displayText": "Add the service to the pipeline.",
+                                "url": "https://acme.example/pipeline",
+                            },
                             "additionalResources": [
-                                {"type": "IMPROVEMENT_PLAN", "content": [
-                                    {"displayText": "Pipeline template [v2]", "url": "https://acme.example/t"},
-                                    {"displayText": "Ask the platform team"},
-                                ]},
-                                {"type": "HELPFUL_RESOURCE", "content": [
-                                    {"displayText": "DORA metrics", "url": "https://dora.dev/"},
-                                ]},
+                                {
+                                    "type": "IMPROVEMENT_PLAN",
+                                    "content": [
+                                        {"displayText": "Pipeline template [v2]", "url": "https://acme.example/t"},
+                                        {"displayText": "Ask the platform team"},
+                                    ],
+                                },
+                                {
+                                    "type": "HELPFUL_RESOURCE",
+                                    "content": [
+                                        {"displayText": "DORA metrics", "url": "https://dora.dev/"},
+                                    ],
+                                },
                             ],
                         },
                         {
@@ -86,10 +94,13 @@ THIRD_PARTY = {
                             "title": "Canary releases",
                             "improvementPlan": {"displayText": "Route 5 % first."},
                             "additionalResources": [
-                                {"type": "HELPFUL_RESOURCE", "content": [
-                                    {"displayText": f"Canary guide {n}", "url": f"https://acme.example/c{n}"}
-                                    for n in range(1, 6)
-                                ]},
+                                {
+                                    "type": "HELPFUL_RESOURCE",
+                                    "content": [
+                                        {"displayText": f"Canary guide {n}", "url": f"https://acme.example/c{n}"}
+                                        for n in range(1, 6)
+                                    ],
+                                },
                             ],
                         },
                         {
@@ -109,30 +120,44 @@ THIRD_PARTY = {
                     "title": "How do you roll back?",
                     "helpfulResource": {"displayText": "Only a text, no link"},
                     "choices": [
-                        {"id": "acme_rollback_auto", "title": "Automatically",
-                         "improvementPlan": {"displayText": "Watch the alarms during deploys."}},
+                        {
+                            "id": "acme_rollback_auto",
+                            "title": "Automatically",
+                            "improvementPlan": {"displayText": "Watch the alarms during deploys."},
+                        },
                         {"id": "acme_rollback_no", "title": "None of these"},
                     ],
-                    "riskRules": [{"condition": "acme_rollback_auto", "risk": "NO_RISK"},
-                                  {"condition": "default", "risk": "HIGH_RISK"}],
+                    "riskRules": [
+                        {"condition": "acme_rollback_auto", "risk": "NO_RISK"},
+                        {"condition": "default", "risk": "HIGH_RISK"},
+                    ],
                 },
             ],
         },
-        {"id": "security", "name": "Security", "questions": [
-            {
-                "id": "acme_secrets",
-                "title": "Where do secrets live?",
-                "choices": [
-                    {"id": "acme_secrets_vault", "title": "In the vault",
-                     "helpfulResource": {"displayText": "Vault", "url": "https://acme.example/vault"},
-                     "improvementPlan": {"displayText": "Move them."}},
-                ],
-                "riskRules": [{"condition": "acme_secrets_vault", "risk": "NO_RISK"},
-                              {"condition": "default", "risk": "HIGH_RISK"}],
-            },
-        ]},
+        {
+            "id": "security",
+            "name": "Security",
+            "questions": [
+                {
+                    "id": "acme_secrets",
+                    "title": "Where do secrets live?",
+                    "choices": [
+                        {
+                            "id": "acme_secrets_vault",
+                            "title": "In the vault",
+                            "helpfulResource": {"displayText": "Vault", "url": "https://acme.example/vault"},
+                            "improvementPlan": {"displayText": "Move them."},
+                        },
+                    ],
+                    "riskRules": [
+                        {"condition": "acme_secrets_vault", "risk": "NO_RISK"},
+                        {"condition": "default", "risk": "HIGH_RISK"},
+                    ],
+                },
+            ],
+        },
     ],
-}  # fmt: skip
+}
 
 LENSES = [pytest.param(json.loads(path.read_text()), id=path.name) for path in LENS_FILES]
 LENSES.append(pytest.param(THIRD_PARTY, id="third-party"))

@@ -10,10 +10,40 @@ from hypothesis import strategies as st
 from questions.markup import render_markdown, render_markdown_inline
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody",
-    "td", "th", "thead", "tr", "ul",
-}  # fmt: skip
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "rel"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 REL = "noopener noreferrer nofollow"
 
@@ -136,12 +166,35 @@ def test_it_cleans_inline_text_too():
 
 _PIECES = st.sampled_from(
     [
-        "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<style>*{}</style>", "<b onclick=x>",
-        '<a href="javascript:alert(1)">', "[l](javascript:alert(1))", "[l](https://example.com)", "**b**",
-        "<iframe>", "<svg/onload=alert(1)>", "\n\n", "# h", "- li", "`c`", "<", ">", '"', "'", "&", "<p style=x>",
-        "<div>", "</a>", "<a href=//x>", "<object data=x>", "<table><tr><td onmouseover=x>", "<math>", "<!--",
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<style>*{}</style>",
+        "<b onclick=x>",
+        '<a href="javascript:alert(1)">',
+        "[l](javascript:alert(1))",
+        "[l](https://example.com)",
+        "**b**",
+        "<iframe>",
+        "<svg/onload=alert(1)>",
+        "\n\n",
+        "# h",
+        "- li",
+        "`c`",
+        "<",
+        ">",
+        '"',
+        "'",
+        "&",
+        "<p style=x>",
+        "<div>",
+        "</a>",
+        "<a href=//x>",
+        "<object data=x>",
+        "<table><tr><td onmouseover=x>",
+        "<math>",
+        "<!--",
     ]
-)  # fmt: skip
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -32,17 +32,22 @@ ENGLISH_ONLY = {
                     "id": "sec_q1",
                     "title": "How do you protect data?",
                     "choices": [
-                        {"id": "sec_q1_a1", "title": "Encrypt at rest",
-                         "improvementPlan": {"displayText": "Turn on encryption."}},
+                        {
+                            "id": "sec_q1_a1",
+                            "title": "Encrypt at rest",
+                            "improvementPlan": {"displayText": "Turn on encryption."},
+                        },
                         {"id": "sec_q1_no", "title": "None of these"},
                     ],
-                    "riskRules": [{"condition": "sec_q1_a1", "risk": "NO_RISK"},
-                                  {"condition": "default", "risk": "HIGH_RISK"}],
+                    "riskRules": [
+                        {"condition": "sec_q1_a1", "risk": "NO_RISK"},
+                        {"condition": "default", "risk": "HIGH_RISK"},
+                    ],
                 }
             ],
         }
     ],
-}  # fmt: skip
+}
 
 
 def _no_practice() -> dict:
@@ -70,8 +75,17 @@ def _publish_with_the_command(data: dict, tmp_path) -> tuple[list[str], str | No
     path.write_text(__import__("json").dumps(data))
     err = io.StringIO()
     try:
-        call_command("import_lens", str(path), "--language", "en", "--slug", "small", "--publish",
-                     stdout=io.StringIO(), stderr=err)  # fmt: skip
+        call_command(
+            "import_lens",
+            str(path),
+            "--language",
+            "en",
+            "--slug",
+            "small",
+            "--publish",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
     except CommandError:
         prefix = "not publishable: "
         return [line.removeprefix(prefix) for line in err.getvalue().splitlines() if line.startswith(prefix)], None

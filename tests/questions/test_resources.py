@@ -18,16 +18,25 @@ def test_it_accepts_the_formats_shape():
     ("value", "problem"),
     [
         ({"type": "HELPFUL_RESOURCE"}, "additionalResources: must be an array"),
-        ([{"type": "LINKS", "content": GOOD[0]["content"]}],
-         "additionalResources[0].type: must be one of HELPFUL_RESOURCE, IMPROVEMENT_PLAN, found 'LINKS'"),
+        (
+            [{"type": "LINKS", "content": GOOD[0]["content"]}],
+            "additionalResources[0].type: must be one of HELPFUL_RESOURCE, IMPROVEMENT_PLAN, found 'LINKS'",
+        ),
         (GOOD + GOOD, 'additionalResources[1]: duplicate additional resource type "HELPFUL_RESOURCE"'),
-        ([{"type": "IMPROVEMENT_PLAN", "content": []}], "additionalResources[0].content: must be an array of 1 to 5 links"),
-        ([{"type": "IMPROVEMENT_PLAN", "content": [{"displayText": "x", "url": "ftp://x"}]}],
-         "additionalResources[0].content[0].url: must be an http(s) URL of at most 1024 characters"),
-        ([{"type": "IMPROVEMENT_PLAN", "content": [{"displayText": " "}]}],
-         "additionalResources[0].content[0].displayText: must be 1 to 1024 characters"),
+        (
+            [{"type": "IMPROVEMENT_PLAN", "content": []}],
+            "additionalResources[0].content: must be an array of 1 to 5 links",
+        ),
+        (
+            [{"type": "IMPROVEMENT_PLAN", "content": [{"displayText": "x", "url": "ftp://x"}]}],
+            "additionalResources[0].content[0].url: must be an http(s) URL of at most 1024 characters",
+        ),
+        (
+            [{"type": "IMPROVEMENT_PLAN", "content": [{"displayText": " "}]}],
+            "additionalResources[0].content[0].displayText: must be 1 to 1024 characters",
+        ),
     ],
-)  # fmt: skip
+)
 def test_it_names_what_breaks_the_format(value, problem):
     assert additional_resources_problems(value) == [problem]
 

@@ -174,8 +174,11 @@ def test_it_reports_no_rules_at_all():
 
 def test_it_reports_more_than_three_rules():
     rules = [
-        ("a1 && a2 && a3", "NO_RISK"), ("a1 && a2", "MEDIUM_RISK"), ("a1", "MEDIUM_RISK"), ("default", "HIGH_RISK"),
-    ]  # fmt: skip
+        ("a1 && a2 && a3", "NO_RISK"),
+        ("a1 && a2", "MEDIUM_RISK"),
+        ("a1", "MEDIUM_RISK"),
+        ("default", "HIGH_RISK"),
+    ]
 
     assert MAX_RULES == 3
     assert validate_rules(rules, CHOICES) == ["at most 3 rules are allowed, found 4"]

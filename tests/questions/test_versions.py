@@ -99,43 +99,61 @@ def test_it_finds_no_problem_in_a_valid_question():
     ("choices", "rules", "message"),
     [
         pytest.param(
-            VALID_CHOICES, [("a1 && zz", "NO_RISK"), ("default", "HIGH_RISK")],
-            "Risk rules: rule 1: unknown choice 'zz'", id="rule-names-unknown-choice",
+            VALID_CHOICES,
+            [("a1 && zz", "NO_RISK"), ("default", "HIGH_RISK")],
+            "Risk rules: rule 1: unknown choice 'zz'",
+            id="rule-names-unknown-choice",
         ),
         pytest.param(
-            VALID_CHOICES, [("a1 &&", "NO_RISK"), ("default", "HIGH_RISK")],
-            "Risk rules: rule 1: syntax error in 'a1 &&': the condition ends too early", id="syntax-error-eof",
+            VALID_CHOICES,
+            [("a1 &&", "NO_RISK"), ("default", "HIGH_RISK")],
+            "Risk rules: rule 1: syntax error in 'a1 &&': the condition ends too early",
+            id="syntax-error-eof",
         ),
         pytest.param(
-            VALID_CHOICES, [("a1 & a2", "NO_RISK"), ("default", "HIGH_RISK")],
+            VALID_CHOICES,
+            [("a1 & a2", "NO_RISK"), ("default", "HIGH_RISK")],
             "Risk rules: rule 1: syntax error in 'a1 & a2' at column 4: unexpected character '&'",
             id="syntax-error-character",
         ),
         pytest.param(
-            VALID_CHOICES, [("a1 && a2", "NO_RISK"), ("a1", "MEDIUM_RISK")],
-            "Risk rules: rule 2: the last rule must be 'default'", id="missing-default",
+            VALID_CHOICES,
+            [("a1 && a2", "NO_RISK"), ("a1", "MEDIUM_RISK")],
+            "Risk rules: rule 2: the last rule must be 'default'",
+            id="missing-default",
         ),
         pytest.param(
-            VALID_CHOICES, [], "Risk rules: a question needs at least the 'default' rule", id="no-rule-at-all",
+            VALID_CHOICES,
+            [],
+            "Risk rules: a question needs at least the 'default' rule",
+            id="no-rule-at-all",
         ),
         pytest.param(
-            [_choice("a1"), _choice("a2"), _choice("no", none=True), _choice("none2", none=True)], VALID_RULES,
-            "Only one choice can be “None of these”; these are: no, none2.", id="two-none-choices",
+            [_choice("a1"), _choice("a2"), _choice("no", none=True), _choice("none2", none=True)],
+            VALID_RULES,
+            "Only one choice can be “None of these”; these are: no, none2.",
+            id="two-none-choices",
         ),
         pytest.param(
-            [_choice("a1"), _choice("a2"), _choice("a1"), _choice("no", none=True)], VALID_RULES,
-            "The choice id “a1” is used 2 times.", id="duplicate-choice-id",
+            [_choice("a1"), _choice("a2"), _choice("a1"), _choice("no", none=True)],
+            VALID_RULES,
+            "The choice id “a1” is used 2 times.",
+            id="duplicate-choice-id",
         ),
         pytest.param(
-            [_choice("a1"), _choice("a2", ko=" ", en=""), _choice("no", none=True)], VALID_RULES,
-            "Choice “a2”: the title is empty in every language.", id="empty-choice-titles",
+            [_choice("a1"), _choice("a2", ko=" ", en=""), _choice("no", none=True)],
+            VALID_RULES,
+            "Choice “a2”: the title is empty in every language.",
+            id="empty-choice-titles",
         ),
         pytest.param(
-            [_choice("no", none=True)], [("default", "HIGH_RISK")],
-            "The question has no best practice to choose.", id="only-none-choice",
+            [_choice("no", none=True)],
+            [("default", "HIGH_RISK")],
+            "The question has no best practice to choose.",
+            id="only-none-choice",
         ),
     ],
-)  # fmt: skip
+)
 def test_it_names_each_problem_of_a_question(choices, rules, message):
     assert question_problems(choices=choices, rules=rules) == [message]
 
@@ -155,19 +173,33 @@ def _set_rule(question, order, condition):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        pytest.param(lambda q: _set_rule(q, 2, "p1_q1_zz"), "Risk rules: rule 2: unknown choice 'p1_q1_zz'",
-                     id="rule-names-unknown-choice"),
-        pytest.param(lambda q: _set_rule(q, 2, "(p1_q1_a1"),
-                     "Risk rules: rule 2: syntax error in '(p1_q1_a1': the condition ends too early",
-                     id="syntax-error"),
-        pytest.param(lambda q: q.risk_rules.filter(order=3).delete(),
-                     "Risk rules: rule 2: the last rule must be 'default'", id="missing-default"),
-        pytest.param(lambda q: Question.objects.filter(pk=q.pk).update(title_ko="", title_en="  "),
-                     "the title is empty in every language", id="empty-titles"),
-        pytest.param(lambda q: q.choices.filter(key="p1_q1_a2").update(title_en="", title_ko=""),
-                     "Choice “p1_q1_a2”: the title is empty in every language.", id="empty-choice-titles"),
+        pytest.param(
+            lambda q: _set_rule(q, 2, "p1_q1_zz"),
+            "Risk rules: rule 2: unknown choice 'p1_q1_zz'",
+            id="rule-names-unknown-choice",
+        ),
+        pytest.param(
+            lambda q: _set_rule(q, 2, "(p1_q1_a1"),
+            "Risk rules: rule 2: syntax error in '(p1_q1_a1': the condition ends too early",
+            id="syntax-error",
+        ),
+        pytest.param(
+            lambda q: q.risk_rules.filter(order=3).delete(),
+            "Risk rules: rule 2: the last rule must be 'default'",
+            id="missing-default",
+        ),
+        pytest.param(
+            lambda q: Question.objects.filter(pk=q.pk).update(title_ko="", title_en="  "),
+            "the title is empty in every language",
+            id="empty-titles",
+        ),
+        pytest.param(
+            lambda q: q.choices.filter(key="p1_q1_a2").update(title_en="", title_ko=""),
+            "Choice “p1_q1_a2”: the title is empty in every language.",
+            id="empty-choice-titles",
+        ),
     ],
-)  # fmt: skip
+)
 def test_it_names_each_problem_of_a_saved_question(draft, change, message):
     question = _question(draft, "p1_q1")
     change(question)
@@ -199,13 +231,18 @@ def test_it_copies_every_id_and_text_into_a_draft(serverless_lens, editor):
 
     assert _contents(draft) == _contents(serverless_lens)
     assert len(_contents(draft)["questions"]) == 9 and len(_contents(draft)["choices"]) == 47
-    assert _fields(draft, skip={"id", "version", "status", "based_on_id", "created_at", "published_at",
-                                "created_by_id"}) == _fields(serverless_lens, skip={
-                                    "id", "version", "status", "based_on_id", "created_at", "published_at",
-                                    "created_by_id"})  # fmt: skip
+    assert _fields(
+        draft, skip={"id", "version", "status", "based_on_id", "created_at", "published_at", "created_by_id"}
+    ) == _fields(
+        serverless_lens, skip={"id", "version", "status", "based_on_id", "created_at", "published_at", "created_by_id"}
+    )
     assert (draft.version, draft.status, draft.based_on, draft.created_by, draft.published_at) == (
-        "2019-12-draft", Lens.Status.DRAFT, serverless_lens, editor, None,
-    )  # fmt: skip
+        "2019-12-draft",
+        Lens.Status.DRAFT,
+        serverless_lens,
+        editor,
+        None,
+    )
     assert draft.is_editable and not serverless_lens.is_editable
     # The copy has rows of its own: the published version is untouched.
     assert _snapshot(serverless_lens) == before
@@ -307,14 +344,18 @@ def test_it_publishes_a_draft_as_the_next_version_and_reviews_keep_theirs(publis
     contents = _contents(draft)
     start = timezone.now()
 
-    lens = lens_publish(draft=draft, version=" 2 ", release_notes={"en": "Clearer titles.", "ko": "제목 정리."},
-                        user=editor)  # fmt: skip
+    lens = lens_publish(
+        draft=draft, version=" 2 ", release_notes={"en": "Clearer titles.", "ko": "제목 정리."}, user=editor
+    )
 
     lens.refresh_from_db()
     assert lens.pk == draft.pk
     assert (lens.version, lens.status, lens.release_notes_en, lens.release_notes_ko) == (
-        "2", Lens.Status.PUBLISHED, "Clearer titles.", "제목 정리.",
-    )  # fmt: skip
+        "2",
+        Lens.Status.PUBLISHED,
+        "Clearer titles.",
+        "제목 정리.",
+    )
     assert start <= lens.published_at <= timezone.now()
     assert not lens.is_editable
     assert _contents(lens) == contents

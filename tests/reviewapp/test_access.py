@@ -37,16 +37,24 @@ class Action:
 
 def _edit_data(w):
     return {
-        "name": "Shop renamed", "description": "A bigger shop.", "environment": "PREPRODUCTION",
-        "regions": "us-east-1", "review_owner": "Team", "industry": "", "architecture_diagram_url": "", "notes": "",
-    }  # fmt: skip
+        "name": "Shop renamed",
+        "description": "A bigger shop.",
+        "environment": "PREPRODUCTION",
+        "regions": "us-east-1",
+        "review_owner": "Team",
+        "industry": "",
+        "architecture_diagram_url": "",
+        "notes": "",
+    }
 
 
 def _edited(w, user):
     w.workload.refresh_from_db()
     assert (w.workload.name, w.workload.environment, w.workload.regions) == (
-        "Shop renamed", "PREPRODUCTION", ["us-east-1"],
-    )  # fmt: skip
+        "Shop renamed",
+        "PREPRODUCTION",
+        ["us-east-1"],
+    )
 
 
 def _shared(w, user):
@@ -81,61 +89,99 @@ def _to_workload(w):
 
 ACTIONS = [
     Action(
-        "workload_detail", "get", lambda w: reverse("reviewapp:workload_detail", args=[w.workload.pk]),
+        "workload_detail",
+        "get",
+        lambda w: reverse("reviewapp:workload_detail", args=[w.workload.pk]),
         texts=lambda w: ["<h1>Shop</h1>", "<span>alice</span>", "<span>bob</span>", "<span>vera</span>", "mini lens"],
     ),
     Action(
-        "review_detail", "get", lambda w: reverse("reviewapp:review_detail", args=[w.review.pk]),
+        "review_detail",
+        "get",
+        lambda w: reverse("reviewapp:review_detail", args=[w.review.pk]),
         texts=lambda w: ["Question 1.1?", "Question 2.2?", "Pillar 2"],
     ),
     Action(
-        "review_pillar", "get", lambda w: reverse("reviewapp:review_pillar", args=[w.review.pk, "p2"]),
+        "review_pillar",
+        "get",
+        lambda w: reverse("reviewapp:review_pillar", args=[w.review.pk, "p2"]),
         texts=lambda w: ["Question 2.1?", "Question 2.2?", "Practice 3", "None of these"],
     ),
     Action(
-        "review_question", "get", lambda w: reverse("reviewapp:review_question", args=[w.review.pk, "p1_q2"]),
+        "review_question",
+        "get",
+        lambda w: reverse("reviewapp:review_question", args=[w.review.pk, "p1_q2"]),
         texts=lambda w: ["Question 1.2?", 'value="p1_q2_a1"', "None of these"],
     ),
     Action(
-        "workload_edit_page", "get", lambda w: reverse("reviewapp:workload_edit", args=[w.workload.pk]),
-        writes=True, texts=lambda w: ['value="Shop"', "Edit workload"],
+        "workload_edit_page",
+        "get",
+        lambda w: reverse("reviewapp:workload_edit", args=[w.workload.pk]),
+        writes=True,
+        texts=lambda w: ['value="Shop"', "Edit workload"],
     ),
     Action(
-        "workload_edit", "post", lambda w: reverse("reviewapp:workload_edit", args=[w.workload.pk]),
-        data=_edit_data, writes=True, effect=_edited, redirect=_to_workload,
+        "workload_edit",
+        "post",
+        lambda w: reverse("reviewapp:workload_edit", args=[w.workload.pk]),
+        data=_edit_data,
+        writes=True,
+        effect=_edited,
+        redirect=_to_workload,
     ),
     Action(
-        "member_share", "post", lambda w: reverse("reviewapp:member_share", args=[w.workload.pk]),
-        data=lambda w: {"username": "dave", "role": Role.VIEWER}, writes=True,
-        effect=_shared, redirect=_to_workload,
+        "member_share",
+        "post",
+        lambda w: reverse("reviewapp:member_share", args=[w.workload.pk]),
+        data=lambda w: {"username": "dave", "role": Role.VIEWER},
+        writes=True,
+        effect=_shared,
+        redirect=_to_workload,
     ),
     Action(
-        "member_remove", "post",
+        "member_remove",
+        "post",
         lambda w: reverse("reviewapp:member_remove", args=[w.workload.pk, w.vera_membership.pk]),
-        writes=True, effect=_removed, redirect=_to_workload,
+        writes=True,
+        effect=_removed,
+        redirect=_to_workload,
     ),
     Action(
-        "invitation_create", "post", lambda w: reverse("reviewapp:invitation_create", args=[w.workload.pk]),
-        data=lambda w: {"role": Role.CONTRIBUTOR, "valid_days": 7}, writes=True, effect=_invited,
+        "invitation_create",
+        "post",
+        lambda w: reverse("reviewapp:invitation_create", args=[w.workload.pk]),
+        data=lambda w: {"role": Role.CONTRIBUTOR, "valid_days": 7},
+        writes=True,
+        effect=_invited,
     ),
     Action(
-        "review_add", "post", lambda w: reverse("reviewapp:review_add", args=[w.workload.pk]),
-        data=lambda w: {"lens": w.other.pk}, writes=True, effect=_review_added,
+        "review_add",
+        "post",
+        lambda w: reverse("reviewapp:review_add", args=[w.workload.pk]),
+        data=lambda w: {"lens": w.other.pk},
+        writes=True,
+        effect=_review_added,
         redirect=lambda w: reverse(
             "reviewapp:review_detail", args=[Review.objects.get(workload=w.workload, lens=w.other).pk]
         ),
     ),
     Action(
         # Owners (and staff) only: the archive holds the members and everything of the workload.
-        "workload_archive", "get", lambda w: reverse("reviewapp:workload_archive", args=[w.workload.pk]),
-        writes=True, texts=lambda w: ['"format": "wa-workload-archive"', '"username": "vera"', '"name": "Shop"'],
+        "workload_archive",
+        "get",
+        lambda w: reverse("reviewapp:workload_archive", args=[w.workload.pk]),
+        writes=True,
+        texts=lambda w: ['"format": "wa-workload-archive"', '"username": "vera"', '"name": "Shop"'],
     ),
     Action(
-        "answer_save", "post", lambda w: reverse("reviewapp:answer_save", args=[w.review.pk]),
-        data=lambda w: {"question": "p1_q1", "choices": ["p1_q1_a1"]}, writes=True, effect=_answer_saved,
+        "answer_save",
+        "post",
+        lambda w: reverse("reviewapp:answer_save", args=[w.review.pk]),
+        data=lambda w: {"question": "p1_q1", "choices": ["p1_q1_a1"]},
+        writes=True,
+        effect=_answer_saved,
         redirect=lambda w: reverse("reviewapp:review_question", args=[w.review.pk, "p1_q1"]),
     ),
-]  # fmt: skip
+]
 BY_NAME = {action.name: action for action in ACTIONS}
 READS = [a.name for a in ACTIONS if not a.writes]
 

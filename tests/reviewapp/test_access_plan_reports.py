@@ -55,38 +55,55 @@ def _milestone_taken(w, user):
 
 ACTIONS = [
     Action(
-        "plan", "get", lambda w: reverse("reviewapp:plan", args=[w.review.pk]),
+        "plan",
+        "get",
+        lambda w: reverse("reviewapp:plan", args=[w.review.pk]),
         texts=lambda w: ["Question 1.1?", 'id="practice-p1_q1_a2"', "Do practice 3."],
     ),
     Action(
-        "plan_item_update", "post", lambda w: reverse("reviewapp:plan_item_update", args=[w.review.pk, "p1_q1_a2"]),
-        data=_item_data, writes=True, effect=_item_updated,
+        "plan_item_update",
+        "post",
+        lambda w: reverse("reviewapp:plan_item_update", args=[w.review.pk, "p1_q1_a2"]),
+        data=_item_data,
+        writes=True,
+        effect=_item_updated,
         redirect=lambda w: reverse("reviewapp:plan", args=[w.review.pk]) + "#practice-p1_q1_a2",
     ),
     Action(
-        "milestone_list", "get", lambda w: reverse("reviewapp:milestone_list", args=[w.review.pk]),
+        "milestone_list",
+        "get",
+        lambda w: reverse("reviewapp:milestone_list", args=[w.review.pk]),
         texts=lambda w: ["Baseline", '<svg class="chart trend"'],
     ),
     Action(
-        "milestone_create", "post", lambda w: reverse("reviewapp:milestone_list", args=[w.review.pk]),
-        data=lambda w: {"name": "Taken"}, writes=True, effect=_milestone_taken,
+        "milestone_create",
+        "post",
+        lambda w: reverse("reviewapp:milestone_list", args=[w.review.pk]),
+        data=lambda w: {"name": "Taken"},
+        writes=True,
+        effect=_milestone_taken,
         redirect=lambda w: reverse("reviewapp:milestone_list", args=[w.review.pk]),
     ),
     Action(
-        "milestone_detail", "get",
+        "milestone_detail",
+        "get",
         lambda w: reverse("reviewapp:milestone_detail", args=[w.review.pk, w.milestone.pk]),
         texts=lambda w: ["Milestone “Baseline”", "Question 2.2?", "Medium risk"],
     ),
     Action(
-        "milestone_compare", "get", lambda w: reverse("reviewapp:milestone_compare", args=[w.review.pk]),
+        "milestone_compare",
+        "get",
+        lambda w: reverse("reviewapp:milestone_compare", args=[w.review.pk]),
         texts=lambda w: ["<th>Question</th><th>Baseline</th><th>Now</th>", "Question 1.2?"],
     ),
     Action("report", "get", lambda w: reverse("reviewapp:report", args=[w.review.pk]), pdf=True),
     Action(
-        "milestone_report", "get",
-        lambda w: reverse("reviewapp:milestone_report", args=[w.review.pk, w.milestone.pk]), pdf=True,
+        "milestone_report",
+        "get",
+        lambda w: reverse("reviewapp:milestone_report", args=[w.review.pk, w.milestone.pk]),
+        pdf=True,
     ),
-]  # fmt: skip
+]
 BY_NAME = {action.name: action for action in ACTIONS}
 READS = {a.name for a in ACTIONS if not a.writes}
 ALLOWED = {"alice": set(BY_NAME), "bob": set(BY_NAME), "sam": set(BY_NAME), "vera": READS}

@@ -171,10 +171,16 @@ def test_it_saves_the_serverless_lens_by_its_rules(serverless_lens, client_for, 
     client.post(_url(review), {"question": "cost_q1", "choices": [f"cost_cost_q1_a{n}" for n in range(1, 5)]})
 
     assert dict(review.answers.values_list("question__key", "risk")) == {
-        "ops_q1": "UNANSWERED", "ops_q2": "UNANSWERED", "sec_q1": "HIGH_RISK", "sec_q2": "MEDIUM_RISK",
-        "sec_q3": "UNANSWERED", "rel_q1": "UNANSWERED", "rel_q2": "UNANSWERED", "perf_q1": "UNANSWERED",
+        "ops_q1": "UNANSWERED",
+        "ops_q2": "UNANSWERED",
+        "sec_q1": "HIGH_RISK",
+        "sec_q2": "MEDIUM_RISK",
+        "sec_q3": "UNANSWERED",
+        "rel_q1": "UNANSWERED",
+        "rel_q2": "UNANSWERED",
+        "perf_q1": "UNANSWERED",
         "cost_q1": "NO_RISK",
-    }  # fmt: skip
+    }
 
 
 def test_it_saves_through_the_service_without_a_request(review, bob):
@@ -197,32 +203,41 @@ def test_it_saves_through_the_service_without_a_request(review, bob):
 TAMPERED = [
     pytest.param(
         {"question": "p1_q1", "choices": ["p1_q1_a1", "p1_q2_a1"]},
-        "“p1_q2_a1” is not a choice of this question.", id="choice-of-another-question",
+        "“p1_q2_a1” is not a choice of this question.",
+        id="choice-of-another-question",
     ),
     pytest.param(
-        {"question": "p1_q1", "choices": ["nope"]}, "“nope” is not a choice of this question.", id="unknown-choice",
+        {"question": "p1_q1", "choices": ["nope"]},
+        "“nope” is not a choice of this question.",
+        id="unknown-choice",
     ),
     pytest.param(
-        {"question": "p9_q9", "choices": ["p1_q1_a1"]}, "This lens has no question “p9_q9”.", id="unknown-question",
+        {"question": "p9_q9", "choices": ["p1_q1_a1"]},
+        "This lens has no question “p9_q9”.",
+        id="unknown-question",
     ),
     pytest.param({"choices": ["p1_q1_a1"]}, "This field is required.", id="no-question"),
     pytest.param(
         {"question": "p1_q1", "choices": ["p1_q1_no", "p1_q1_a1"]},
-        "“None of these” cannot be combined with other choices.", id="none-with-another-choice",
+        "“None of these” cannot be combined with other choices.",
+        id="none-with-another-choice",
     ),
     pytest.param(
         {"question": "p1_q1", "choices": ["p1_q1_a1"], "reason": "OUT_OF_SCOPE"},
-        "A reason can only be given when the question does not apply.", id="reason-without-not-applicable",
+        "A reason can only be given when the question does not apply.",
+        id="reason-without-not-applicable",
     ),
     pytest.param(
         {"question": "p1_q1", "not_applicable": "on", "reason": "BECAUSE"},
-        "Select a valid choice. BECAUSE is not one of the available choices.", id="unknown-reason",
+        "Select a valid choice. BECAUSE is not one of the available choices.",
+        id="unknown-reason",
     ),
     pytest.param(
         {"question": "p1_q1", "choices": ["p1_q1_a1"], "notes": "x" * 2085},
-        "Ensure this value has at most 2084 characters (it has 2085).", id="notes-too-long",
+        "Ensure this value has at most 2084 characters (it has 2085).",
+        id="notes-too-long",
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])

@@ -35,7 +35,13 @@ from ..factories import make_user
 
 def _save(review, key, choices=(), *, user, na=False, reason="", notes="", **extra):
     item = load_bank(Review.objects.get(pk=review.pk).lens).by_key[key]
-    return answer_save(review=review, item=item, user=user, state=AnswerState(choices=frozenset(choices), applicable=not na, reason=reason, notes=notes), **extra)  # fmt: skip
+    return answer_save(
+        review=review,
+        item=item,
+        user=user,
+        state=AnswerState(choices=frozenset(choices), applicable=not na, reason=reason, notes=notes),
+        **extra,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -63,9 +69,11 @@ def _dump(archive: dict) -> str:
 def full(workload, review, lens, alice, bob):
     """alice's workload with a bit of everything, upgraded from version 1 of its lens to version 2."""
     Workload.objects.filter(pk=workload.pk).update(
-        regions=["ap-northeast-2", "us-east-1"], industry="Retail", notes="*Big* sale in May",
+        regions=["ap-northeast-2", "us-east-1"],
+        industry="Retail",
+        notes="*Big* sale in May",
         architecture_diagram_url="https://example.com/diagram.png",
-    )  # fmt: skip
+    )
     _save(review, "p1_q1", ["p1_q1_a1"], user=bob, notes="첫 메모")
     _save(review, "p1_q1", ["p1_q1_a1", "p1_q1_a2"], user=alice)
     # bob saves from version 1 while alice is at 2: a merge.
@@ -74,8 +82,15 @@ def full(workload, review, lens, alice, bob):
     _save(review, "p1_q2", ["p1_q2_a1"], user=alice)
     _save(review, "p2_q2", na=True, reason="OUT_OF_SCOPE", notes="No queues", user=bob)
     choice = Choice.objects.get(question__pillar__lens=lens, key="p1_q2_a2")
-    improvement_update(review=review, choice=choice, user=alice, status="in_progress", owner=bob,
-                       due_date=datetime.date(2030, 1, 31), note="Bob's on it")  # fmt: skip
+    improvement_update(
+        review=review,
+        choice=choice,
+        user=alice,
+        status="in_progress",
+        owner=bob,
+        due_date=datetime.date(2030, 1, 31),
+        note="Bob's on it",
+    )
     milestone_create(review=review, name="Kick-off", user=alice)
     Review.objects.filter(pk=review.pk).update(facilitator=alice, facilitator_question="p1_q2")
     root = make_user("root", is_staff=True, is_superuser=True)
@@ -107,8 +122,12 @@ def test_it_gives_the_same_archive_after_importing_one(full, alice):
     assert [m["username"] for m in data["members"]] == ["alice", "bob", "vera"]
     p1_q1 = next(a for a in review["answers"] if a["question"] == "p1_q1")
     assert [(c["version"], c["changed_by"], c["restored_from"]) for c in p1_q1["changes"]] == [
-        (1, "bob", None), (2, "alice", None), (3, "bob", None), (4, "alice", 1), (5, "bob", None),
-    ]  # fmt: skip
+        (1, "bob", None),
+        (2, "alice", None),
+        (3, "bob", None),
+        (4, "alice", 1),
+        (5, "bob", None),
+    ]
     assert p1_q1["changes"][2]["after"]["choices"] == ["p1_q1_a1", "p1_q1_a2", "p1_q1_a3"]  # the merge
     assert [m["name"] for m in review["milestones"]] == ["Kick-off", "Before upgrade to 2"]
     assert review["milestones"][0]["lens"] == {"slug": "mini", "version": "1"}
@@ -143,28 +162,49 @@ def test_it_imports_on_an_instance_without_some_users_and_says_who(full, charlie
 @pytest.mark.parametrize(
     ("mutate", "problems"),
     [
-        pytest.param(lambda d: d.update(format="something"), ['format: must be "wa-workload-archive", found "something"'],
-                     id="format"),
+        pytest.param(
+            lambda d: d.update(format="something"),
+            ['format: must be "wa-workload-archive", found "something"'],
+            id="format",
+        ),
         pytest.param(lambda d: d.update(version=2), ["version: this instance reads version 1, found 2"], id="version"),
-        pytest.param(lambda d: d["reviews"][0]["answers"][1]["choices"].append("x"),
-                     ['reviews[0].answers[1].choices[2]: unknown choice "x"'], id="unknown-choice"),
-        pytest.param(lambda d: d["reviews"][0]["lens"].update(version="9"),
-                     ['reviews[0].lens: no published lens "mini" version "9" here: import that lens version first'],
-                     id="unknown-lens-version"),
-        pytest.param(lambda d: (d["reviews"][0]["answers"][0].update(question="p9_q9"),
-                                d["reviews"][0]["milestones"][0].update(name=""),
-                                d["reviews"][0]["improvement_items"][0].update(status="later")),
-                     ['reviews[0].answers[0].question: unknown question "p9_q9" in lens "mini" version "2"',
-                      "reviews[0].improvement_items[0].status: must be one of 'open', 'in_progress', 'done', "
-                      "'wont_do', found \"later\"",
-                      "reviews[0].milestones[0].name: must not be empty"], id="several"),
-        pytest.param(lambda d: d["workload"].update(name=""), ["workload.name: This field cannot be blank."],
-                     id="workload-field"),
-        pytest.param(lambda d: d["reviews"][0]["answers"][1]["changes"][0].update(changed_at="yesterday"),
-                     ['reviews[0].answers[1].changes[0].changed_at: must be an ISO 8601 time with its offset, '
-                      'found "yesterday"'], id="bad-time"),
+        pytest.param(
+            lambda d: d["reviews"][0]["answers"][1]["choices"].append("x"),
+            ['reviews[0].answers[1].choices[2]: unknown choice "x"'],
+            id="unknown-choice",
+        ),
+        pytest.param(
+            lambda d: d["reviews"][0]["lens"].update(version="9"),
+            ['reviews[0].lens: no published lens "mini" version "9" here: import that lens version first'],
+            id="unknown-lens-version",
+        ),
+        pytest.param(
+            lambda d: (
+                d["reviews"][0]["answers"][0].update(question="p9_q9"),
+                d["reviews"][0]["milestones"][0].update(name=""),
+                d["reviews"][0]["improvement_items"][0].update(status="later"),
+            ),
+            [
+                'reviews[0].answers[0].question: unknown question "p9_q9" in lens "mini" version "2"',
+                "reviews[0].improvement_items[0].status: must be one of 'open', 'in_progress', 'done', "
+                "'wont_do', found \"later\"",
+                "reviews[0].milestones[0].name: must not be empty",
+            ],
+            id="several",
+        ),
+        pytest.param(
+            lambda d: d["workload"].update(name=""), ["workload.name: This field cannot be blank."], id="workload-field"
+        ),
+        pytest.param(
+            lambda d: d["reviews"][0]["answers"][1]["changes"][0].update(changed_at="yesterday"),
+            [
+                "reviews[0].answers[1].changes[0].changed_at: must be an ISO 8601 time with its offset, "
+                'found "yesterday"'
+            ],
+            id="bad-time",
+        ),
     ],
-)  # fmt: skip
+)
 def test_it_refuses_a_bad_archive_whole_naming_each_place(full, charlie, mutate, problems):
     data = workload_archive(full)
     mutate(data)

@@ -23,9 +23,12 @@ GET_ANSWER = DATA / "serverless_get_answer.json"
 PLAIN_LIST = DATA / "serverless_answers_list.json"
 # The AWS tool's question risks in our vocabulary.
 AWS_RISKS = {
-    "HIGH": AnswerRisk.HIGH, "MEDIUM": AnswerRisk.MEDIUM, "NONE": AnswerRisk.NONE,
-    "NOT_APPLICABLE": AnswerRisk.NOT_APPLICABLE, "UNANSWERED": AnswerRisk.UNANSWERED,
-}  # fmt: skip
+    "HIGH": AnswerRisk.HIGH,
+    "MEDIUM": AnswerRisk.MEDIUM,
+    "NONE": AnswerRisk.NONE,
+    "NOT_APPLICABLE": AnswerRisk.NOT_APPLICABLE,
+    "UNANSWERED": AnswerRisk.UNANSWERED,
+}
 
 
 @pytest.fixture
@@ -76,9 +79,12 @@ def test_it_imports_a_list_answers_export(review, alice):
     assert summary.updated == ["ops_q1", "ops_q2", "sec_q1", "sec_q2", "perf_q1", "cost_q1"]
     assert summary.unchanged == ["rel_q1"]  # unanswered in the file and in the review
     assert summary.risks == {
-        AnswerRisk.HIGH: 1, AnswerRisk.MEDIUM: 3, AnswerRisk.NONE: 1,
-        AnswerRisk.NOT_APPLICABLE: 1, AnswerRisk.UNANSWERED: 1,
-    }  # fmt: skip
+        AnswerRisk.HIGH: 1,
+        AnswerRisk.MEDIUM: 3,
+        AnswerRisk.NONE: 1,
+        AnswerRisk.NOT_APPLICABLE: 1,
+        AnswerRisk.UNANSWERED: 1,
+    }
     assert summary.warnings == []
     ops = _answer(review, "ops_q1")
     assert (ops.version, ops.updated_by) == (1, alice)

@@ -136,14 +136,20 @@ def test_it_draws_one_circle_per_milestone_and_now_for_each_series(review, clien
     svg = _trend_svg(response)
     titles = re.findall(r"<circle [^>]*><title>([^<]+)</title></circle>", svg)
     assert titles == [
-        "High risk: 1", "High risk: 1", "High risk: 3",
-        "Medium risk: 0", "Medium risk: 1", "Medium risk: 1",
-    ]  # fmt: skip
+        "High risk: 1",
+        "High risk: 1",
+        "High risk: 3",
+        "Medium risk: 0",
+        "Medium risk: 1",
+        "Medium risk: 1",
+    ]
     assert svg.count("<circle") == 6
     assert svg.count("<polyline") == 2
     assert re.findall(r'text-anchor="(?:start|middle|end)" font-size="11" fill="#5f6b7a">([^<]+)</text>', svg) == [
-        "First", "Second", "Now",
-    ]  # fmt: skip
+        "First",
+        "Second",
+        "Now",
+    ]
     assert "<script" not in svg.lower()
 
 

@@ -70,7 +70,14 @@ def _run(count: int, work: Callable[[int, threading.Barrier], object]) -> list:
 
 
 def _save(review, item, user, *, base_version, choices=frozenset(), notes="", **extra) -> Answer:
-    return answer_save(review=review, item=item, user=user, state=AnswerState(choices=frozenset(choices), applicable=True, reason="", notes=notes), base_version=base_version, **extra)  # fmt: skip
+    return answer_save(
+        review=review,
+        item=item,
+        user=user,
+        state=AnswerState(choices=frozenset(choices), applicable=True, reason="", notes=notes),
+        base_version=base_version,
+        **extra,
+    )
 
 
 # --- Threads against PostgreSQL -----------------------------------------------------------------
@@ -182,7 +189,13 @@ def test_it_lets_one_save_through_when_all_expect_the_same_version(review, bob):
     def write(index: int, barrier: threading.Barrier) -> str:
         barrier.wait()
         try:
-            answer_save(review=review, item=item, user=bob, state=AnswerState(choices=frozenset({f"{KEY}_x{index + 1}"}), applicable=True, reason="", notes=""), expected_version=0)  # fmt: skip
+            answer_save(
+                review=review,
+                item=item,
+                user=bob,
+                state=AnswerState(choices=frozenset({f"{KEY}_x{index + 1}"}), applicable=True, reason="", notes=""),
+                expected_version=0,
+            )
         except AnswerConflict as conflict:
             assert (conflict.current_version, conflict.fields) == (1, [])
             return "conflict"
@@ -250,9 +263,13 @@ def test_it_merges_a_save_from_a_stale_version_that_changed_something_else(revie
     assert AnswerChange.objects.get(answer=answer, version=2).after["notes"] == "Alice wrote this"
     # The page gets the merged answer as data; its script lays it over the fields.
     assert answer_data_in(response, KEY) == {
-        "version": 2, "choices": [f"{KEY}_a1"], "applicable": True, "reason": "", "notes": "Alice wrote this",
+        "version": 2,
+        "choices": [f"{KEY}_a1"],
+        "applicable": True,
+        "reason": "",
+        "notes": "Alice wrote this",
         "by": "bob",
-    }  # fmt: skip
+    }
     assertNotContains(response, f'id="notes-{KEY}"')
     assertContains(response, "Someone else changed this answer meanwhile; both changes are kept.")
     assert "<html" not in response.content.decode()

@@ -34,8 +34,12 @@ OPS_Q1_A1_KO = "기본 제공 지표를 이해 및 분석하고 이에 대한 �
 OPS_Q1_A2_KO = "애플리케이션, 비즈니스 및 운영 지표 사용"
 QUESTIONS = ["ops_q1", "ops_q2", "sec_q1", "sec_q2", "sec_q3", "rel_q1", "rel_q2", "perf_q1", "cost_q1"]
 PILLARS = [
-    ("OPS", "운영 우수성"), ("SEC", "보안"), ("REL", "안정성"), ("PERF", "성능 효율성"), ("COST", "비용 최적화"),
-]  # fmt: skip
+    ("OPS", "운영 우수성"),
+    ("SEC", "보안"),
+    ("REL", "안정성"),
+    ("PERF", "성능 효율성"),
+    ("COST", "비용 최적화"),
+]
 
 
 def _save(review, user, key: str, choices: set[str], **fields) -> Answer:
@@ -135,8 +139,12 @@ def test_it_exports_every_state_of_an_answer(shop, client_for, alice):
     }
     assert (rows["ops_q2"]["updated_by"], rows["ops_q2"]["updated_at"]) == ("", "")
     assert [rows[key]["pillar"] for key in ("ops_q2", "sec_q3", "rel_q2", "perf_q1", "cost_q1")] == [
-        "OPS", "SEC", "REL", "PERF", "COST",
-    ]  # fmt: skip
+        "OPS",
+        "SEC",
+        "REL",
+        "PERF",
+        "COST",
+    ]
 
 
 def test_it_exports_titles_in_english_for_an_english_reader(shop, client_for, alice):
@@ -194,10 +202,19 @@ def test_it_defuses_a_workload_name_in_the_consolidated_csv(shop, client_for, al
 @pytest.mark.parametrize(
     "text",
     [
-        "\n=1+1", " =1+1", "  +1", "\u3000@SUM(A1)", " \t-2", "\r\n=1",
-        "\uff1dHYPERLINK(\"http://evil\")", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", " \uff1d1",
+        "\n=1+1",
+        " =1+1",
+        "  +1",
+        "\u3000@SUM(A1)",
+        " \t-2",
+        "\r\n=1",
+        '\uff1dHYPERLINK("http://evil")',
+        "\uff0b1",
+        "\uff0d1",
+        "\uff20SUM(A1)",
+        " \uff1d1",
     ],
-)  # fmt: skip
+)
 def test_it_defuses_formulas_after_whitespace_and_in_full_width_forms(text):
     body = to_csv([{"notes": text}], ["notes"]).decode("utf-8-sig")
 
@@ -235,13 +252,16 @@ def test_it_exports_a_milestone_as_it_was_frozen(shop, milestone, client_for, al
 
     assert [row["question_id"] for row in frozen] == QUESTIONS
     assert (frozen[0]["risk"], frozen[0]["selected_choice_ids"], frozen[0]["notes"]) == (
-        "MEDIUM_RISK", "ops_ops_q1_a1;ops_ops_q1_a2", "메모: 로그 **확인**",
-    )  # fmt: skip
+        "MEDIUM_RISK",
+        "ops_ops_q1_a1;ops_ops_q1_a2",
+        "메모: 로그 **확인**",
+    )
     assert frozen[0]["selected_choices"] == f"{OPS_Q1_A1_KO}; {OPS_Q1_A2_KO}"
     assert frozen[0]["question_title"] == OPS_Q1_TITLE_KO
     assert (frozen[0]["updated_by"], frozen[0]["updated_at"]) == (
-        "alice", timezone.localtime(shop.ops.updated_at).isoformat(),
-    )  # fmt: skip
+        "alice",
+        timezone.localtime(shop.ops.updated_at).isoformat(),
+    )
     assert (now[0]["risk"], now[0]["notes"]) == ("NO_RISK", "done")
     assert frozen[1:] == now[1:]
 
@@ -250,8 +270,10 @@ def test_it_exports_a_milestone_as_json(shop, milestone, client_for, alice):
     payload = json.loads(client_for(alice).get(_milestone_url(shop.review, milestone, "json")).content)
 
     assert payload["milestone"] == {
-        "id": milestone.pk, "name": "출시 전", "created_at": DjangoJSONEncoder().default(milestone.created_at),
-    }  # fmt: skip
+        "id": milestone.pk,
+        "name": "출시 전",
+        "created_at": DjangoJSONEncoder().default(milestone.created_at),
+    }
     assert payload["lens"] == {"slug": "serverless", "version": "2019-12"}
     assert payload["answers"][0]["risk"] == "MEDIUM_RISK"
 
@@ -282,15 +304,25 @@ def test_it_exports_a_reviews_answers_as_json(shop, client_for, alice):
     assert set(payload) == {"workload", "review", "lens", "milestone", "answers"}
     assert payload["workload"] == {"id": shop.workload.pk, "name": "Shop"}
     assert (payload["review"], payload["lens"], payload["milestone"]) == (
-        shop.review.pk, {"slug": "serverless", "version": "2019-12"}, None,
-    )  # fmt: skip
+        shop.review.pk,
+        {"slug": "serverless", "version": "2019-12"},
+        None,
+    )
     assert [row["question_id"] for row in payload["answers"]] == QUESTIONS
     assert payload["answers"][0] == {
-        "pillar": "OPS", "question_id": "ops_q1", "question_label": "OPS 1", "question_title": OPS_Q1_TITLE_KO,
-        "selected_choice_ids": "ops_ops_q1_a1;ops_ops_q1_a2", "selected_choices": f"{OPS_Q1_A1_KO}; {OPS_Q1_A2_KO}",
-        "risk": "MEDIUM_RISK", "applicable": True, "reason": "", "notes": "메모: 로그 **확인**",
-        "updated_by": "alice", "updated_at": timezone.localtime(shop.ops.updated_at).isoformat(),
-    }  # fmt: skip
+        "pillar": "OPS",
+        "question_id": "ops_q1",
+        "question_label": "OPS 1",
+        "question_title": OPS_Q1_TITLE_KO,
+        "selected_choice_ids": "ops_ops_q1_a1;ops_ops_q1_a2",
+        "selected_choices": f"{OPS_Q1_A1_KO}; {OPS_Q1_A2_KO}",
+        "risk": "MEDIUM_RISK",
+        "applicable": True,
+        "reason": "",
+        "notes": "메모: 로그 **확인**",
+        "updated_by": "alice",
+        "updated_at": timezone.localtime(shop.ops.updated_at).isoformat(),
+    }
     assert OPS_Q1_TITLE_KO.encode() in response.content  # not \u-escaped
 
 
@@ -369,8 +401,12 @@ def test_it_exports_risk_counts_per_workload_and_pillar_as_csv(shop, client_for,
     assert sum(counts[0] for counts in depot_rows.values()) == 1
     first = rows[0]
     assert (first["workload_id"], first["environment"], first["review_id"], first["lens"], first["lens_version"]) == (
-        str(shop.depot.pk), "PREPRODUCTION", str(shop.depot.reviews.get().pk), "serverless", "2019-12",
-    )  # fmt: skip
+        str(shop.depot.pk),
+        "PREPRODUCTION",
+        str(shop.depot.reviews.get().pk),
+        "serverless",
+        "2019-12",
+    )
 
 
 def test_it_counts_what_the_answers_say(shop, client_for, alice):
@@ -388,11 +424,21 @@ def test_it_exports_risk_counts_as_json(shop, client_for, alice):
     assert payload["lens"] == "serverless"
     assert len(payload["rows"]) == 10
     assert payload["rows"][5] == {
-        "workload_id": shop.workload.pk, "workload": "Shop", "environment": "PRODUCTION",
-        "review_id": shop.review.pk, "lens": "serverless", "lens_version": "2019-12", "pillar": "OPS",
-        "pillar_name": "운영 우수성", "high": 0, "medium": 1, "none": 0, "not_applicable": 0, "unanswered": 1,
+        "workload_id": shop.workload.pk,
+        "workload": "Shop",
+        "environment": "PRODUCTION",
+        "review_id": shop.review.pk,
+        "lens": "serverless",
+        "lens_version": "2019-12",
+        "pillar": "OPS",
+        "pillar_name": "운영 우수성",
+        "high": 0,
+        "medium": 1,
+        "none": 0,
+        "not_applicable": 0,
+        "unanswered": 1,
         "questions": 2,
-    }  # fmt: skip
+    }
     assert response["Content-Disposition"] == f'attachment; filename="serverless-risks-{_today()}.json"'
 
 

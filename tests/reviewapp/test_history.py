@@ -79,9 +79,12 @@ def test_it_records_every_save_with_before_after_and_who(three_versions, alice, 
     empty = {"choices": [], "applicable": True, "reason": "", "notes": "", "risk": AnswerRisk.UNANSWERED}
     first = {"choices": [f"{KEY}_a1"], "applicable": True, "reason": "", "notes": "first", "risk": AnswerRisk.MEDIUM}
     second = {
-        "choices": [f"{KEY}_a1", f"{KEY}_a2", f"{KEY}_a3"], "applicable": True, "reason": "",
-        "notes": "all **three**", "risk": AnswerRisk.NONE,
-    }  # fmt: skip
+        "choices": [f"{KEY}_a1", f"{KEY}_a2", f"{KEY}_a3"],
+        "applicable": True,
+        "reason": "",
+        "notes": "all **three**",
+        "risk": AnswerRisk.NONE,
+    }
     third = {
         "choices": [],
         "applicable": False,

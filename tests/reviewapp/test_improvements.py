@@ -231,16 +231,24 @@ def test_it_opens_an_item_for_a_practice_unticked_on_a_riskless_question(review)
 def test_it_turns_a_manually_tracked_item_done_when_its_practice_is_ticked(review, bob):
     _save(review, "p1_q1", ["p1_q1_a1"])
     improvement_update(
-        review=review, choice=_item(review, "p1_q1_a2").choice, user=bob,
-        status=Status.IN_PROGRESS, owner=bob, due_date=datetime.date(2030, 1, 31), note="Ticket OPS-1",
-    )  # fmt: skip
+        review=review,
+        choice=_item(review, "p1_q1_a2").choice,
+        user=bob,
+        status=Status.IN_PROGRESS,
+        owner=bob,
+        due_date=datetime.date(2030, 1, 31),
+        note="Ticket OPS-1",
+    )
 
     _save(review, "p1_q1", ["p1_q1_a1", "p1_q1_a2"])
 
     item = _item(review, "p1_q1_a2")
     assert (item.status, item.owner, item.due_date, item.note) == (
-        Status.DONE, bob, datetime.date(2030, 1, 31), "Ticket OPS-1",
-    )  # fmt: skip
+        Status.DONE,
+        bob,
+        datetime.date(2030, 1, 31),
+        "Ticket OPS-1",
+    )
 
 
 def test_it_answers_the_same_through_the_answer_endpoint(review, client_for, bob):
@@ -268,8 +276,12 @@ def test_it_stores_the_tracking_of_an_item_from_a_plain_post(review, client_for,
     assertRedirects(response, _plan_url(review) + "#practice-p1_q1_a2", fetch_redirect_response=False)
     item = _item(review, "p1_q1_a2")
     assert (item.status, item.owner, item.due_date, item.note, item.updated_by) == (
-        Status.IN_PROGRESS, vera, datetime.date(2030, 1, 31), "Ticket OPS-1", bob,
-    )  # fmt: skip
+        Status.IN_PROGRESS,
+        vera,
+        datetime.date(2030, 1, 31),
+        "Ticket OPS-1",
+        bob,
+    )
     assert _items(review) == {"p1_q1_a2": Status.IN_PROGRESS, "p1_q1_a3": Status.OPEN}
 
 

@@ -58,9 +58,18 @@ def _frozen(milestone) -> dict:
     answers = list(
         MilestoneAnswer.objects.filter(milestone=milestone)
         .order_by("question__key")
-        .values("question__key", "risk", "selected_keys", "is_applicable", "reason", "notes", "version",
-                "updated_by", "updated_at")
-    )  # fmt: skip
+        .values(
+            "question__key",
+            "risk",
+            "selected_keys",
+            "is_applicable",
+            "reason",
+            "notes",
+            "version",
+            "updated_by",
+            "updated_at",
+        )
+    )
     return {"milestone": {f: getattr(fresh, f) for f in fields}, "answers": answers}
 
 
@@ -94,16 +103,22 @@ def test_it_copies_every_answer_of_the_review_into_the_milestone(answered, alice
     for answer in answered.answers.select_related("question", "updated_by"):
         row = copied[answer.question.key]
         assert (row["risk"], row["is_applicable"], row["reason"], row["notes"], row["version"]) == (
-            answer.risk, answer.is_applicable, answer.reason, answer.notes, answer.version,
-        )  # fmt: skip
+            answer.risk,
+            answer.is_applicable,
+            answer.reason,
+            answer.notes,
+            answer.version,
+        )
         assert row["selected_keys"] == sorted(answer.selected_choices.values_list("key", flat=True))
         assert row["updated_at"] == answer.updated_at
         assert row["updated_by"] == (answer.updated_by.username if answer.updated_by else "")
     assert copied["p1_q1"]["notes"] == "**Alarms** on the API"
     assert copied["p1_q1"]["updated_by"] == "bob"
     assert (copied["p2_q1"]["risk"], copied["p2_q1"]["is_applicable"], copied["p2_q1"]["reason"]) == (
-        AnswerRisk.NOT_APPLICABLE, False, "ARCHITECTURE_CONSTRAINTS",
-    )  # fmt: skip
+        AnswerRisk.NOT_APPLICABLE,
+        False,
+        "ARCHITECTURE_CONSTRAINTS",
+    )
     assert copied["p2_q2"]["risk"] == AnswerRisk.UNANSWERED
     assert (milestone.lens, milestone.review_revision, milestone.created_by) == (answered.lens, 3, alice)
 
@@ -293,9 +308,14 @@ def test_it_never_changes_a_milestone_after_later_answer_and_item_changes(answer
         reverse("reviewapp:answer_save", args=[answered.pk]), {"question": "p1_q1", "choices": ["p1_q1_a2"]}
     )
     improvement_update(
-        review=answered, choice=load_bank(answered.lens).by_key["p2_q1"].choices[0], user=bob,
-        status=ImprovementItem.Status.IN_PROGRESS, owner=bob, due_date=datetime.date(2030, 1, 1), note="Later",
-    )  # fmt: skip
+        review=answered,
+        choice=load_bank(answered.lens).by_key["p2_q1"].choices[0],
+        user=bob,
+        status=ImprovementItem.Status.IN_PROGRESS,
+        owner=bob,
+        due_date=datetime.date(2030, 1, 1),
+        note="Later",
+    )
     client.post(_list_url(answered), {"name": "After"})
 
     assert _frozen(milestone) == frozen
@@ -385,9 +405,13 @@ def changing(alice, bob, vera):
 
 
 KINDS = {
-    "p1_q1": "resolved", "p1_q2": "worse", "p1_q3": "new",
-    "p2_q1": "better", "p2_q2": "changed", "p2_q3": "same",
-}  # fmt: skip
+    "p1_q1": "resolved",
+    "p1_q2": "worse",
+    "p1_q3": "new",
+    "p2_q1": "better",
+    "p2_q2": "changed",
+    "p2_q3": "same",
+}
 
 
 def test_it_compares_a_milestone_with_now(changing):
@@ -400,8 +424,11 @@ def test_it_compares_a_milestone_with_now(changing):
     assert counts == {"p1": (1, 1, 3), "p2": (0, 0, 2)}
     p2_q2 = next(c for p in pillars for c in p.changes if c.key == "p2_q2")
     assert (p2_q2.before.state.notes, p2_q2.after.state.notes, p2_q2.before.risk, p2_q2.after.risk) == (
-        "old notes", "new notes", AnswerRisk.NONE, AnswerRisk.NONE,
-    )  # fmt: skip
+        "old notes",
+        "new notes",
+        AnswerRisk.NONE,
+        AnswerRisk.NONE,
+    )
     p1_q1 = next(c for p in pillars for c in p.changes if c.key == "p1_q1")
     assert (p1_q1.before_titles, p1_q1.after_titles) == (["None of these"], ["Practice 1", "Practice 2", "Practice 3"])
 
@@ -417,9 +444,13 @@ def test_it_compares_two_milestones_whatever_happens_after_them(changing, alice)
 
     assert _kinds(forward) == KINDS
     assert _kinds(backward) == {
-        "p1_q1": "new", "p1_q2": "better", "p1_q3": "resolved",
-        "p2_q1": "worse", "p2_q2": "changed", "p2_q3": "same",
-    }  # fmt: skip
+        "p1_q1": "new",
+        "p1_q2": "better",
+        "p1_q3": "resolved",
+        "p2_q1": "worse",
+        "p2_q2": "changed",
+        "p2_q3": "same",
+    }
     assert _kinds(since_m2) == {**dict.fromkeys(KINDS, "same"), "p2_q3": "new"}
     assert [(p.resolved, p.new, p.changed) for p in since_m2] == [(0, 0, 0), (0, 1, 1)]
 
@@ -472,8 +503,13 @@ def test_it_shows_the_comparison_of_two_milestones_on_the_compare_page(changing,
     response = client_for(alice).get(_compare_url(review, m1, m2))
 
     assert {label: kind for label, (kind, _b, _a) in _rows(response).items()} == {
-        "P1 1": "resolved", "P1 2": "worse", "P1 3": "new", "P2 1": "better", "P2 2": "changed", "P2 3": "same",
-    }  # fmt: skip
+        "P1 1": "resolved",
+        "P1 2": "worse",
+        "P1 3": "new",
+        "P2 1": "better",
+        "P2 2": "changed",
+        "P2 3": "same",
+    }
     assertContains(response, "<th>Question</th><th>M1</th><th>M2</th>")
 
 

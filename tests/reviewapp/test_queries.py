@@ -65,9 +65,10 @@ REQUESTS = {
     "answer_save": (302, lambda r: _save(r, {"question": "p1_q1", "choices": ["p1_q1_a1", "p1_q1_a3"]})),
     "answer_save_htmx": (200, lambda r: _save(r, {"question": "p1_q1", "choices": ["p1_q1_a3"]}, **HTMX)),
     "answer_refused_htmx": (
-        400, lambda r: _save(r, {"question": "p1_q2", "choices": ["p1_q2_no", "p1_q2_a1"]}, **HTMX),
+        400,
+        lambda r: _save(r, {"question": "p1_q2", "choices": ["p1_q2_no", "p1_q2_a1"]}, **HTMX),
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", list(REQUESTS))

@@ -120,10 +120,14 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
         _save(review, "sec_q1", ["sec_sec_q1_a3"], notes=UNSAFE_NOTES, user=bob)
         _save(review, "cost_q1", ["cost_cost_q1_no"], user=bob)
         improvement_update(
-            review=review, choice=load_bank(lens).by_key["cost_q1"].choices_by_key["cost_cost_q1_a2"], user=bob,
-            status=ImprovementItem.Status.IN_PROGRESS, owner=bob, due_date=datetime.date(2030, 1, 31),
+            review=review,
+            choice=load_bank(lens).by_key["cost_q1"].choices_by_key["cost_cost_q1_a2"],
+            user=bob,
+            status=ImprovementItem.Status.IN_PROGRESS,
+            owner=bob,
+            due_date=datetime.date(2030, 1, 31),
             note="Ticket COST-7",
-        )  # fmt: skip
+        )
         review.refresh_from_db()
         current_counts = _counts(review_state(review).counts)
 
@@ -241,8 +245,13 @@ def test_it_puts_the_review_counts_on_the_cover_and_in_the_summary(rendered):
     assert _cover_counts(rendered["ko"]["text"], ko_labels) == (high, medium, none, na, unanswered)
     assert _total_row(rendered["en"]["text"], "Total") == (high, medium, none, na, unanswered, total)
     assert _total_row(rendered["ko"]["text"], squeeze(gettext_ko("Total"))) == (
-        high, medium, none, na, unanswered, total,
-    )  # fmt: skip
+        high,
+        medium,
+        none,
+        na,
+        unanswered,
+        total,
+    )
 
 
 @pytest.mark.django_db

@@ -18,10 +18,15 @@ from reviewapp.bank import load_bank
 from reviewapp.reports import ReportRequest, render_report_html
 
 LINKS = [
-    {"type": "IMPROVEMENT_PLAN", "content": [{"displayText": "Runbook [v2]", "url": "https://acme.example/run"},
-                                             {"displayText": "Ask the platform team"}]},
+    {
+        "type": "IMPROVEMENT_PLAN",
+        "content": [
+            {"displayText": "Runbook [v2]", "url": "https://acme.example/run"},
+            {"displayText": "Ask the platform team"},
+        ],
+    },
     {"type": "HELPFUL_RESOURCE", "content": [{"displayText": "Background", "url": "https://acme.example/why"}]},
-]  # fmt: skip
+]
 
 
 @pytest.fixture
@@ -88,7 +93,12 @@ def test_it_shows_every_link_of_a_practice_and_of_the_question_on_the_question_p
 
     page = _text(client_for(alice).get(reverse("reviewapp:review_question", args=[linked.pk, "p1_q1"])).content)
 
-    for url in ("https://docs.example/helpful", "https://docs.example/plan", "https://acme.example/run",
-                "https://acme.example/why", "https://docs.example/question"):  # fmt: skip
+    for url in (
+        "https://docs.example/helpful",
+        "https://docs.example/plan",
+        "https://acme.example/run",
+        "https://acme.example/why",
+        "https://docs.example/question",
+    ):
         assert f'<a href="{url}" rel="noopener noreferrer nofollow"' in page, url
     assert "Runbook [v2]</a></li><li>Ask the platform team</li></ul>" in page

@@ -69,8 +69,12 @@ def test_it_lists_every_risk_in_order_with_zeros():
 
     assert list(counts.as_dict()) == list(RISK_ORDER)
     assert list(RISK_ORDER) == [
-        AnswerRisk.HIGH, AnswerRisk.MEDIUM, AnswerRisk.NONE, AnswerRisk.NOT_APPLICABLE, AnswerRisk.UNANSWERED,
-    ]  # fmt: skip
+        AnswerRisk.HIGH,
+        AnswerRisk.MEDIUM,
+        AnswerRisk.NONE,
+        AnswerRisk.NOT_APPLICABLE,
+        AnswerRisk.UNANSWERED,
+    ]
     assert counts.as_dict() == {
         "HIGH_RISK": 0,
         "MEDIUM_RISK": 1,
@@ -89,9 +93,13 @@ def test_it_counts_nothing_for_no_questions():
 
 def test_it_counts_by_pillar():
     pairs = [
-        (1, AnswerRisk.HIGH), (2, AnswerRisk.NONE), (1, AnswerRisk.UNANSWERED),
-        (1, AnswerRisk.HIGH), (3, AnswerRisk.NOT_APPLICABLE), (2, AnswerRisk.MEDIUM),
-    ]  # fmt: skip
+        (1, AnswerRisk.HIGH),
+        (2, AnswerRisk.NONE),
+        (1, AnswerRisk.UNANSWERED),
+        (1, AnswerRisk.HIGH),
+        (3, AnswerRisk.NOT_APPLICABLE),
+        (2, AnswerRisk.MEDIUM),
+    ]
 
     by_pillar = counts_by_pillar(pairs)
 
@@ -154,9 +162,11 @@ def test_it_gives_each_serverless_question_the_risk_its_tiers_call_for(serverles
 def _not_applicable_cases(question: dict):
     key = question["question_id"]
     for name, selected in [
-        ("nothing", []), ("all-practices", question["practices"]),
-        ("required", question["required"]), ("none-of-these", [question["none"]]),
-    ]:  # fmt: skip
+        ("nothing", []),
+        ("all-practices", question["practices"]),
+        ("required", question["required"]),
+        ("none-of-these", [question["none"]]),
+    ]:
         yield pytest.param(key, selected, id=f"{key}-na-{name}")
 
 

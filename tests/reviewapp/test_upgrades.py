@@ -89,25 +89,43 @@ def v2(lens, root):
     Question.objects.filter(pillar__lens=draft, key="p2_q1").delete()
     Question.objects.filter(pillar__lens=draft, key="p2_q2").update(title_en="Question 2.2, reworded?")
     pillar = Pillar.objects.get(lens=draft, key="p2")
-    p2_q3 = Question.objects.create(pillar=pillar, key="p2_q3", label="P2 3", order=3,
-                                    title_en="Question 2.3?", title_ko="질문 2.3?")  # fmt: skip
+    p2_q3 = Question.objects.create(
+        pillar=pillar, key="p2_q3", label="P2 3", order=3, title_en="Question 2.3?", title_ko="질문 2.3?"
+    )
     Choice.objects.create(question=p2_q3, key="p2_q3_a1", order=1, title_en="Practice 1", title_ko="모범 사례 1")
-    Choice.objects.create(question=p2_q3, key="p2_q3_no", order=9, is_none=True,
-                          title_en="None of these", title_ko="따르는 모범 사례 없음")  # fmt: skip
+    Choice.objects.create(
+        question=p2_q3,
+        key="p2_q3_no",
+        order=9,
+        is_none=True,
+        title_en="None of these",
+        title_ko="따르는 모범 사례 없음",
+    )
     RiskRule.objects.create(question=p2_q3, order=1, condition="p2_q3_a1", risk="NO_RISK")
     RiskRule.objects.create(question=p2_q3, order=2, condition="default", risk="HIGH_RISK")
-    return lens_publish(draft=draft, version="2", user=root,
-                        release_notes={"en": "Fewer *questions*.", "ko": "질문 *정리*."})  # fmt: skip
+    return lens_publish(
+        draft=draft, version="2", user=root, release_notes={"en": "Fewer *questions*.", "ko": "질문 *정리*."}
+    )
 
 
 def _state(review) -> dict:
     """Everything an upgrade touches, row ids included: equal before and after means nothing changed."""
     review = Review.objects.get(pk=review.pk)
     answers = sorted(
-        (a.pk, a.question_id, a.risk, a.version, a.is_applicable, a.reason, a.notes, a.updated_by_id, a.updated_at,
-         tuple(sorted(a.selected_choices.values_list("pk", flat=True))))
+        (
+            a.pk,
+            a.question_id,
+            a.risk,
+            a.version,
+            a.is_applicable,
+            a.reason,
+            a.notes,
+            a.updated_by_id,
+            a.updated_at,
+            tuple(sorted(a.selected_choices.values_list("pk", flat=True))),
+        )
         for a in Answer.objects.filter(review=review)
-    )  # fmt: skip
+    )
     items = sorted(
         ImprovementItem.objects.filter(review=review).values_list("pk", "choice_id", "status", "owner_id", "note")
     )
@@ -115,9 +133,11 @@ def _state(review) -> dict:
         "review": (review.lens_id, review.revision),
         "answers": answers,
         "items": items,
-        "milestones": (Milestone.objects.filter(review=review).count(),
-                       MilestoneAnswer.objects.filter(milestone__review=review).count()),
-    }  # fmt: skip
+        "milestones": (
+            Milestone.objects.filter(review=review).count(),
+            MilestoneAnswer.objects.filter(milestone__review=review).count(),
+        ),
+    }
 
 
 def _answers(review) -> dict:
@@ -191,8 +211,9 @@ def test_it_offers_a_newer_version_of_an_undated_lens(client_for, alice, lens, r
 
 def test_it_offers_no_older_version_as_newer(alice, serverless_lens, root):
     """A review already on the latest version is offered nothing, whatever the order of the rows."""
-    published = lens_publish(draft=lens_draft_create(lens=serverless_lens, user=root), version="2025-01",
-                             release_notes={}, user=root)  # fmt: skip
+    published = lens_publish(
+        draft=lens_draft_create(lens=serverless_lens, user=root), version="2025-01", release_notes={}, user=root
+    )
     old_review = make_workload(alice, name="Old", lens=serverless_lens).reviews.get()
     new_review = make_workload(alice, name="New", lens=published).reviews.get()
 
@@ -244,16 +265,40 @@ def test_it_carries_the_answers_over_and_recomputes_their_risk(answered, v2, bob
     assert (answered.lens, answered.revision) == (v2, revision + 1)
     assert _answers(answered) == {
         # a3 is gone from v2: it drops out, and v2's rules give {a1} a high risk.
-        "p1_q1": {"risk": AnswerRisk.HIGH, "choices": ["p1_q1_a1"], "version": 2, "lens": "2",
-                  "applicable": (True, ""), "notes": "Alarms on the *API*"},
+        "p1_q1": {
+            "risk": AnswerRisk.HIGH,
+            "choices": ["p1_q1_a1"],
+            "version": 2,
+            "lens": "2",
+            "applicable": (True, ""),
+            "notes": "Alarms on the *API*",
+        },
         # Same choice, but v2's rule 2 says NO_RISK.
-        "p1_q2": {"risk": AnswerRisk.NONE, "choices": ["p1_q2_a1"], "version": 2, "lens": "2",
-                  "applicable": (True, ""), "notes": ""},
-        "p2_q2": {"risk": AnswerRisk.NOT_APPLICABLE, "choices": [], "version": 2, "lens": "2",
-                  "applicable": (False, "OUT_OF_SCOPE"), "notes": "No queues"},
-        "p2_q3": {"risk": AnswerRisk.UNANSWERED, "choices": [], "version": 0, "lens": "2",
-                  "applicable": (True, ""), "notes": ""},
-    }  # fmt: skip
+        "p1_q2": {
+            "risk": AnswerRisk.NONE,
+            "choices": ["p1_q2_a1"],
+            "version": 2,
+            "lens": "2",
+            "applicable": (True, ""),
+            "notes": "",
+        },
+        "p2_q2": {
+            "risk": AnswerRisk.NOT_APPLICABLE,
+            "choices": [],
+            "version": 2,
+            "lens": "2",
+            "applicable": (False, "OUT_OF_SCOPE"),
+            "notes": "No queues",
+        },
+        "p2_q3": {
+            "risk": AnswerRisk.UNANSWERED,
+            "choices": [],
+            "version": 0,
+            "lens": "2",
+            "applicable": (True, ""),
+            "notes": "",
+        },
+    }
     assert [(q.key, q.risk_before, q.risk_after, q.dropped_choices, q.is_new) for q in summary.questions] == [
         ("p1_q1", AnswerRisk.MEDIUM, AnswerRisk.HIGH, ["p1_q1_a3"], False),
         ("p1_q2", AnswerRisk.MEDIUM, AnswerRisk.NONE, [], False),
@@ -289,13 +334,19 @@ def test_it_keeps_the_answer_history_across_an_upgrade(client_for, alice, answer
 
     answer = Answer.objects.get(review=answered, question__key="p1_q1")
     assert answer.question.pillar.lens == v2
-    changes = list(answer.changes.order_by("version").values_list(
-        "version", "changed_by__username", "changed_at", "before", "after"))  # fmt: skip
+    changes = list(
+        answer.changes.order_by("version").values_list(
+            "version", "changed_by__username", "changed_at", "before", "after"
+        )
+    )
     assert changes[:2] == before
     # The move itself is the third change: a3 is gone from version 2.
     assert (changes[2][0], changes[2][1], changes[2][3]["choices"], changes[2][4]["choices"]) == (
-        3, "bob", ["p1_q1_a1", "p1_q1_a2", "p1_q1_a3"], ["p1_q1_a1", "p1_q1_a2"],
-    )  # fmt: skip
+        3,
+        "bob",
+        ["p1_q1_a1", "p1_q1_a2", "p1_q1_a3"],
+        ["p1_q1_a1", "p1_q1_a2"],
+    )
     assert answer.version == 3
     # The history page of the upgraded question still lists the changes made before the upgrade.
     response = client_for(alice).get(reverse("reviewapp:answer_history", args=[answered.pk, "p1_q1"]))
@@ -317,8 +368,11 @@ def test_it_takes_a_milestone_of_the_state_before_the_upgrade(answered, v2, lens
     milestone = Milestone.objects.get(review=answered)
     assert summary.milestone == milestone
     assert (milestone.name, milestone.lens, milestone.review_revision, milestone.created_by) == (
-        "Before upgrade to 2", lens, revision, bob,
-    )  # fmt: skip
+        "Before upgrade to 2",
+        lens,
+        revision,
+        bob,
+    )
     assert milestone_records(milestone) == records
     # The removed question's answer stays in the milestone.
     removed = MilestoneAnswer.objects.get(milestone=milestone, question__key="p2_q1")
@@ -341,19 +395,25 @@ def test_it_moves_tracked_items_with_their_practice(answered, v2, bob):
     assert _items(answered) == {
         ("p1_q1_a2", "1", "in_progress", "bob", "Bob's on it"),
         ("p1_q1_a3", "1", "wont_do", None, ""),
-        ("p1_q2_a2", "1", "open", None, ""), ("p1_q2_a3", "1", "open", None, ""),
-        ("p2_q1_a2", "1", "open", None, ""), ("p2_q1_a3", "1", "open", None, ""),
-    }  # fmt: skip
-    kept = set(ImprovementItem.objects.filter(review=answered, choice__key__in=["p1_q1_a2", "p1_q2_a2", "p1_q2_a3"])
-               .values_list("pk", flat=True))  # fmt: skip
+        ("p1_q2_a2", "1", "open", None, ""),
+        ("p1_q2_a3", "1", "open", None, ""),
+        ("p2_q1_a2", "1", "open", None, ""),
+        ("p2_q1_a3", "1", "open", None, ""),
+    }
+    kept = set(
+        ImprovementItem.objects.filter(
+            review=answered, choice__key__in=["p1_q1_a2", "p1_q2_a2", "p1_q2_a3"]
+        ).values_list("pk", flat=True)
+    )
 
     review_upgrade(review=answered, target=v2, user=bob)
 
     # p1_q1_a3 and p2_q1's practices are gone from v2, and so are their items.
     assert _items(answered) == {
         ("p1_q1_a2", "2", "in_progress", "bob", "Bob's on it"),
-        ("p1_q2_a2", "2", "open", None, ""), ("p1_q2_a3", "2", "open", None, ""),
-    }  # fmt: skip
+        ("p1_q2_a2", "2", "open", None, ""),
+        ("p1_q2_a3", "2", "open", None, ""),
+    }
     assert set(ImprovementItem.objects.filter(review=answered).values_list("pk", flat=True)) == kept
 
 
@@ -419,8 +479,11 @@ def test_it_shows_the_summary_after_upgrading_through_the_page(client_for, bob, 
     }
     assert list(rows) == ["P1 1", "P1 2", "P2 2", "P2 3"]
     assert [part.strip() for part in rows["P1 1"].split("|") if part.strip()] == [
-        "Question 1.1?", "Medium risk", "High risk", "p1_q1_a3",
-    ]  # fmt: skip
+        "Question 1.1?",
+        "Medium risk",
+        "High risk",
+        "p1_q1_a3",
+    ]
     assert "New question" in rows["P2 3"]
     assert "Questions no longer in the lens" in text
     assert "<li>P2 1 Question 2.1?</li>" in text

@@ -238,8 +238,9 @@ def test_it_lets_an_owner_step_down_once_there_is_another(client_for, alice, bob
     assert _messages(response) == ["alice is now Viewer."]
     assert _messages(removal) == ["alice no longer has access."]
     assert sorted(workload.memberships.values_list("user__username", "role")) == [
-        ("bob", Role.OWNER), ("vera", Role.VIEWER),
-    ]  # fmt: skip
+        ("bob", Role.OWNER),
+        ("vera", Role.VIEWER),
+    ]
 
 
 def test_it_removes_a_member(client_for, alice, vera, workload):

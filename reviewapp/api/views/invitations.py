@@ -27,9 +27,11 @@ class InvitationList(generics.ListCreateAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invitation, token = invitation_create(
-            workload=workload, role=serializer.validated_data["role"], created_by=request.user,
+            workload=workload,
+            role=serializer.validated_data["role"],
+            created_by=request.user,
             valid_days=serializer.validated_data["valid_days"],
-        )  # fmt: skip
+        )
         link = request.build_absolute_uri(reverse("reviewapp:invitation_accept", args=[token]))
         context = {**self.get_serializer_context(), "urls": {invitation.pk: link}}
         return Response(s.InvitationSerializer(invitation, context=context).data, status=status.HTTP_201_CREATED)

@@ -79,10 +79,12 @@ class LensAwsImport(APIView):
             raise ValidationError({"body": [_("Send the lens file's JSON object as the request body.")]})
         try:
             lens = lens_from_aws(
-                dict(request.data), language=query.validated_data["language"],
-                slug=request.query_params.get("slug") or None, version=request.query_params.get("version") or None,
+                dict(request.data),
+                language=query.validated_data["language"],
+                slug=request.query_params.get("slug") or None,
+                version=request.query_params.get("version") or None,
                 force=request.query_params.get("force", "").lower() in ("1", "true", "yes", "on"),
-            )  # fmt: skip
+            )
         except LensAlreadyImported as exc:
             body = {
                 "detail": _("Version %(version)s of this lens already has this content: nothing was imported.")

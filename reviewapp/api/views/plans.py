@@ -26,11 +26,12 @@ class ImprovementPlan(APIView):
     @extend_schema(
         responses=s.PlanQuestionSerializer(many=True),
         parameters=[
-            OpenApiParameter("pillar", str), OpenApiParameter("risk", str, enum=["HIGH_RISK", "MEDIUM_RISK"]),
+            OpenApiParameter("pillar", str),
+            OpenApiParameter("risk", str, enum=["HIGH_RISK", "MEDIUM_RISK"]),
             OpenApiParameter("status", str, enum=["open", "in_progress", "done", "wont_do"]),
             OpenApiParameter("owner", int, description="User id of a member."),
         ],
-    )  # fmt: skip
+    )
     def get(self, request, pk: int):
         review, _role = get_review_for_user(request, pk)
         state = review_state(review)
@@ -38,24 +39,33 @@ class ImprovementPlan(APIView):
         if request.query_params and not form.is_valid():
             raise ValidationError(form.errors)
         plan = improvement_plan(state, form.filters())
-        return Response([
-            {
-                "question": entry.state.item.key, "label": entry.state.question.label,
-                "pillar": entry.state.item.pillar.key, "title": entry.state.question.title, "risk": entry.risk,
-                "items": [_item_data(p.choice, p.item) for p in entry.practices],
-            }
-            for entry in plan
-        ])  # fmt: skip
+        return Response(
+            [
+                {
+                    "question": entry.state.item.key,
+                    "label": entry.state.question.label,
+                    "pillar": entry.state.item.pillar.key,
+                    "title": entry.state.question.title,
+                    "risk": entry.risk,
+                    "items": [_item_data(p.choice, p.item) for p in entry.practices],
+                }
+                for entry in plan
+            ]
+        )
 
 
 def _item_data(choice, item) -> dict:
     return {
-        "choice": choice.key, "title": choice.title, "tier": choice.tier,
-        "improvement_plan": choice.improvement_plan, "improvement_plan_url": choice.improvement_plan_url,
+        "choice": choice.key,
+        "title": choice.title,
+        "tier": choice.tier,
+        "improvement_plan": choice.improvement_plan,
+        "improvement_plan_url": choice.improvement_plan_url,
         "status": item.status if item else "open",
         "owner": item.owner.get_username() if item and item.owner else None,
-        "due_date": item.due_date if item else None, "note": item.note if item else "",
-    }  # fmt: skip
+        "due_date": item.due_date if item else None,
+        "note": item.note if item else "",
+    }
 
 
 class ImprovementItemDetail(APIView):

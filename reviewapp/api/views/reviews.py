@@ -77,7 +77,7 @@ class ReviewSummary(APIView):
                         "counts": s.counts_dict(p.counts),
                     }
                     for p in state.pillars
-                ],  # fmt: skip
+                ],
             }
         )
 
@@ -100,9 +100,10 @@ class AnswerList(APIView):
         if pillar and state.pillar(pillar) is None:
             raise ValidationError({"pillar": [_("This lens has no pillar “%(key)s”.") % {"key": pillar}]})
         answers = [
-            answer_data(q) for q in state.questions
+            answer_data(q)
+            for q in state.questions
             if (not pillar or q.item.pillar.key == pillar) and (not risk or q.risk == risk)
-        ]  # fmt: skip
+        ]
         return Response(answers)
 
 
@@ -196,8 +197,14 @@ class AnswersAwsImport(APIView):
             summary = answers_from_aws(review=review, data=request.data, user=request.user)
         except AnswerImportError as exc:
             return file_refused(exc.messages, "answers", total=exc.total)
-        return Response({"updated": summary.updated, "unchanged": summary.unchanged,
-                         "risks": summary.risks, "warnings": summary.warnings})  # fmt: skip
+        return Response(
+            {
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "risks": summary.risks,
+                "warnings": summary.warnings,
+            }
+        )
 
 
 class AnswersExport(APIView):

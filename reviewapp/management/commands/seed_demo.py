@@ -16,13 +16,17 @@ from reviewapp.workloads import workload_create
 SAMPLE_NAME = "Serverless booking service (demo)"
 # question key -> (selected choice keys, applicable, reason, notes)
 SAMPLE_ANSWERS = {
-    "ops_q1": (["ops_ops_q1_a1", "ops_ops_q1_a2", "ops_ops_q1_a3", "ops_ops_q1_a4"], True, "",
-               "CloudWatch dashboards per service; X-Ray **active tracing** on every function."),
+    "ops_q1": (
+        ["ops_ops_q1_a1", "ops_ops_q1_a2", "ops_ops_q1_a3", "ops_ops_q1_a4"],
+        True,
+        "",
+        "CloudWatch dashboards per service; X-Ray **active tracing** on every function.",
+    ),
     "ops_q2": (["ops_ops_q2_a1", "ops_ops_q2_a3"], True, "", "SAM templates; canary deploys via CodeDeploy."),
     "sec_q1": (["sec_sec_q1_no"], True, "", "Public API has no authorizer yet."),
     "sec_q2": (["sec_sec_q2_a2", "sec_sec_q2_a3"], True, "", ""),
     "cost_q1": ([], False, "BUSINESS_PRIORITIES", "Cost is reviewed by the FinOps team separately."),
-}  # fmt: skip
+}
 
 
 class Command(BaseCommand):
@@ -49,11 +53,15 @@ class Command(BaseCommand):
 
     def _create_sample(self, user, lens: Lens) -> None:
         workload = workload_create(
-            user=user, lenses=[lens], name=SAMPLE_NAME,
+            user=user,
+            lenses=[lens],
+            name=SAMPLE_NAME,
             description="Ticket booking API on API Gateway, Lambda, DynamoDB and Step Functions.",
-            environment=Workload.Environment.PRODUCTION, regions=["ap-northeast-2"],
-            review_owner="Demo team <demo@example.com>", industry="Travel",
-        )  # fmt: skip
+            environment=Workload.Environment.PRODUCTION,
+            regions=["ap-northeast-2"],
+            review_owner="Demo team <demo@example.com>",
+            industry="Travel",
+        )
         review = Review.objects.get(workload=workload, lens=lens)
         bank = load_bank(lens)
         for key, (choices, applicable, reason, notes) in SAMPLE_ANSWERS.items():
