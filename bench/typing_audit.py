@@ -415,6 +415,7 @@ def main() -> None:
             f"Network faults injected on saves: {outcome.faults}.\n"
         )
     if outcome.lost or outcome.duplicated:
+        print(explain(result[0], outcome, review_id, limit=int(os.environ.get("AUDIT_EXPLAIN", 3))))
         raise SystemExit(f"lost: {outcome.lost[:20]} duplicated: {outcome.duplicated[:20]}")
 
 
