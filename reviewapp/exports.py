@@ -147,11 +147,7 @@ def consolidated_rows(workloads: Iterable[Workload], lens_slug: str) -> list[dic
                     "lens_version": review.lens.version,
                     "pillar": pillar.short_label,
                     "pillar_name": pillar.name,
-                    "high": counts.high,
-                    "medium": counts.medium,
-                    "none": counts.none,
-                    "not_applicable": counts.not_applicable,
-                    "unanswered": counts.unanswered,
+                    **counts.by_risk(),
                     "questions": counts.total,
                 }
             )

@@ -56,6 +56,16 @@ class RiskCounts:
         """The counts of a review fetched with ``Review.objects.with_risk_counts()``."""
         return cls(Counter({risk: getattr(review, name) for name, risk in RISK_COUNT_FIELDS.items()}))
 
+    def by_risk(self) -> dict[str, int]:
+        """The five counts by the names the API, the exports and the pages use."""
+        return {
+            "high": self.high,
+            "medium": self.medium,
+            "none": self.none,
+            "not_applicable": self.not_applicable,
+            "unanswered": self.unanswered,
+        }
+
     @property
     def total(self) -> int:
         return sum(self.counts.values())

@@ -11,15 +11,7 @@ from ..risk import RiskCounts
 
 
 def counts_dict(counts: RiskCounts) -> dict[str, int]:
-    return {
-        "high": counts.high,
-        "medium": counts.medium,
-        "none": counts.none,
-        "not_applicable": counts.not_applicable,
-        "unanswered": counts.unanswered,
-        "answered": counts.answered,
-        "total": counts.total,
-    }
+    return {**counts.by_risk(), "answered": counts.answered, "total": counts.total}
 
 
 class RiskCountsSerializer(serializers.Serializer):

@@ -59,3 +59,17 @@ def file_refused(problems: list[str], what: str, *, total: int | None = None) ->
 
 class LanguageQuery(serializers.Serializer):
     language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES])
+
+
+_QUERY_ID = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+def query_id(request, name: str, message: str) -> int | None:
+    """An id given as a query parameter (``?workload=12``), None when absent; 400 with ``message`` if not one."""
+    value = request.query_params.get(name, "")
+    if not value:
+        return None
+    try:
+        return _QUERY_ID.clean(value)
+    except DjangoValidationError:
+        raise ValidationError({name: [message]}) from None

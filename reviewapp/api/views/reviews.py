@@ -16,7 +16,7 @@ from ...exports import answers_download
 from ...models import Milestone, Review, Workload
 from ...progress import QuestionState, review_state
 from .. import serializers as s
-from .common import answer_data, file_refused, if_match_version
+from .common import answer_data, file_refused, if_match_version, query_id
 
 
 class ReviewList(generics.ListAPIView):
@@ -40,11 +40,9 @@ class ReviewList(generics.ListAPIView):
             .with_risk_counts()
             .order_by("pk")
         )
-        workload = self.request.query_params.get("workload", "")
-        if workload:
-            if not workload.isdigit() or len(workload) > 18:
-                raise ValidationError({"workload": [_("Give a workload id (a number).")]})
-            reviews = reviews.filter(workload_id=int(workload))
+        workload = query_id(self.request, "workload", _("Give a workload id (a number)."))
+        if workload is not None:
+            reviews = reviews.filter(workload_id=workload)
         lens = self.request.query_params.get("lens", "").replace("\x00", "")
         return reviews.filter(lens__slug=lens) if lens else reviews
 
@@ -215,13 +213,11 @@ class AnswersExport(APIView):
         responses={(200, "text/csv"): str, (200, "application/json"): dict},
     )
     def get(self, request, pk: int, fmt: str):
-        milestone = request.query_params.get("milestone", "")
-        if milestone and (not milestone.isdigit() or len(milestone) > 18):
-            raise ValidationError({"milestone": [_("Give a milestone id (a number).")]})
+        milestone = query_id(request, "milestone", _("Give a milestone id (a number)."))
         review, _role = get_review_for_user(request, pk)
         found = (
-            get_object_or_404(Milestone.objects.select_related("lens"), pk=int(milestone), review=review)
-            if milestone
+            get_object_or_404(Milestone.objects.select_related("lens"), pk=milestone, review=review)
+            if milestone is not None
             else None
         )
         return answers_download(review=review, milestone=found, fmt=fmt).response()

@@ -74,7 +74,7 @@ class MemberList(generics.ListCreateAPIView):
 
     def get_queryset(self):
         workload, _role = get_workload_for_user(self.request, self.kwargs["pk"], owner=writing(self.request))
-        return workload.memberships.select_related("user").order_by("user__username", "pk")
+        return workload.listed_memberships()
 
     def create(self, request, *args, **kwargs):
         workload, _role = get_workload_for_user(request, self.kwargs["pk"], owner=True)
