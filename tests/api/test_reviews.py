@@ -548,4 +548,3 @@ def test_it_makes_no_copy_of_an_imported_lens_unless_forced(lenses, api_for, ali
     forced = _send(api_for(editor), "post", "/api/v1/lenses/import/?language=en&slug=copy&force=true", document)
     assert forced.status_code == 201
     assert list(Lens.objects.filter(slug="copy").order_by("pk").values_list("version", flat=True)) == ["1", "2"]
-
