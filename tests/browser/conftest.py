@@ -1,16 +1,16 @@
 """Headless Chromium (Debian's package) driven by Playwright against pytest-django's live server."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+
+from bench.typing_audit import CHROMIUM, CHROMIUM_ARGS  # one set of flags for every browser the tests start
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
 # make for set-up are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -25,15 +25,7 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
+            args=CHROMIUM_ARGS,
         )
         yield browser
         browser.close()
