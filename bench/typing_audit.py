@@ -355,6 +355,21 @@ def explain(log: Log, result: Result, review_id: int, limit: int = 3) -> str:
                     f"  v{c.version} {who} {c.idempotency_key[:8]} {before.count(token)}->{after.count(token)}"
                 )
                 lines.append(f"     before {before!r}\n     after  {after!r}")
+        sends = [
+            extra
+            for _u, _at, what, question, _b, box, extra in log.trail
+            if what == "send" and question == key and token in box
+        ]
+        for idem in sends:
+            change = changes.filter(idempotency_key=idem).first()
+            lines.append(
+                f"  save {idem[:8]} carried it: "
+                + (
+                    f"stored as v{change.version}, token kept: {token in change.after.get('notes', '')}"
+                    if change
+                    else "no change stored under its key"
+                )
+            )
         owner = token[1:].split(".")[0]
         for user, at, what, question, base, box, extra in log.trail:
             if question == key and (token in box or token in str(extra) or user == owner):

@@ -1,4 +1,4 @@
-"""The one Markdown pipeline (reviewapp/markup.py): Markdown to HTML, then cleaned by nh3."""
+"""The one Markdown pipeline (questions/markup.py): Markdown to HTML, then cleaned by nh3."""
 
 from html.parser import HTMLParser
 
