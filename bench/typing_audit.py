@@ -65,6 +65,7 @@ class Result:
     retries: int
     lost: list[str]
     duplicated: list[str]
+    held: list[str]
     unsettled: list[str]
     hiccups: int
     drafts: int
@@ -74,7 +75,8 @@ class Result:
         return (
             f"{self.edits} edits ({self.tokens} typed), {self.merges} merged, {self.conflicts} conflicts "
             f"({self.resolved} resolved), {self.retries} retries, faults {self.faults}, {self.hiccups} raced actions, {self.drafts} drafts restored; "
-            f"lost {len(self.lost)}, duplicated {len(self.duplicated)}, unsettled {len(self.unsettled)}"
+            f"lost {len(self.lost)}, duplicated {len(self.duplicated)}, still only in a browser {len(self.held)}, "
+            f"unsettled {len(self.unsettled)}"
         )
 
 
@@ -287,7 +289,7 @@ def audit(log: Log, review_id: int) -> Result:
         "answer__question", "changed_by"
     ):
         history.setdefault(change.answer.question.key, []).append(change)
-    lost, duplicated = [], []
+    lost, duplicated, held = [], [], []
     for _user, key, token in log.tokens:
         saved = answers[key].notes
         # "Keep both" writes two people's texts one after the other, each under a line naming
@@ -295,8 +297,11 @@ def audit(log: Log, review_id: int) -> Result:
         if any(text.count(token) > 1 for text in re.split(r"^—[^\n]*:$", saved, flags=re.M)):
             duplicated.append(token)
         if token not in saved and not any(token in c.after.get("notes", "") for c in history.get(key, [])):
-            held = [user for user, left in log.left.items() if token in left]
-            lost.append(f"{token} on {key}" + (f" (still in the browser of {', '.join(held)})" if held else ""))
+            holders = [user for user, left in log.left.items() if token in left]
+            if holders:  # on the person's screen or in their browser's drafts: not lost, not sent either
+                held.append(f"{token} on {key} (in the browser of {', '.join(holders)})")
+            else:
+                lost.append(f"{token} on {key}")
 
     def kept(key: str, user: str, since: float, holds) -> bool:
         """In the saved answer now, or in a change the person made, or in any change made after they acted."""
@@ -323,6 +328,7 @@ def audit(log: Log, review_id: int) -> Result:
         retries=total("retries"),
         lost=lost,
         duplicated=duplicated,
+        held=held,
         unsettled=log.unsettled,
         hiccups=log.hiccups,
         drafts=log.drafts,

@@ -79,6 +79,26 @@ def _edits(base: str, other: str) -> list[Edit]:
     return edits
 
 
+def _word_span(base: str, edit: Edit) -> tuple[int, int]:
+    """The part of ``base`` an edit touches, widened to whole words where it starts or ends inside one.
+
+    Two people changing the same word ("typist07.1" made "typist07.5" by one and "typist10.1" by the
+    other) is a conflict, not two edits a character apart to lay together into a word neither wrote.
+    """
+    start, end, _text = edit
+
+    def inside(at: int) -> bool:
+        return 0 < at < len(base) and not base[at - 1].isspace() and not base[at].isspace()
+
+    if inside(start):
+        while start > 0 and not base[start - 1].isspace():
+            start -= 1
+    if inside(end):
+        while end < len(base) and not base[end].isspace():
+            end += 1
+    return start, end
+
+
 def merge_text(*, base: str, mine: str, theirs: str) -> str:
     """Both sides' edits of ``base`` together; ``MergeConflict(["notes"])`` when they overlap or touch."""
     if mine == theirs or theirs == base:
@@ -86,10 +106,11 @@ def merge_text(*, base: str, mine: str, theirs: str) -> str:
     if mine == base:
         return theirs
     my_edits, their_edits = _edits(base, mine), _edits(base, theirs)
-    for start, end, text in my_edits:
-        for their_start, their_end, their_text in their_edits:
-            same = (start, end, text) == (their_start, their_end, their_text)
-            if not same and start <= their_end and their_start <= end:
+    for edit in my_edits:
+        start, end = _word_span(base, edit)
+        for their_edit in their_edits:
+            their_start, their_end = _word_span(base, their_edit)
+            if edit != their_edit and start <= their_end and their_start <= end:
                 raise MergeConflict(["notes"])
     merged = base
     for start, end, text in sorted(set(my_edits) | set(their_edits), reverse=True):

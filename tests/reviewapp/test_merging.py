@@ -198,8 +198,9 @@ def test_it_takes_the_same_edit_made_on_both_sides_once():
         ("", "Alice's text", "Bob's text"),  # both wrote into an empty box
         ("old", "", "new"),  # cleared on one side, changed on the other
         ("one two three", "one 2 three", "one two! three"),  # edits that touch
+        (" [typist07.1] ", " [typist07.5] ", " [typist10.1] "),  # one word, a character apart
     ],
-    ids=["same-sentence", "both-from-empty", "cleared-and-changed", "touching"],
+    ids=["same-sentence", "both-from-empty", "cleared-and-changed", "touching", "same-word"],
 )
 def test_it_reports_overlapping_edits_of_the_notes_as_a_conflict(base, mine, theirs):
     with pytest.raises(MergeConflict) as caught:
