@@ -85,21 +85,23 @@
     }
     return after;
   }
-  function setText(area, text) {
+  // ``caret``: where the selection goes in the new text, when the merge placed it; else it is
+  // carried over by a diff of the old text and the new.
+  function setText(area, text, caret) {
     if (norm(area.value) === text) return;
     var focused = document.activeElement === area;
-    var start = area.selectionStart, end = area.selectionEnd, diffs = focused ? dmp.diff_main(norm(area.value), text) : null;
+    var start = area.selectionStart, end = area.selectionEnd, diffs = focused && !caret ? dmp.diff_main(norm(area.value), text) : null;
     area.value = text;
-    if (focused) area.setSelectionRange(caretIn(diffs, start), caretIn(diffs, end));
+    if (focused) area.setSelectionRange.apply(area, caret || [caretIn(diffs, start), caretIn(diffs, end)]);
   }
-  function setFields(form, f) {
+  function setFields(form, f, caret) {
     form.querySelectorAll('input[name="choices"]').forEach(function (box) { box.checked = f.choices.indexOf(box.value) !== -1; });
     var na = form.querySelector("[data-na]");
     if (na) na.checked = !f.applicable;
     var reason = form.querySelector("[data-reason]");
     if (reason) reason.value = f.applicable ? "" : f.reason;
     var notes = form.querySelector('textarea[name="notes"]');
-    if (notes) setText(notes, f.notes);
+    if (notes) setText(notes, f.notes, caret);
     applicability(form);
   }
   // "Does not apply": the choices are kept as ticked but cannot be changed; the reason only then.
@@ -313,9 +315,72 @@
     if (st.again) { st.again = false; schedule(st, 0); }
   }
 
+  // The server's three-way text merge (reviewapp/merging.py), with its rules: edits in
+  // different places are laid together; edits that overlap, touch or fall in one word conflict
+  // (null). Never a fuzzy patch: an edit whose place is gone from the server's text is a
+  // conflict for the server to show, not characters dropped somewhere near.
+  function textEdits(base, other) {
+    var diffs = dmp.diff_main(base, other);
+    dmp.diff_cleanupSemantic(diffs);
+    var edits = [], position = 0, current = null;
+    diffs.forEach(function (d) {
+      var op = d[0], text = d[1];
+      if (op === 0) {
+        if (current) edits.push(current);
+        current = null;
+        position += text.length;
+      } else if (op === -1) {
+        current = [current ? current[0] : position, position + text.length, current ? current[2] : ""];
+        position += text.length;
+      } else {
+        current = current ? [current[0], current[1], current[2] + text] : [position, position, text];
+      }
+    });
+    if (current) edits.push(current);
+    return edits;
+  }
+  function wordSpan(base, edit) {
+    var start = edit[0], end = edit[1];
+    function inside(at) { return at > 0 && at < base.length && !/\s/.test(base[at - 1]) && !/\s/.test(base[at]); }
+    if (inside(start)) while (start > 0 && !/\s/.test(base[start - 1])) start -= 1;
+    if (inside(end)) while (end < base.length && !/\s/.test(base[end])) end += 1;
+    return [start, end];
+  }
+  function mergeText(base, mine, theirs) {
+    if (mine === theirs || theirs === base) return mine;
+    if (mine === base) return theirs;
+    var my = textEdits(base, mine), their = textEdits(base, theirs);
+    var sameEdit = function (a, b) { return a[0] === b[0] && a[1] === b[1] && a[2] === b[2]; };
+    var clash = my.some(function (edit) {
+      var span = wordSpan(base, edit);
+      return their.some(function (other) {
+        var theirSpan = wordSpan(base, other);
+        return !sameEdit(edit, other) && span[0] <= theirSpan[1] && theirSpan[0] <= span[1];
+      });
+    });
+    if (clash) return null;
+    var all = my.concat(their.filter(function (other) { return !my.some(function (edit) { return sameEdit(edit, other); }); }));
+    all.sort(function (a, b) { return b[0] - a[0] || b[1] - a[1]; });
+    return all.reduce(function (text, edit) { return text.slice(0, edit[0]) + edit[2] + text.slice(edit[1]); }, base);
+  }
+  // The same merge, with the person's selection marked in their text so that it stays by
+  // the characters it was next to (null: no selection to keep, or the marks would clash).
+  var CARET = "\uE000", CARET_END = "\uE001";
+  function mergeWithCaret(base, mine, theirs, area) {
+    if (!area || document.activeElement !== area || /[\uE000\uE001]/.test(base + mine + theirs)) return null;
+    var value = norm(area.value);
+    if (value !== mine) return null;
+    var start = area.selectionStart, end = area.selectionEnd;
+    var marked = mergeText(base, value.slice(0, start) + CARET + value.slice(start, end) + CARET_END + value.slice(end), theirs);
+    if (marked === null) return null;
+    var at = marked.indexOf(CARET), until = marked.indexOf(CARET_END);
+    if (at < 0 || until < at) return null;
+    return { text: marked.replace(CARET, "").replace(CARET_END, ""), caret: [at, until - 1] };
+  }
+
   // The server's answer laid over what the person has now: what they changed since the
   // save was sent stays theirs and goes with the next save.
-  function rebase(sent, local, server) {
+  function rebase(sent, local, server, area) {
     if (same(local, sent)) return { fields: server, ok: true };
     var added = local.choices.filter(function (c) { return sent.choices.indexOf(c) === -1; });
     var removed = sent.choices.filter(function (c) { return local.choices.indexOf(c) === -1; });
@@ -323,15 +388,11 @@
     added.forEach(function (c) { if (choices.indexOf(c) === -1) choices.push(c); });
     choices.sort();
     var keepApplicability = local.applicable === sent.applicable && local.reason === sent.reason;
-    var notes = local.notes, ok = true;
-    if (local.notes === sent.notes) notes = server.notes;
-    else if (server.notes !== sent.notes) {
-      var applied = dmp.patch_apply(dmp.patch_make(sent.notes, local.notes), server.notes);
-      ok = applied[1].every(Boolean);
-      if (ok) notes = applied[0];
-    }
+    var placed = mergeWithCaret(sent.notes, local.notes, server.notes, area);
+    var notes = placed ? placed.text : mergeText(sent.notes, local.notes, server.notes);
     return {
-      ok: ok,
+      ok: notes !== null,
+      caret: placed ? placed.caret : null,
       fields: {
         choices: choices,
         applicable: keepApplicability ? server.applicable : local.applicable,
@@ -345,10 +406,10 @@
     if (!d) return;
     var server = fieldsFrom(d);
     if (!same(server, req.fields)) stats.merged += 1;
-    var next = rebase(req.fields, fieldsOf(st.form), server);
+    var next = rebase(req.fields, fieldsOf(st.form), server, st.form.querySelector('textarea[name="notes"]'));
     note("saved v" + d.version + (next.ok ? "" : " (rebase failed)"), st, d.notes);
     if (next.ok) {
-      setFields(st.form, next.fields);
+      setFields(st.form, next.fields, next.caret);
       st.base = d.version;
       st.synced = server;
     }  // else: their edits and ours could not be laid together here; the next save merges or asks
@@ -511,7 +572,7 @@
   function anyUnsent() {
     return Object.keys(states).some(function (key) { return unsent(states[key]); });
   }
-  window.reviewAnswers = { unsent: anyUnsent, stats: stats, trace: trace };
+  window.reviewAnswers = { unsent: anyUnsent, stats: stats, trace: trace, mergeText: mergeText };
 
   // ---- drafts offered back after a reload, a crash or a closed tab ---------------------------
   // A page that finds a draft left by an earlier one holds it (":held", oldest first) until the
