@@ -85,13 +85,15 @@ async def _sign_in(browser, base_url: str, username: str, password: str):
     if os.environ.get("AUDIT_TRACE"):
         await context.add_init_script("window.WA_TRACE = true;")
     page = await context.new_page()
-    page.set_default_timeout(15_000)
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    # Ten people signing in at once hash ten passwords on a busy machine: sign-in gets a minute.
+    page.set_default_timeout(60_000)
     await page.goto(base_url + "/accounts/login/")
     await page.get_by_label("Username").fill(username)
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(base_url + "/")
+    page.set_default_timeout(15_000)
     return context, page
 
 

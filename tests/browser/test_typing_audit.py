@@ -22,11 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 KEYS = ["ops_q1", "sec_q1", "rel_q1"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Issue 10 is open: about one run in four still loses a typed token under this load "
-    "(the audit prints which, with AUDIT_TRACE=1 the saves that carried it); see docs/benchmarks.md.",
-)
 def test_it_loses_and_doubles_nothing_typed_ticked_or_marked_by_four_people_at_random(live_server):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed")
