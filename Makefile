@@ -39,7 +39,9 @@ run: $(BIN)/.installed
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py loaddata serverless_lens
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (sign in with the demo account above)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (sign in with the demo account above); background jobs run beside it"
+	DEBUG=true $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(BIN)/.installed system-deps lint
@@ -60,6 +62,7 @@ clean:
 bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/save_roundtrip.py
 	scripts/with-postgres.sh $(BIN)/python bench/pdf_render.py
+	scripts/with-postgres.sh $(BIN)/python bench/pdf_jobs.py
 	scripts/with-postgres.sh $(BIN)/python bench/workshop_load.py
 	scripts/with-postgres.sh $(BIN)/python bench/two_instances.py
 	scripts/with-postgres.sh $(BIN)/python bench/typing_audit.py

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "questions",
     "reviewapp",
 ]
@@ -179,6 +181,23 @@ SESSION_ENGINE = (
     if DEBUG or "CACHE_URL" in env.ENVIRON
     else "django.contrib.sessions.backends.db"
 )
+
+# Background jobs (PDF reports) run on Django's Tasks API (django-tasks). The default backend keeps
+# the queue in this database, so one machine needs nothing more than `manage.py db_worker` beside
+# the web processes (`make run` and docker-compose start one). Several machines may switch to a
+# distributed backend on the Redis of CACHE_URL (docs/deployment.md, "Background jobs").
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":  # pip install django-tasks-rq==0.12.0
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": env.str("TASKS_REDIS_URL", default=env.str("CACHE_URL", default=""))}}
+# A report render that has shown no result for this long is taken for lost (its worker killed)
+# and queued again by the next person who asks; only the newest attempt may write the result.
+REPORT_RENDER_STALE_SECONDS = env.int("REPORT_RENDER_STALE_SECONDS", default=120)
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]

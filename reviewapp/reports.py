@@ -1,4 +1,5 @@
-"""The PDF report of a review or a milestone: one template, rendered by WeasyPrint, cached by revision.
+"""The PDF report of a review or a milestone: one template, rendered by WeasyPrint, cached by revision
+(rendered as a background job: ``reviewapp.report_jobs``).
 
 User text (notes, names, imported lens text) only reaches the report through the
 template's escaping or ``render_markdown``; the URL fetcher lets WeasyPrint read
@@ -15,7 +16,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Max
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -153,16 +153,6 @@ def _write_pdf(html: str) -> bytes:
 
 def render_report_pdf(request: ReportRequest) -> bytes:
     return _write_pdf(render_report_html(request))
-
-
-def report_pdf(request: ReportRequest) -> bytes:
-    """The report's PDF, from the cache when this exact state was rendered before."""
-    key = request.cache_key()
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = render_report_pdf(request)
-        cache.set(key, pdf, CACHE_SECONDS)
-    return pdf
 
 
 def warm_up() -> None:

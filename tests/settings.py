@@ -22,3 +22,6 @@ STATIC_ROOT = None  # tests serve static files from the app folders; nothing is 
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Background jobs run inside the request that queues them; tests of the queue itself use the
+# database backend and run its worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

@@ -414,7 +414,7 @@ def test_it_answers_healthz_anonymously_when_the_database_answers(db, client_for
     response = client_for(None).get(reverse("healthz"))
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "jobs": {"backend": "ImmediateBackend"}}
     assert response["Content-Type"] == "application/json"
     assert "no-cache" in response["Cache-Control"]
 
@@ -448,7 +448,12 @@ def test_it_answers_503_when_redis_is_unreachable(db, client_for, settings):
     response = client_for(None).get(reverse("healthz"))
 
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "ok", "cache": "unreachable"}
+    assert response.json() == {
+        "status": "error",
+        "database": "ok",
+        "cache": "unreachable",
+        "jobs": {"backend": "ImmediateBackend"},
+    }
 
 
 def test_it_gives_redis_a_one_second_timeout_in_production():

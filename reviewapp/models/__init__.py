@@ -3,6 +3,7 @@
 One module per concern; everything is importable from ``reviewapp.models``.
 """
 
+from .reports import ReportRender
 from .reviews import Answer, AnswerChange, ImprovementItem, Milestone, MilestoneAnswer, Review, ReviewQuerySet
 from .tokens import ApiToken, ApiTokenQuerySet
 from .workloads import (
@@ -35,6 +36,7 @@ __all__ = [
     "Membership",
     "Milestone",
     "MilestoneAnswer",
+    "ReportRender",
     "Review",
     "ReviewQuerySet",
     "Role",

@@ -112,4 +112,16 @@
     var go = event.target instanceof Element ? event.target.closest("#follow-wait a") : null;
     if (go) window.reviewAnswersLeaving = true;  // the person chose to go; their drafts stay in this browser
   });
+
+  // A PDF report rendered in the background: once its page learns it is ready, fetch it (once).
+  if (window.htmx) {
+    window.htmx.onLoad(function (element) {
+      var link = element.matches && element.matches("[data-auto-download]") ? element
+        : element.querySelector && element.querySelector("[data-auto-download]");
+      if (link && !link.dataset.started) {
+        link.dataset.started = "yes";
+        window.location.assign(link.href);
+      }
+    });
+  }
 })();
