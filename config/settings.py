@@ -199,6 +199,12 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":  # pip install dj
 # and queued again by the next person who asks; only the newest attempt may write the result.
 REPORT_RENDER_STALE_SECONDS = env.int("REPORT_RENDER_STALE_SECONDS", default=120)
 
+# Outbound webhooks (reviewapp/webhooks.py): delays between delivery attempts (seconds; one more
+# attempt than delays), and the networks besides public addresses they may call (e.g. an
+# in-house receiver on 10.0.0.0/8). Empty: public addresses only.
+WEBHOOK_RETRY_DELAYS = env.list("WEBHOOK_RETRY_DELAYS", cast=int, default=[10, 60, 300, 1800, 7200])
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ko"

@@ -17,6 +17,7 @@ from .improvements import improvement_sync
 from .merging import MergeConflict, merge, notes_both
 from .models import NOTES_MAX_LENGTH, Answer, AnswerChange, Review
 from .risk import question_risk
+from .webhooks import emit_answer_saved
 
 
 class AnswerConflict(Exception):
@@ -121,4 +122,5 @@ def answer_save(
         idempotency_key=idempotency_key,
     )
     improvement_sync(review=review, item=item, before=current.choices, after=mine.choices, risk=risk)
+    emit_answer_saved(review=review, answer=answer, question_key=item.key, user=user, risk_before=risk_before)
     return answer

@@ -13,8 +13,9 @@ from django.utils import timezone
 from questions.models import Choice
 
 from .bank import BankQuestion
-from .models import RISKY, ImprovementItem, Review
+from .models import RISKY, ImprovementItem, Review, WebhookEvent
 from .progress import QuestionState, ReviewState
+from .webhooks import emit
 
 
 def improvement_sync(
@@ -56,6 +57,16 @@ def improvement_update(
         choice=choice,
         defaults={"status": status, "owner": owner, "due_date": due_date, "note": note, "updated_by": user},
     )
+    if review.workload.webhook_events:
+        data = {
+            "review": review.pk,
+            "practice": choice.key,
+            "status": status,
+            "owner": getattr(owner, "username", None),
+            "due_date": due_date.isoformat() if due_date else None,
+            "by": getattr(user, "username", None),
+        }
+        emit(review.workload, WebhookEvent.ITEM_CHANGED, data)
     return item
 
 

@@ -7,8 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import RISKY, AnswerRisk, Milestone, MilestoneAnswer, Review
+from .models import RISKY, AnswerRisk, Milestone, MilestoneAnswer, Review, WebhookEvent
 from .progress import AnswerRecord, ReviewState, live_records
+from .webhooks import emit
 
 _SEVERITY = {AnswerRisk.HIGH: 2, AnswerRisk.MEDIUM: 1}
 
@@ -28,6 +29,7 @@ def milestone_create(*, review: Review, name: str, user, bounded: bool = True) -
     Each milestone copies every answer, so a review keeps at most MILESTONES_PER_REVIEW of them;
     ``bounded=False`` is for the one taken before an upgrade, which must never be refused.
     """
+    workload = review.workload
     review = Review.objects.select_for_update().get(pk=review.pk)
     limit = settings.MILESTONES_PER_REVIEW
     if bounded and review.milestones.count() >= limit:
@@ -63,6 +65,11 @@ def milestone_create(*, review: Review, name: str, user, bounded: bool = True) -
             updated_at=record.updated_at,
         )
         for question_id, record in live_records(review).items()
+    )
+    emit(
+        workload,
+        WebhookEvent.MILESTONE_TAKEN,
+        {"review": review.pk, "milestone": milestone.pk, "name": milestone.name, "revision": review.revision},
     )
     return milestone
 

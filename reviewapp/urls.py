@@ -15,6 +15,7 @@ from .views import (
     reviews,
     tokens,
     upgrades,
+    webhooks,
     workloads,
 )
 
@@ -39,6 +40,13 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
     path("workloads/<id:pk>/reviews/", workloads.review_add, name="review_add"),
+    path("workloads/<id:pk>/webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("workloads/<id:pk>/webhooks/<id:webhook_pk>/delete/", webhooks.webhook_delete_view, name="webhook_delete"),
+    path(
+        "workloads/<id:pk>/webhooks/deliveries/<id:delivery_pk>/resend/",
+        webhooks.delivery_resend,
+        name="webhook_resend",
+    ),
     path("reviews/<id:pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<id:pk>/pillars/<str:key>/", reviews.review_pillar, name="review_pillar"),
     path("reviews/<id:pk>/questions/<str:key>/", reviews.review_question, name="review_question"),

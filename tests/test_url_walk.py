@@ -33,6 +33,8 @@ from reviewapp.models import (
     Membership,
     Milestone,
     Role,
+    Webhook,
+    WebhookDelivery,
     Workload,
 )
 from reviewapp.tokens import token_create
@@ -157,7 +159,15 @@ def world(alice, vera, charlie, lens):
     token, _key = token_create(user=alice, name="harbour-secret-token")
     invitation, _token = invitation_create(workload=workload, role=Role.OWNER, created_by=alice)
     Group.objects.create(name="bank editors")
+    webhook = Webhook.objects.create(
+        workload=workload, url="https://hooks.example.com/harbour-secret-hook", events=["answer.saved"], secret="s"
+    )
+    delivery = WebhookDelivery.objects.create(
+        webhook=webhook, event="answer.saved", payload={"note": "harbour-secret-payload"}
+    )
     return {
+        "webhook": webhook,
+        "delivery": delivery,
         "workload": workload,
         "review": review,
         "answer": answer,
@@ -247,6 +257,10 @@ def fill(route: Route, w) -> tuple[str, bool]:
         elif param == "object_id":
             values[param] = w["workload"].pk if route.name == "admin:view_on_site" else _admin_object(route, w)
             owned = True
+        elif param == "webhook_pk":
+            values[param], owned = w["webhook"].pk, True
+        elif param == "delivery_pk":
+            values[param], owned = w["delivery"].pk, True
         elif param == "invitation_pk":
             values[param], owned = w["invitation"].pk, True
         elif param == "token":

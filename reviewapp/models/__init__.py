@@ -6,6 +6,7 @@ One module per concern; everything is importable from ``reviewapp.models``.
 from .reports import ReportRender
 from .reviews import Answer, AnswerChange, ImprovementItem, Milestone, MilestoneAnswer, Review, ReviewQuerySet
 from .tokens import ApiToken, ApiTokenQuerySet
+from .webhooks import Webhook, WebhookDelivery, WebhookEvent
 from .workloads import (
     NOTES_MAX_LENGTH,
     RISK_COUNT_FIELDS,
@@ -40,6 +41,9 @@ __all__ = [
     "Review",
     "ReviewQuerySet",
     "Role",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "Workload",
     "WorkloadQuerySet",
 ]

@@ -79,6 +79,9 @@ class Workload(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The events some active webhook of the workload listens to (kept by reviewapp.webhooks), so a
+    # save with no webhook to tell costs no query.
+    webhook_events = models.JSONField(_("webhook events"), default=list, blank=True, editable=False)
 
     objects = WorkloadQuerySet.as_manager()
 
