@@ -1,4 +1,5 @@
-"""Answers exported from the AWS Well-Architected Tool, imported into a review.
+"""Answers exported from the AWS Well-Architected Tool, imported into a review; and a review's
+answers exported in the same shape (``answers_to_aws``), for the AWS tool or to import elsewhere.
 
 Accepted files: the JSON of the API's ``ListAnswers`` (``{"AnswerSummaries": [...], ...}``)
 or ``GetAnswer`` (``{"Answer": {...}, ...}``) responses, or a plain list of answer objects.
@@ -19,13 +20,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import translation
 
 from questions.jsonfile import NotJSON, Problems, echo, read_json
 
 from .answer_state import AnswerState, answer_state
 from .answers import answer_save
 from .bank import Bank, BankQuestion, load_bank
-from .models import Answer, Review
+from .models import Answer, AnswerRisk, Milestone, Review
+from .progress import state_of
 from .risk import RISK_ORDER
 
 REASONS = ("OUT_OF_SCOPE", "BUSINESS_PRIORITIES", "ARCHITECTURE_CONSTRAINTS", "OTHER", "NONE")
@@ -226,6 +229,61 @@ def _parse(data, bank: Bank) -> list[_Incoming]:
     if problems:
         raise AnswerImportError(problems.messages(), total=problems.total)
     return incoming
+
+
+AWS_RISKS = {
+    AnswerRisk.HIGH: "HIGH",
+    AnswerRisk.MEDIUM: "MEDIUM",
+    AnswerRisk.NONE: "NONE",
+    AnswerRisk.NOT_APPLICABLE: "NOT_APPLICABLE",
+    AnswerRisk.UNANSWERED: "UNANSWERED",
+}
+
+
+def answers_to_aws(*, review: Review, milestone: Milestone | None = None) -> dict:
+    """The review's answers (now, or at the milestone) as the AWS API's ``ListAnswers`` response.
+
+    Every question of the lens is listed, as AWS does, unanswered ones included; each answer has
+    its ``SelectedChoices``, one ``ChoiceAnswerSummaries`` entry per choice (``SELECTED`` or
+    ``UNSELECTED``), ``IsApplicable``, ``Reason``, ``Risk`` and, beyond ``ListAnswers``, the
+    ``Notes`` (as ``GetAnswer`` gives them), so ``answers_from_aws`` reads it back unchanged.
+    Titles are in English, as the AWS tool shows them.
+    """
+    state = state_of(review, milestone)
+    lens = state.bank.lens
+    summaries = []
+    with translation.override("en"):
+        for question in state.questions:
+            item, answer = question.item, question.state
+            summaries.append(
+                {
+                    "QuestionId": item.key,
+                    "PillarId": item.pillar.key,
+                    "QuestionTitle": item.question.title,
+                    "Choices": [
+                        {"ChoiceId": choice.key, "Title": choice.title, "Description": choice.description}
+                        for choice in item.choices
+                    ],
+                    "SelectedChoices": [choice.key for choice in item.choices if choice.key in answer.choices],
+                    "ChoiceAnswerSummaries": [
+                        {
+                            "ChoiceId": choice.key,
+                            "Status": SELECTED if choice.key in answer.choices else "UNSELECTED",
+                            "Reason": NO_REASON,
+                        }
+                        for choice in item.choices
+                    ],
+                    "IsApplicable": answer.applicable,
+                    "Risk": AWS_RISKS[question.risk],
+                    "Reason": answer.reason or NO_REASON,
+                    "Notes": answer.notes,
+                    "QuestionType": "NON_PRIORITIZED",
+                }
+            )
+    data = {"LensAlias": lens.slug, "AnswerSummaries": summaries}
+    if milestone is not None:
+        data["MilestoneNumber"] = milestone.pk
+    return data
 
 
 @transaction.atomic

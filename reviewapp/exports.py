@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from questions.models import Lens
 
+from .aws_answers import answers_to_aws
 from .bank import load_bank
 from .models import Answer, Milestone, Review, Workload
 from .progress import ReviewState, state_of
@@ -107,6 +108,12 @@ def answers_download(*, review: Review, milestone: Milestone | None, fmt: str) -
         "answers": rows,
     }
     return Download(to_json(payload), fmt, stem)
+
+
+def aws_answers_download(*, review: Review, milestone: Milestone | None) -> Download:
+    """The review's answers (now or at the milestone) as the AWS tool's ListAnswers JSON."""
+    stem = f"{review.workload.name}-{milestone.name if milestone else 'answers'}-aws"
+    return Download(to_json(answers_to_aws(review=review, milestone=milestone)), "json", stem)
 
 
 def consolidated_download(*, workloads: Iterable[Workload], slug: str, fmt: str) -> Download | None:

@@ -65,6 +65,7 @@ urlpatterns = [
     path("reviews/<id:pk>/milestones/<id:milestone_pk>/", milestones.milestone_detail, name="milestone_detail"),
     path("reviews/<id:pk>/compare/", milestones.milestone_compare, name="milestone_compare"),
     path("reviews/<id:pk>/answers.<fmt:fmt>", exports.answers_export, name="answers_export"),
+    path("reviews/<id:pk>/answers-aws.json", exports.aws_answers_export, name="aws_answers_export"),
     path(
         "reviews/<id:pk>/milestones/<id:milestone_pk>/answers.<fmt:fmt>",
         exports.answers_export,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from ..interchange import LensAlreadyImported, LensImportError, lens_from_aws, lens_to_aws
+from ..interchange import LensAlreadyImported, LensImportError, export_warnings, lens_from_aws, lens_to_aws
 from ..models import Choice, Lens, Pillar, Question, RiskRule
 from ..validation import LANGUAGE_NAMES
 from ..versions import LensVersionError, lens_draft_create, lens_publish, lens_retire, validate_lens
@@ -173,6 +173,16 @@ class LensAdmin(BankPermissions, TranslationAdmin):
         lens = get_object_or_404(Lens, pk=pk)
         if language not in LANGUAGE_NAMES:
             raise Http404("No such language.")
+        warnings = [] if request.GET.get("anyway") else export_warnings(lens, language=language)
+        if warnings:  # say what the AWS tool would not hold before handing the file over
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "lens": lens,
+                "warnings": warnings,
+                "title": _("Before you export %(lens)s") % {"lens": lens},
+            }
+            return render(request, "admin/questions/lens/export_warnings.html", context)
         body = json.dumps(lens_to_aws(lens, language=language), ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/json")
         response["Content-Disposition"] = content_disposition_header(

@@ -35,7 +35,7 @@ Keys the format does not know (``_version``, ``_release_note``, a question ``url
 are ignored.
 """
 
-from .export import lens_to_aws
+from .export import export_warnings, lens_to_aws
 from .importing import lens_from_aws, parse_lens_json
 from .spec import LIMITS, MAX_FILE_BYTES, SCHEMA_VERSION, LensAlreadyImported, LensImportError
 from .validation import validate_aws_lens
@@ -47,6 +47,7 @@ __all__ = [
     "LensAlreadyImported",
     "LensImportError",
     "lens_from_aws",
+    "export_warnings",
     "lens_to_aws",
     "parse_lens_json",
     "validate_aws_lens",

@@ -1,9 +1,12 @@
 """One language of a lens written as an AWS custom lens file."""
 
+import json
+
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from ..models import Choice, Lens, Question
-from .spec import ELLIPSIS, LIMITS, NONE_SUFFIX, SCHEMA_VERSION
+from .spec import ELLIPSIS, LIMITS, MAX_FILE_BYTES, NONE_SUFFIX, SCHEMA_VERSION
 
 
 def _fit(text: str, limit: int) -> str:
@@ -98,3 +101,49 @@ def _choice_to_aws(choice: Choice) -> dict:
     if resources:
         entry["additionalResources"] = resources
     return entry
+
+
+def export_warnings(lens: Lens, *, language: str) -> list[str]:
+    """What the AWS tool could not hold as it is, said before the file is handed over.
+
+    Each text over its AWS API limit (question and choice descriptions and resource texts and
+    URLs 1,024 or 2,048 characters, titles 128) is cut by ``lens_to_aws`` and ends in "…"; a URL
+    over its limit is left out; a file over 500 KB is refused by the AWS tool.
+    """
+    warnings: list[str] = []
+
+    def check(place: str, text: str, limit: int, *, url: bool = False) -> None:
+        if text and len(text) > limit:
+            what = _("left out") if url else _("cut to %(limit)d") % {"limit": limit}
+            warnings.append(
+                _("%(place)s: %(length)d characters, over the AWS limit of %(limit)d (%(what)s)")
+                % {"place": place, "length": len(text), "limit": limit, "what": what}
+            )
+
+    pillars = lens.pillars.order_by("order", "pk").prefetch_related("questions__choices")
+    with translation.override(language):
+        check(_("lens name"), lens.name, LIMITS.lens_name)
+        check(_("lens description"), lens.description, LIMITS.lens_description)
+        for pillar in pillars:
+            check(_("pillar %(key)s name") % {"key": pillar.key}, pillar.name, LIMITS.pillar_name)
+            for question in sorted(pillar.questions.all(), key=_order):
+                where = _("question %(key)s") % {"key": question.key}
+                check(f"{where} {_('title')}", question.title, LIMITS.question_title)
+                check(f"{where} {_('description')}", question.description, LIMITS.question_description)
+                check(f"{where} {_('helpful resource')}", question.helpful_resource, LIMITS.question_resource_text)
+                check(f"{where} URL", question.helpful_resource_url, LIMITS.question_resource_url, url=True)
+                for choice in sorted(question.choices.all(), key=_order):
+                    where = _("choice %(key)s") % {"key": choice.key}
+                    check(f"{where} {_('title')}", choice.title, LIMITS.choice_title)
+                    check(f"{where} {_('description')}", choice.description, LIMITS.choice_description)
+                    check(f"{where} {_('helpful resource')}", choice.helpful_resource, LIMITS.choice_content_text)
+                    check(f"{where} {_('improvement plan')}", choice.improvement_plan, LIMITS.choice_content_text)
+                    for url in (choice.helpful_resource_url, choice.improvement_plan_url):
+                        check(f"{where} URL", url, LIMITS.choice_content_url, url=True)
+        size = len(json.dumps(lens_to_aws(lens, language=language), ensure_ascii=False, indent=2).encode())
+    if size > MAX_FILE_BYTES:
+        warnings.append(
+            _("The file is %(size)d bytes, over the 500 KB the AWS tool accepts: it will be refused there.")
+            % {"size": size}
+        )
+    return warnings

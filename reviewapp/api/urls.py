@@ -30,6 +30,7 @@ urlpatterns = [
     path("v1/reviews/<id:pk>/summary/", views.ReviewSummary.as_view(), name="review-summary"),
     path("v1/reviews/<id:pk>/answers/", views.AnswerList.as_view(), name="answer-list"),
     path("v1/reviews/<id:pk>/answers/import/", views.AnswersAwsImport.as_view(), name="answers-aws-import"),
+    path("v1/reviews/<id:pk>/answers/aws/", views.AnswersAwsExport.as_view(), name="answers-aws-export"),
     path("v1/reviews/<id:pk>/answers/<str:key>/", views.AnswerDetail.as_view(), name="answer-detail"),
     path("v1/reviews/<id:pk>/improvement-plan/", views.ImprovementPlan.as_view(), name="plan"),
     path("v1/reviews/<id:pk>/improvement-plan/<str:key>/", views.ImprovementItemDetail.as_view(), name="plan-item"),

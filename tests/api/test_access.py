@@ -185,6 +185,13 @@ READS = [
         expected=lambda w: (codecs.BOM_UTF8, ["pillar", "question_id"]),
     ),
     Endpoint(
+        "answers-aws-export",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/answers/aws/"),
+        seen=lambda r: [a["QuestionId"] for a in json.loads(r.content)["AnswerSummaries"]][:2],
+        expected=lambda w: ["p1_q1", "p1_q2"],
+    ),
+    Endpoint(
         "answers-export:json",
         "get",
         lambda w: _api(f"reviews/{w.review.pk}/export.json"),

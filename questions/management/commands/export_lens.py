@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from questions.interchange import lens_to_aws, validate_aws_lens
+from questions.interchange import export_warnings, lens_to_aws, validate_aws_lens
 from questions.models import Choice, Lens
 
 
@@ -30,6 +30,8 @@ class Command(BaseCommand):
         data = lens_to_aws(lens, language=language)
         for problem in validate_aws_lens(data):
             self.stderr.write(f"warning: {problem}")
+        for warning in export_warnings(lens, language=language):
+            self.stderr.write(f"warning: {warning}")
         nones = Choice.objects.filter(question__pillar__lens=lens, is_none=True).exclude(key__endswith="_no")
         for key in nones.values_list("key", flat=True):
             self.stderr.write(

@@ -4,7 +4,16 @@ from .archives import WorkloadArchive, WorkloadArchiveImport
 from .invitations import InvitationDetail, InvitationList
 from .lenses import LensAwsExport, LensAwsImport, LensDetail, LensList
 from .plans import ImprovementItemDetail, ImprovementPlan, MilestoneDetail, MilestoneList
-from .reviews import AnswerDetail, AnswerList, AnswersAwsImport, AnswersExport, ReviewDetail, ReviewList, ReviewSummary
+from .reviews import (
+    AnswerDetail,
+    AnswerList,
+    AnswersAwsExport,
+    AnswersAwsImport,
+    AnswersExport,
+    ReviewDetail,
+    ReviewList,
+    ReviewSummary,
+)
 from .workloads import ConsolidatedExport, MemberDetail, MemberList, WorkloadDetail, WorkloadList
 
 __all__ = [
@@ -26,6 +35,7 @@ __all__ = [
     "ReviewSummary",
     "AnswerList",
     "AnswerDetail",
+    "AnswersAwsExport",
     "AnswersAwsImport",
     "AnswersExport",
     "ImprovementPlan",

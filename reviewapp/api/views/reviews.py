@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from ...access import get_review_for_user
 from ...answers import AnswerConflict, answer_save
-from ...aws_answers import AnswerImportError, answers_from_aws
+from ...aws_answers import AnswerImportError, answers_from_aws, answers_to_aws
 from ...exports import answers_download
 from ...models import Milestone, Review, Workload
 from ...progress import QuestionState, review_state
@@ -203,6 +203,28 @@ class AnswersAwsImport(APIView):
                 "warnings": summary.warnings,
             }
         )
+
+
+class AnswersAwsExport(APIView):
+    """A review's answers (or a milestone's, with ?milestone=ID) as the AWS tool's ListAnswers JSON.
+
+    Reads back unchanged with ``answers/import/``; applies to a workload in the AWS tool with
+    ``aws wellarchitected update-answer`` (see the README).
+    """
+
+    @extend_schema(
+        parameters=[OpenApiParameter("milestone", int, description="Export this milestone instead of now.")],
+        responses={200: dict},
+    )
+    def get(self, request, pk: int):
+        milestone = query_id(request, "milestone", _("Give a milestone id (a number)."))
+        review, _role = get_review_for_user(request, pk)
+        found = (
+            get_object_or_404(Milestone.objects.select_related("lens"), pk=milestone, review=review)
+            if milestone is not None
+            else None
+        )
+        return Response(answers_to_aws(review=review, milestone=found))
 
 
 class AnswersExport(APIView):
