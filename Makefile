@@ -8,8 +8,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 # Debian packages the app and its tests use: Korean fonts and HarfBuzz subsetting (PDF),
-# poppler-utils (reading PDFs back in tests), Chromium (browser tests), gettext.
-SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext
+# poppler-utils (reading PDFs back in tests), Chromium (browser tests), gettext, redis-server
+# (the Redis outage tests start and stop a real one).
+SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext redis-server
 
 .PHONY: run test lint check bench system-deps messages clean
 

@@ -24,6 +24,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from .cache_guard import CacheUnavailable, guarded
 from .charts import pillar_bars
 from .improvements import improvement_plan
 from .models import ImprovementItem, Milestone, Review
@@ -156,12 +157,23 @@ def render_report_pdf(request: ReportRequest) -> bytes:
 
 
 def report_pdf(request: ReportRequest) -> bytes:
-    """The report's PDF, from the cache when this exact state was rendered before."""
+    """The report's PDF, from the cache when this exact state was rendered before.
+
+    A cache that does not answer (Redis down, the file cache's disk full or read-only) only costs
+    the render: the report is rendered and served without being kept (``cache_guard`` logs the
+    outage once).
+    """
     key = request.cache_key()
-    pdf = cache.get(key)
+    try:
+        pdf = guarded(lambda: cache.get(key))
+    except CacheUnavailable:
+        pdf = None
     if pdf is None:
         pdf = render_report_pdf(request)
-        cache.set(key, pdf, CACHE_SECONDS)
+        try:
+            guarded(lambda: cache.set(key, pdf, CACHE_SECONDS))
+        except CacheUnavailable:
+            pass
     return pdf
 
 

@@ -4,6 +4,7 @@ One module per concern; everything is importable from ``reviewapp.models``.
 """
 
 from .reviews import Answer, AnswerChange, ImprovementItem, Milestone, MilestoneAnswer, Review, ReviewQuerySet
+from .sessions import StaleCachedSession
 from .tokens import ApiToken, ApiTokenQuerySet
 from .workloads import (
     NOTES_MAX_LENGTH,
@@ -38,6 +39,7 @@ __all__ = [
     "Review",
     "ReviewQuerySet",
     "Role",
+    "StaleCachedSession",
     "Workload",
     "WorkloadQuerySet",
 ]

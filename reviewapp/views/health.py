@@ -1,7 +1,5 @@
 """Public health checks: /livez (the process answers) and /healthz (and the database and the cache answer)."""
 
-import logging
-
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
@@ -10,20 +8,25 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-logger = logging.getLogger(__name__)
+from ..cache_guard import CacheUnavailable, guarded
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def healthz(request: HttpRequest) -> JsonResponse:
-    """The database and the cache answer: signed-in pages need both (sessions and presence live in the cache)."""
-    checks = {"database": _database_answers(), "cache": _cache_answers()}
-    healthy = all(checks.values())
-    body = {"status": "ok" if healthy else "error"} | {
-        name: "ok" if ok else "unreachable" for name, ok in checks.items()
-    }
-    return JsonResponse(body, status=200 if healthy else 503)
+    """503 while the database does not answer (nothing works without it). A cache that does not
+    answer only degrades the node (sessions fall back to the database, presence is unavailable,
+    reports are rendered each time): 200 with ``"status": "degraded"``, so that a load balancer
+    or orchestrator does not take every node out at once for a Redis outage."""
+    database, cache_ok = _database_answers(), _cache_answers()
+    status = "ok" if database and cache_ok else "degraded" if database else "error"
+    body = {"status": status, "database": _word(database), "cache": _word(cache_ok)}
+    return JsonResponse(body, status=200 if database else 503)
+
+
+def _word(ok: bool) -> str:
+    return "ok" if ok else "unreachable"
 
 
 def _database_answers() -> bool:
@@ -38,10 +41,9 @@ def _database_answers() -> bool:
 
 def _cache_answers() -> bool:
     try:
-        cache.set("healthz", "ok", 10)
-        return cache.get("healthz") == "ok"
-    except Exception:  # each cache backend raises its own errors (redis.ConnectionError, OSError...)
-        logger.warning("healthz: the cache does not answer", exc_info=True)
+        guarded(lambda: cache.set("healthz", "ok", 10))
+        return guarded(lambda: cache.get("healthz")) == "ok"
+    except CacheUnavailable:  # logged once per outage by the guard
         return False
 
 
