@@ -45,4 +45,5 @@ def reconnecting_response(request: HttpRequest, error: BaseException) -> HttpRes
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     response["X-Reconnecting"] = "1"
+    response._has_been_logged = True  # logged above, once per gap; not one django.request line per request
     return response
