@@ -64,7 +64,7 @@ def _stale_keys(cache) -> frozenset[str]:
     remaining = keys
     if rows:
         try:
-            guarded(lambda: cache.delete_many([KEY_PREFIX + key for key in keys]))
+            guarded(lambda: cache.delete_many([KEY_PREFIX + key for key in keys]), kind="delete")
         except CacheUnavailable:
             pass
         else:  # the copies are gone: later reads find the database's version
@@ -101,7 +101,7 @@ class SessionStore(DBStore):
             data = self.decode(stored.session_data)
             expiry = self.get_expiry_age(expiry=stored.expire_date)
             try:
-                guarded(lambda: self._cache.set(key, data, expiry))
+                guarded(lambda: self._cache.set(key, data, expiry), kind="store")
             except CacheUnavailable:
                 pass  # read from the database again next time
         return data
@@ -120,7 +120,7 @@ class SessionStore(DBStore):
         super().save(must_create)
         key, data, expiry = self.cache_key, self._session, self.get_expiry_age()
         try:
-            guarded(lambda: self._cache.set(key, data, expiry))
+            guarded(lambda: self._cache.set(key, data, expiry), kind="store")
         except CacheUnavailable:
             _remember_stale(self.session_key)
 
@@ -131,7 +131,7 @@ class SessionStore(DBStore):
                 return
             session_key = self.session_key
         try:
-            guarded(lambda: self._cache.delete(self.cache_key_prefix + session_key))
+            guarded(lambda: self._cache.delete(self.cache_key_prefix + session_key), kind="delete")
         except CacheUnavailable:
             _remember_stale(session_key)
 

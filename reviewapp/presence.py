@@ -46,7 +46,7 @@ def presence_touch(*, review_id: int, user_id: int, username: str, page: str) ->
         found = guarded(lambda: cache.get(key)) or {}
         entries = {uid: entry for uid, entry in found.items() if now - entry[2] < TTL}
         entries[user_id] = (username, page[:140], now)
-        guarded(lambda: cache.set(key, entries, TTL * 5))
+        guarded(lambda: cache.set(key, entries, TTL * 5), kind="store")
     except CacheUnavailable:
         return None
     return [Presence(uid, name, where) for uid, (name, where, _at) in sorted(entries.items(), key=lambda e: e[1][0])]

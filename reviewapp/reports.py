@@ -171,7 +171,7 @@ def report_pdf(request: ReportRequest) -> bytes:
     if pdf is None:
         pdf = render_report_pdf(request)
         try:
-            guarded(lambda: cache.set(key, pdf, CACHE_SECONDS))
+            guarded(lambda: cache.set(key, pdf, CACHE_SECONDS), kind="store")
         except CacheUnavailable:
             pass
     return pdf

@@ -41,7 +41,7 @@ def _database_answers() -> bool:
 
 def _cache_answers() -> bool:
     try:
-        guarded(lambda: cache.set("healthz", "ok", 10))
+        guarded(lambda: cache.set("healthz", "ok", 10), kind="store")
         return guarded(lambda: cache.get("healthz")) == "ok"
     except CacheUnavailable:  # logged once per outage by the guard
         return False
