@@ -134,8 +134,3 @@ class SessionStore(DBStore):
             guarded(lambda: self._cache.delete(self.cache_key_prefix + session_key), kind="delete")
         except CacheUnavailable:
             _remember_stale(session_key)
-
-    def flush(self):
-        self.clear()
-        self.delete(self.session_key)
-        self._session_key = None
