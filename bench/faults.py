@@ -363,7 +363,9 @@ def main() -> None:
     progress("migrate, loaddata serverless_lens, collectstatic")
     prepare_database()
     questions = question_keys()
+    load_before = os.getloadavg()[0]
     results = [one_fault(fault, questions) for fault in FAULTS]
+    load_after = os.getloadavg()[0]
     rows = "\n".join(
         f"| {r['fault']} | {r['fault_lasted']:.1f} | {r['requests']} | {r['failed']} | {r['failing_for']:.1f} "
         f"| {r['recovered_after']:.1f} | {r['p95_before'] * 1000:.0f} | {r['slowest']:.1f} "
@@ -380,7 +382,8 @@ workshop of `bench/workshop_load.py` ({PARTICIPANTS} participants polling every 
 retry a failed save with the same idempotency key after 1, 2, 4... (at most 15) s, as the page does, and have
 {GRACE:.0f} s after the run to deliver. postgres-restart: `pg_ctl stop -m fast` then `start`; redis-down: the
 CACHE_URL Redis stopped for {REDIS_DOWN:.0f} s (saving its data) and started again; workers-killed: all {WORKERS}
-workers SIGKILLed at once. The other runs use a file cache as CACHE_URL.
+workers SIGKILLed at once. The other runs use a file cache as CACHE_URL. The machine's load average was
+{load_before:.1f} before and {load_after:.1f} after (more than the {os.cpu_count()} cores: other work queued the requests).
 
 | fault | fault lasted s | requests | failed | failing for s | recovered after s | p95 before the fault ms | slowest answer after s | edits | edits that met a failure | of them delivered | lost | duplicated | answers saying who is here is unavailable |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|
