@@ -12,7 +12,7 @@ ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 # (the Redis outage tests start and stop a real one).
 SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext redis-server
 
-.PHONY: run test lint check bench bench-faults system-deps messages clean
+.PHONY: run test lint check bench bench-faults bench-soak system-deps messages clean
 
 # The formatter decides: ruff for Python, djhtml for templates; make test runs this first.
 lint: $(BIN)/.installed
@@ -68,3 +68,7 @@ bench: $(BIN)/.installed system-deps
 # The workshop load with each fault injected (PostgreSQL restart, Redis down, workers killed): see bench/faults.py.
 bench-faults: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/faults.py
+
+# 30 minutes of the 50-participant workshop: memory, p95, descriptors and connections at start and end (bench/soak.py).
+bench-soak: $(BIN)/.installed system-deps
+	scripts/with-postgres.sh $(BIN)/python bench/soak.py

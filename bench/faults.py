@@ -157,7 +157,7 @@ class RetryingParticipant(Participant):
 
     async def run_polls(self, deadline: float) -> None:
         await asyncio.sleep(self.rng.uniform(0, POLL_EVERY))
-        for _ in range(int(RUN / POLL_EVERY) + 2):
+        for _ in range(int((deadline - time.monotonic()) / POLL_EVERY) + 2):
             started = time.monotonic()
             if started >= deadline:
                 return
@@ -168,7 +168,7 @@ class RetryingParticipant(Participant):
             await asyncio.sleep(max(0.0, POLL_EVERY - (time.monotonic() - started)))
 
     async def run_answers(self, deadline: float) -> None:
-        for _ in range(int(RUN / ACTION_EVERY[0]) + 1):
+        for _ in range(int((deadline - time.monotonic()) / ACTION_EVERY[0]) + 1):
             pause = self.rng.uniform(*ACTION_EVERY)
             if time.monotonic() + pause >= deadline:
                 return
@@ -282,19 +282,7 @@ def one_fault(fault: str, questions: dict[str, list[str]]) -> dict:
     server = start_gunicorn(port, {**server_env(cache_url), "LOG_LEVEL": "CRITICAL"})
     run, stats = Run(), Stats()
     try:
-        browsers = asyncio.run(sign_in_all(port, names))
-        keys = list(questions)
-        rng = random.Random(20261202)
-        people = []
-        for i, (name, signed_in) in enumerate(zip(names, browsers, strict=True)):
-            browser = TimedBrowser(port, run)
-            browser.cookies = signed_in.cookies
-            person = RetryingParticipant(
-                name, browser, review_id, questions, keys[i % len(keys)], stats, random.Random(rng.random())
-            )
-            person.run = run
-            people.append(person)
-        asyncio.run(_open(people))
+        people = signed_in_people(port, names, review_id, questions, stats, run)
         run.requests.clear()
         progress(f"{fault}: {len(people)} participants for {RUN:.0f} s, the fault at {FAULT_AT:.0f} s")
         asyncio.run(workshop(people, run, fault, server, redis))
@@ -349,6 +337,26 @@ def recovered_after(run: Run, p95_before: float) -> float:
             return start - run.fault_at
         start += 0.25
     return float("nan")
+
+
+def signed_in_people(
+    port: int, names: list[str], review_id: int, questions: dict[str, list[str]], stats: Stats, run: Run
+) -> list[RetryingParticipant]:
+    """Everyone signed in like a browser and on the question they start with."""
+    browsers = asyncio.run(sign_in_all(port, names))
+    keys = list(questions)
+    rng = random.Random(20261202)
+    people = []
+    for i, (name, signed_in) in enumerate(zip(names, browsers, strict=True)):
+        browser = TimedBrowser(port, run)
+        browser.cookies = signed_in.cookies
+        person = RetryingParticipant(
+            name, browser, review_id, questions, keys[i % len(keys)], stats, random.Random(rng.random())
+        )
+        person.run = run
+        people.append(person)
+    asyncio.run(_open(people))
+    return people
 
 
 async def _open(people: list[RetryingParticipant]) -> None:
