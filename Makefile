@@ -8,10 +8,11 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 # Debian packages the app and its tests use: Korean fonts and HarfBuzz subsetting (PDF),
-# poppler-utils (reading PDFs back in tests), Chromium (browser tests), gettext.
-SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext
+# poppler-utils (reading PDFs back in tests), Chromium (browser tests), gettext, redis-server
+# (the Redis outage tests start and stop a real one).
+SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext redis-server
 
-.PHONY: run test lint check bench system-deps messages clean
+.PHONY: run test lint check bench bench-faults bench-soak system-deps messages clean
 
 # The formatter decides: ruff for Python, djhtml for templates; make test runs this first.
 lint: $(BIN)/.installed
@@ -66,3 +67,11 @@ bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/workshop_load.py
 	scripts/with-postgres.sh $(BIN)/python bench/two_instances.py
 	scripts/with-postgres.sh $(BIN)/python bench/typing_audit.py
+
+# The workshop load with each fault injected (PostgreSQL restart, Redis down, workers killed): see bench/faults.py.
+bench-faults: $(BIN)/.installed system-deps
+	scripts/with-postgres.sh $(BIN)/python bench/faults.py
+
+# 30 minutes of the 50-participant workshop: memory, p95, descriptors and connections at start and end (bench/soak.py).
+bench-soak: $(BIN)/.installed system-deps
+	scripts/with-postgres.sh $(BIN)/python bench/soak.py

@@ -34,7 +34,14 @@ else:
         raise ImproperlyConfigured(f"{exc} (required when DEBUG is off; see .env.example)") from exc
 
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+# A connection dropped by a database restart or failover is replaced before a request uses it,
+# and a connection attempt gives up after DB_CONNECT_TIMEOUT seconds: while PostgreSQL is away,
+# requests answer 503 "reconnecting" at once (reviewapp/reconnecting.py) instead of holding a worker.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -66,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.DatabaseReconnectingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "reviewapp.api.language.ApiLanguageMiddleware",  # the API's default language is English
@@ -176,11 +184,11 @@ if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
 # The session lookup costs more than a small save: with a cache known to be shared by every
 # node (CACHE_URL) sessions are read from it. Without one they stay in the database alone, so
 # that signing out on one machine can never leave the session alive in another machine's cache.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if DEBUG or "CACHE_URL" in env.ENVIRON
-    else "django.contrib.sessions.backends.db"
-)
+# config/sessions.py is Django's cached_db made to survive a cache outage: reads fall back to the
+# database, and a session signed out while the cache was away is not brought back by it. Each
+# process rereads the list of such sessions at most this often (seconds).
+SESSION_ENGINE = "config.sessions" if DEBUG or "CACHE_URL" in env.ENVIRON else "django.contrib.sessions.backends.db"
+SESSION_STALE_RECHECK_SECONDS = 1.0
 
 # Background jobs (PDF reports) run on Django's Tasks API (django-tasks). The default backend keeps
 # the queue in this database, so one machine needs nothing more than `manage.py db_worker` beside

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import reports
+from .cache_guard import CacheUnavailable, guarded
 from .models import ReportRender
 from .reports import ReportRequest
 
@@ -105,17 +106,16 @@ def _ready(render: ReportRender) -> ReportOutcome:
 
 def _cached(key: str) -> bytes | None:
     try:
-        return cache.get(key)
-    except Exception:  # a cache that does not answer only costs the fast path
-        logger.warning("report cache unreadable", exc_info=True)
+        return guarded(lambda: cache.get(key))
+    except CacheUnavailable:  # a cache that does not answer only costs the fast path (logged once)
         return None
 
 
 def _cache(key: str, pdf: bytes) -> None:
     try:
-        cache.set(key, pdf, reports.CACHE_SECONDS)
-    except Exception:  # full disk, evicting Redis: the row still holds the PDF
-        logger.warning("report cache not written", exc_info=True)
+        guarded(lambda: cache.set(key, pdf, reports.CACHE_SECONDS), kind="store")
+    except CacheUnavailable:  # Redis down, a full or read-only disk: the row still holds the PDF
+        pass
 
 
 @task()

@@ -103,3 +103,12 @@ def serverless_rules(django_db_setup, django_db_blocker):
         }
         transaction.set_rollback(True)
     return rules
+
+
+@pytest.fixture(autouse=True)
+def _cache_outage_forgotten():
+    """A test that takes the cache away must not leave the next test backing off from it."""
+    yield
+    from reviewapp import cache_guard
+
+    cache_guard.reset()

@@ -17,7 +17,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 BANK_CACHE = False
 # Each test process has its own memory cache: nothing cached survives into another run.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # as deployed with CACHE_URL
+SESSION_ENGINE = "config.sessions"  # as deployed with CACHE_URL
+# The list of sessions changed during a cache outage is reread when this process sees the cache
+# come back (tests/test_cache_outage.py), not every second: a poll's query count must not depend
+# on how fast the machine is.
+SESSION_STALE_RECHECK_SECONDS = 3600.0
 STATIC_ROOT = None  # tests serve static files from the app folders; nothing is collected
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 SESSION_COOKIE_SECURE = False

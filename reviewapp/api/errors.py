@@ -4,6 +4,8 @@ Errors Django answers outside DRF's views (a URL no route matches, a request ref
 middleware, a crash) are JSON too under /api/: the site's handler400/403/404/500 are here.
 """
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, JsonResponse
@@ -12,6 +14,8 @@ from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from ..reconnecting import is_connection_lost, reconnecting_response
 
 API_PREFIX = "/api/"
 
@@ -74,6 +78,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None):
 
 
 def server_error(request: HttpRequest):
+    lost = sys.exc_info()[1]  # Django calls this while handling the exception
+    if is_connection_lost(lost):
+        return reconnecting_response(request, lost)
     if _api(request):
         return JsonResponse({"error": _("A server error occurred.")}, status=500)
     return defaults.server_error(request)

@@ -5,6 +5,7 @@ One module per concern; everything is importable from ``reviewapp.models``.
 
 from .reports import ReportRender
 from .reviews import Answer, AnswerChange, ImprovementItem, Milestone, MilestoneAnswer, Review, ReviewQuerySet
+from .sessions import StaleCachedSession
 from .tokens import ApiToken, ApiTokenQuerySet
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
 from .workloads import (
@@ -41,6 +42,7 @@ __all__ = [
     "Review",
     "ReviewQuerySet",
     "Role",
+    "StaleCachedSession",
     "Webhook",
     "WebhookDelivery",
     "WebhookEvent",

@@ -75,7 +75,7 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
         else []
     )
     here = {}
-    for person in people:
+    for person in people or []:
         if person.question:
             here.setdefault(person.question, []).append(person)
     current_pillar = (
@@ -93,7 +93,8 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
         page=page,
         token=token,
         lead_question=lead_question,
-        people=people,
+        people=people or [],
+        presence_unavailable=people is None,
         here=here,
         facilitation_changed=led,
         members=review_members(review) if led else [],

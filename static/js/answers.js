@@ -202,15 +202,20 @@
     var template = data && data.querySelector("template");
     if (preview && template && !dirty(st)) preview.replaceChildren(template.content.cloneNode(true));
   }
-  function connection(up) {
-    if (up === online) return;
+  // The bar at the top: lost (no answer at all), reconnecting (the server answers 503 while its
+  // database comes back), back. Saves keep retrying with the same idempotency key meanwhile.
+  var lostAs = "";
+  function connection(up, why) {
+    why = up ? "" : (why || "offline");
+    if (up === online && why === lostAs) return;
     online = up;
+    lostAs = why;
     var el = document.getElementById("connection");
     var m = messages();
     if (!el) return;
     el.hidden = false;
-    el.className = "connection " + (up ? "back" : "lost");
-    el.textContent = up ? (m.online || "") : (m.offline || "");
+    el.className = "connection " + (up ? "back" : "lost " + why);
+    el.textContent = up ? (m.online || "") : (m[why] || m.offline || "");
     if (up) setTimeout(function () { if (online) el.hidden = true; }, 4000);
   }
 
@@ -290,6 +295,7 @@
       show(st, "signedout");
       return;
     }
+    if (status === 503) connection(false, "reconnecting");
     if (status >= 500 || status === 429 || status === 408) { failed(st, req, false); return; }
     connection(true);
     st.inflight = null;
@@ -538,6 +544,9 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful) connection(true);
     reconcileAll();
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 503) connection(false, "reconnecting");
   });
   document.addEventListener("htmx:sendError", function () { connection(false); });
   document.addEventListener("htmx:timeout", function () { connection(false); });

@@ -54,7 +54,7 @@
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
     var text = document.body.dataset;
-    var messages = { 403: text.msgForbidden, 404: text.msgNotFound };
+    var messages = { 403: text.msgForbidden, 404: text.msgNotFound, 503: text.msgReconnecting };
     flash(messages[status] || text.msgFailed + " (" + status + ")");
   });
   document.addEventListener("htmx:sendError", function () {

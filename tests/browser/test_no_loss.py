@@ -286,6 +286,35 @@ def test_it_loses_and_doubles_nothing_while_offline_for_ten_seconds(room):
     assert history_notes(room.review) == ["Before. ", "Before. Typed offline."]
 
 
+def test_it_says_the_server_is_reconnecting_and_sends_the_edit_once_after_a_database_restart(room):
+    """PostgreSQL really restarts (tests/postgres_server.py): the save in the gap answers 503
+    "reconnecting"; the page says so, keeps the edit and sends it again with the same key."""
+    from django.db import connection
+
+    from ..postgres_server import PostgresCluster
+
+    cluster = PostgresCluster()
+    alice = room.open("alice")
+    alice.goto(room.url())
+    box = alice.locator(f"#notes-{KEY}")
+    box.fill("Before. ")
+    saved(alice)
+    cluster.stop()
+    try:
+        box.press_sequentially("Typed while the database restarts.", delay=20)
+        expect(alice.locator("#connection")).to_contain_text("reconnecting to its database", timeout=10_000)
+        expect(alice.locator(f"#save-state-{KEY}")).to_contain_text("retrying")
+        alice.wait_for_timeout(2_000)
+    finally:
+        cluster.start()
+    connection.close()  # this thread's connection died with the server
+
+    expect(alice.locator("#connection")).to_contain_text("Connection is back", timeout=20_000)
+    saved(alice, timeout=20_000)
+    assert answer(room.review).notes == "Before. Typed while the database restarts."
+    assert history_notes(room.review) == ["Before. ", "Before. Typed while the database restarts."]
+
+
 def test_it_applies_a_save_once_through_a_server_error_and_a_lost_answer(room):
     alice = room.open("alice", save_timeout=1_500)
     alice.goto(room.url())

@@ -26,7 +26,7 @@ from reviewapp.models import Review, Role
 from ..factories import answer_data_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-CACHED_DB = "django.contrib.sessions.backends.cached_db"
+CACHED_DB = "config.sessions"
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +84,7 @@ def as_vera(client_for, vera):
 def test_it_answers_204_after_one_query_when_nothing_changed(
     review, alice, client_for, settings, django_assert_num_queries
 ):
-    # Sessions are read from the cache (cached_db), so the poll is the review query alone.
+    # Sessions are read from the cache (config.sessions, a cached_db), so the poll is the review query alone.
     assert settings.SESSION_ENGINE == CACHED_DB
     client = client_for(alice)
     params = next_params(poll(client, review, page="question:p1_q1"))

@@ -7,6 +7,7 @@ about half a second each) and read back with poppler's ``pdftotext`` and ``pdfin
 import datetime
 import gc
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -715,3 +716,49 @@ def test_it_names_the_letter_paper_size_in_korean(review, client_for, alice):
     response = client_for(alice, language="ko").get(reverse("reviewapp:review_detail", args=[review.pk]))
 
     assert '<option value="letter">레터</option>' in response.content.decode()
+
+
+# --- A cache that cannot keep the report -------------------------------------------------------
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path, monkeypatch):
+    """The production file cache (no CACHE_URL) in a folder of its own; every request tries it."""
+    from reviewapp import cache_guard
+
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": folder}
+    }
+    monkeypatch.setattr(cache_guard, "BACKOFF_SECONDS", 0.0)
+    return folder
+
+
+def _disk_full(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("fault", ["full disk", "read-only folder"])
+def test_it_serves_the_report_uncached_and_logs_once_when_the_cache_disk_fails(
+    review, client_for, alice, renders, file_cache, monkeypatch, caplog, fault
+):
+    if fault == "full disk":  # the write of the cached copy fails as on a full disk (ENOSPC)
+        from django.core.cache.backends.filebased import FileBasedCache
+
+        monkeypatch.setattr(FileBasedCache, "_write_content", _disk_full)
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes to a read-only folder anyway; the full-disk case covers the failure")
+        file_cache.chmod(0o500)
+    client = client_for(alice)
+
+    downloads = [client.get(_report_url(review)) for _ in range(3)]
+
+    assert [d.status_code for d in downloads] == [200, 200, 200]
+    assert all(d.content.startswith(b"%PDF") for d in downloads)
+    assert len(renders) == 1  # the cache kept nothing, but the render's row holds the PDF
+    assert not [p for p in file_cache.iterdir() if p.suffix == ".djcache"]
+    errors = [r for r in caplog.records if r.name == "reviewapp.cache_guard" and r.levelname == "ERROR"]
+    assert len(errors) == 1, [r.getMessage() for r in caplog.records]
+    assert "The cache does not answer" in errors[0].getMessage()
