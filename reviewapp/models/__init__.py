@@ -4,6 +4,15 @@ One module per concern; everything is importable from ``reviewapp.models``.
 """
 
 from .reviews import Answer, AnswerChange, ImprovementItem, Milestone, MilestoneAnswer, Review, ReviewQuerySet
+from .sessions import (
+    AgendaItem,
+    Attendance,
+    DiscussionState,
+    ParkingItem,
+    QuestionDiscussion,
+    ReviewSession,
+    SessionEvent,
+)
 from .tokens import ApiToken, ApiTokenQuerySet
 from .workloads import (
     NOTES_MAX_LENGTH,
@@ -20,6 +29,13 @@ from .workloads import (
 )
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
+    "DiscussionState",
+    "ParkingItem",
+    "QuestionDiscussion",
+    "ReviewSession",
+    "SessionEvent",
     "NOTES_MAX_LENGTH",
     "RISK_COUNT_FIELDS",
     "RISKY",
