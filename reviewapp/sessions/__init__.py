@@ -13,10 +13,15 @@ from ..access import role_of
 from ..models import WRITE_ROLES, ReviewSession, Role
 
 
+def may_run_as(*, user_id: int | None, role: str | None, facilitator_id: int | None) -> bool:
+    """The rule: an owner, or the session's facilitator while they can write."""
+    return role == Role.OWNER or (facilitator_id is not None and facilitator_id == user_id and role in WRITE_ROLES)
+
+
 def may_run(user, session: ReviewSession, role: str | None = None) -> bool:
     """Whether ``user`` may run the session's clock, correct its attendance or reopen it."""
     role = role if role is not None else role_of(user, session.review.workload)
-    return role == Role.OWNER or (session.facilitator_id == user.pk and role in WRITE_ROLES)
+    return may_run_as(user_id=user.pk, role=role, facilitator_id=session.facilitator_id)
 
 
 def check_run(user, session: ReviewSession) -> None:

@@ -1,5 +1,7 @@
 """During a session: each question's discussion state, and the parking lot."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -61,3 +63,29 @@ def parking_delete(*, item: ParkingItem, user) -> None:
     if item.raised_by_id != user.pk and not may_run(user, item.session):
         raise PermissionDenied("Only who raised it or the facilitator may remove it.")
     item.delete()
+
+
+@dataclass(frozen=True)
+class QuestionInSession:
+    """What the question page shows of the running session: its discussion state and what was parked on it."""
+
+    session_id: int
+    state: str
+    parking: list[ParkingItem]
+
+
+def question_in_session(review, question_key: str) -> QuestionInSession | None:
+    """The running session's view of one question (None when no session runs: no query then)."""
+    if not review.live_session_id:
+        return None
+    state = (
+        QuestionDiscussion.objects.filter(session_id=review.live_session_id, question__key=question_key)
+        .values_list("state", flat=True)
+        .first()
+    )
+    parking = list(
+        ParkingItem.objects.filter(session_id=review.live_session_id, question__key=question_key).select_related(
+            "raised_by", "owner"
+        )
+    )
+    return QuestionInSession(review.live_session_id, state or DiscussionState.NOT_YET, parking)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from ..bank import load_bank
@@ -145,3 +145,15 @@ def previous_agenda(review: Review) -> list[AgendaEntry]:
     """The agenda of the review's latest session, to start a new one from (empty when there is none)."""
     latest = review.sessions.order_by("-planned_start", "-pk").first()
     return agenda_of(latest) if latest else []
+
+
+def sessions_listed(review: Review):
+    """The review's sessions with how many attended and how many answer changes each holds."""
+    return (
+        review.sessions.select_related("facilitator")
+        .annotate(
+            attended=models.Count("attendance", filter=models.Q(attendance__seconds__gt=0), distinct=True),
+            changed=models.Count("answer_changes", distinct=True),
+        )
+        .order_by("-planned_start", "-pk")
+    )

@@ -113,3 +113,30 @@
     if (go) window.reviewAnswersLeaving = true;  // the person chose to go; their drafts stay in this browser
   });
 })();
+
+// The session bar's clock: the server sends the item's deadline and its own time (epoch ms);
+// the browser counts down from the difference, so every screen shows the same time whatever
+// its own clock says. A bar swapped in by the live refresh brings fresh values.
+(function () {
+  "use strict";
+
+  function clock(seconds) {
+    var sign = seconds < 0 ? "−" : "";
+    var s = Math.abs(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var mm = h ? String(m).padStart(2, "0") : String(m);
+    return sign + (h ? h + ":" : "") + mm + ":" + String(r).padStart(2, "0");
+  }
+  function tick() {
+    var bar = document.getElementById("session-bar");
+    if (!bar || !bar.dataset.deadlineMs || !bar.dataset.nowMs) return;
+    if (!bar.dataset.offset) bar.dataset.offset = String(Number(bar.dataset.nowMs) - Date.now());
+    var serverNow = Date.now() + Number(bar.dataset.offset);
+    var left = Math.round((Number(bar.dataset.deadlineMs) - serverNow) / 1000);
+    var timer = bar.querySelector("[data-timer]");
+    if (timer) timer.textContent = clock(left);
+    bar.classList.toggle("over", left < 0);
+  }
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:oobAfterSwap", tick);
+  setInterval(tick, 250);
+})();
