@@ -15,6 +15,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from django.utils.regex_helper import normalize
 
 from reviewapp import urls as reviewapp_urls
@@ -28,13 +29,20 @@ from reviewapp.milestones import milestone_create
 from reviewapp.models import (
     AnswerChange,
     ApiToken,
+    Attendance,
     ImprovementItem,
     Invitation,
     Membership,
     Milestone,
+    ParkingItem,
+    QuestionDiscussion,
+    ReviewSession,
     Role,
     Workload,
 )
+from reviewapp.sessions.discussion import discussion_set, parking_add
+from reviewapp.sessions.planning import AgendaEntry, session_plan
+from reviewapp.sessions.running import session_start
 from reviewapp.tokens import token_create
 
 from .factories import add_member, make_workload, workload_snapshot
@@ -156,8 +164,22 @@ def world(alice, vera, charlie, lens):
     )
     token, _key = token_create(user=alice, name="harbour-secret-token")
     invitation, _token = invitation_create(workload=workload, role=Role.OWNER, created_by=alice)
+    session = session_plan(
+        review=review,
+        user=alice,
+        title="harbour-secret-session",
+        planned_start=timezone.now(),
+        facilitator=alice,
+        agenda=[AgendaEntry("question:p1_q1", 10)],
+        expected=[alice],
+    )
+    session = session_start(session=session, user=alice)
+    discussion_set(session=session, user=alice, question_key="p1_q1", state="deferred")
+    parking = parking_add(session=session, user=alice, text="harbour-secret-parking", question_key="p1_q1")
     Group.objects.create(name="bank editors")
     return {
+        "session": session,
+        "parking": parking,
         "workload": workload,
         "review": review,
         "answer": answer,
@@ -247,6 +269,12 @@ def fill(route: Route, w) -> tuple[str, bool]:
         elif param == "object_id":
             values[param] = w["workload"].pk if route.name == "admin:view_on_site" else _admin_object(route, w)
             owned = True
+        elif param == "session_pk":
+            values[param], owned = w["session"].pk, True
+        elif param == "item_pk":
+            values[param], owned = w["parking"].pk, True
+        elif param == "ext":
+            values[param] = "json"
         elif param == "invitation_pk":
             values[param], owned = w["invitation"].pk, True
         elif param == "token":
@@ -282,6 +310,12 @@ def _state(w) -> dict:
         "invitations": list(Invitation.objects.values_list("pk", "role", "accepted_at", "revoked_at")),
         "members": list(Membership.objects.order_by("pk").values_list("pk", "workload_id", "user_id", "role")),
         "facilitator": list(w["workload"].reviews.values_list("facilitator_id", "facilitator_question")),
+        "sessions": list(ReviewSession.objects.values_list("pk", "title", "status", "version", "current_index")),
+        "session parts": (
+            list(ParkingItem.objects.values_list("pk", "text")),
+            list(QuestionDiscussion.objects.values_list("pk", "state")),
+            list(Attendance.objects.values_list("pk", "user_id", "seconds")),
+        ),
     }
 
 

@@ -35,6 +35,12 @@ urlpatterns = [
     path("v1/reviews/<id:pk>/improvement-plan/<str:key>/", views.ImprovementItemDetail.as_view(), name="plan-item"),
     path("v1/reviews/<id:pk>/milestones/", views.MilestoneList.as_view(), name="milestone-list"),
     path("v1/reviews/<id:pk>/milestones/<id:milestone_pk>/", views.MilestoneDetail.as_view(), name="milestone-detail"),
+    path("v1/reviews/<id:pk>/sessions/", views.SessionList.as_view(), name="session-list"),
+    path("v1/reviews/<id:pk>/sessions/<id:session_pk>/", views.SessionDetail.as_view(), name="session-detail"),
+    path("v1/reviews/<id:pk>/sessions/<id:session_pk>/step/", views.SessionStep.as_view(), name="session-step"),
+    path(
+        "v1/reviews/<id:pk>/sessions/<id:session_pk>/minutes/", views.SessionMinutes.as_view(), name="session-minutes"
+    ),
     path("v1/reviews/<id:pk>/export.<fmt:fmt>", views.AnswersExport.as_view(), name="answers-export"),
     path("v1/lenses/<slug:slug>/risks.<fmt:fmt>", views.ConsolidatedExport.as_view(), name="consolidated-export"),
 ]

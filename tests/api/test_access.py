@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 from questions.models import Lens
 from reviewapp.answer_state import AnswerState
@@ -28,9 +29,11 @@ from reviewapp.models import (
     Membership,
     Milestone,
     Review,
+    ReviewSession,
     Role,
     Workload,
 )
+from reviewapp.sessions.planning import AgendaEntry, session_plan
 
 from ..factories import make_user, make_workload, workload_snapshot
 
@@ -95,6 +98,18 @@ def _milestone_taken(w, user):
     milestone = Milestone.objects.get(review=w.review, name="Sprint 1")
     assert milestone.created_by == user
     assert milestone.answers.count() == 4
+
+
+def _session_planned(w, user):
+    session = ReviewSession.objects.get(review=w.review, title="Security")
+    assert session.created_by == user and session.facilitator.username == "bob"
+    assert [(i.target_key, i.minutes) for i in session.agenda.all()] == [("pillar:p1", 30)]
+
+
+def _session_started(w, user):
+    w.session.refresh_from_db()
+    assert w.session.status == "running"
+    assert list(w.session.events.values_list("kind", "by")) == [("start", user.pk)]
 
 
 def _member_added(w, user):
@@ -178,6 +193,27 @@ READS = [
         expected=lambda w: ("Baseline", 4),
     ),
     Endpoint(
+        "session-list",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/sessions/"),
+        seen=lambda r: [(x["title"], x["facilitator"], x["agenda"]) for x in r.json()],
+        expected=lambda w: [("Kick-off", "bob", [{"target": "question:p1_q1", "minutes": 10}])],
+    ),
+    Endpoint(
+        "session-detail",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/sessions/{w.session.pk}/"),
+        seen=lambda r: (r.json()["title"], r.json()["status"], r.json()["expected"]),
+        expected=lambda w: ("Kick-off", "planned", ["alice", "bob"]),
+    ),
+    Endpoint(
+        "session-minutes",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/sessions/{w.session.pk}/minutes/"),
+        seen=lambda r: (r.json()["title"], r.json()["changes"], [a["username"] for a in r.json()["attendees"]]),
+        expected=lambda w: ("Kick-off", [], ["alice", "bob"]),
+    ),
+    Endpoint(
         "answers-export:csv",
         "get",
         lambda w: _api(f"reviews/{w.review.pk}/export.csv"),
@@ -227,6 +263,27 @@ WRITES = [
         lambda w: _api(f"reviews/{w.review.pk}/improvement-plan/p1_q1_a2/"),
         body=lambda w: {"status": "in_progress", "owner": "bob"},
         effect=_item_tracked,
+    ),
+    Endpoint(
+        "session-list:post",
+        "post",
+        lambda w: _api(f"reviews/{w.review.pk}/sessions/"),
+        body=lambda w: {
+            "title": "Security",
+            "planned_start": "2026-12-03T10:00:00Z",
+            "facilitator": "bob",
+            "expected": ["vera"],
+            "agenda": [{"target": "pillar:p1", "minutes": 30}],
+        },
+        effect=_session_planned,
+    ),
+    Endpoint(
+        # bob facilitates: he, the owner and staff may run the clock.
+        "session-step",
+        "post",
+        lambda w: _api(f"reviews/{w.review.pk}/sessions/{w.session.pk}/step/"),
+        body=lambda w: {"action": "start"},
+        effect=_session_started,
     ),
     Endpoint(
         "milestone-list:post",
@@ -315,6 +372,15 @@ def w(workload, review, milestone, alice, charlie, lens):
         dave=make_user("dave"),
         vera_membership=workload.memberships.get(user__username="vera"),
         invitation=invitation_create(workload=workload, role=Role.VIEWER, created_by=alice)[0],
+        session=session_plan(
+            review=review,
+            user=alice,
+            title="Kick-off",
+            planned_start=timezone.now(),
+            facilitator=workload.members().get(username="bob"),
+            agenda=[AgendaEntry("question:p1_q1", 10)],
+            expected=list(workload.members().filter(username__in=["alice", "bob"])),
+        ),
     )
 
 
@@ -342,6 +408,7 @@ def _everything(w) -> dict:
         "items": sorted(items),
         "counts": {m.__name__: m.objects.count() for m in (Workload, Membership, Review, Answer, Lens, Invitation)},
         "invitations": sorted(Invitation.objects.values_list("pk", "revoked_at")),
+        "sessions": sorted(ReviewSession.objects.values_list("pk", "title", "status", "version")),
     }
 
 

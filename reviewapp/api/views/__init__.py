@@ -5,6 +5,7 @@ from .invitations import InvitationDetail, InvitationList
 from .lenses import LensAwsExport, LensAwsImport, LensDetail, LensList
 from .plans import ImprovementItemDetail, ImprovementPlan, MilestoneDetail, MilestoneList
 from .reviews import AnswerDetail, AnswerList, AnswersAwsImport, AnswersExport, ReviewDetail, ReviewList, ReviewSummary
+from .sessions import SessionDetail, SessionList, SessionMinutes, SessionStep
 from .workloads import ConsolidatedExport, MemberDetail, MemberList, WorkloadDetail, WorkloadList
 
 __all__ = [
@@ -32,4 +33,8 @@ __all__ = [
     "ImprovementItemDetail",
     "MilestoneList",
     "MilestoneDetail",
+    "SessionList",
+    "SessionDetail",
+    "SessionStep",
+    "SessionMinutes",
 ]
