@@ -21,24 +21,39 @@ from . import check_run
 MAX_MINUTES = 24 * 60
 
 
-def _key(session_id: int) -> str:
+def _index_key(session_id: int) -> str:
     return f"attendance:{session_id}"
 
 
+def _key(session_id: int, user_id: int) -> str:
+    return f"attendance:{session_id}:{user_id}"
+
+
+KEEP = 7 * 24 * 3600  # seconds the tally waits in the cache for the session to record it
+
+
 def attendance_touch(*, session_id: int, user_id: int, now: float | None = None) -> None:
-    """Count the caller present in the session now (called by each live poll while it runs)."""
+    """Count the caller present in the session now (called by each live poll while it runs).
+
+    Each person's tally has its own key, so people polling at the same moment never overwrite
+    each other's; the index of who has a tally is re-added by the next poll if a race lost it.
+    """
     now = time.time() if now is None else now
-    tally = cache.get(_key(session_id)) or {}
-    first, last, seconds = tally.get(user_id, (now, now, 0.0))
+    found = cache.get_many([_key(session_id, user_id), _index_key(session_id)])
+    first, last, seconds = found.get(_key(session_id, user_id), (now, now, 0.0))
     if 0 < now - last <= TTL:
         seconds += now - last
-    tally[user_id] = (first, now, seconds)
-    cache.set(_key(session_id), tally, 7 * 24 * 3600)
+    cache.set(_key(session_id, user_id), (first, now, seconds), KEEP)
+    people = found.get(_index_key(session_id)) or frozenset()
+    if user_id not in people:
+        cache.set(_index_key(session_id), people | {user_id}, KEEP)
 
 
 def attendance_record(*, session: ReviewSession) -> None:
     """Write the cache's tally to the session's attendance (corrected rows stay as they are)."""
-    tally = cache.get(_key(session.pk)) or {}
+    people = cache.get(_index_key(session.pk)) or frozenset()
+    found = cache.get_many([_key(session.pk, user_id) for user_id in people])
+    tally = {user_id: found[_key(session.pk, user_id)] for user_id in people if _key(session.pk, user_id) in found}
     if not tally:
         return
     rows = {row.user_id: row for row in Attendance.objects.filter(session=session, user_id__in=list(tally))}

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ..access import get_review_for_user, get_session_for_user
 from ..bank import load_bank
 from ..forms import error_messages
-from ..models import WRITE_ROLES, DiscussionState, ParkingItem, ReviewSession
+from ..models import WRITE_ROLES, DiscussionState, ParkingItem, Review, ReviewSession
 from ..session_forms import AttendanceForm, DiscussionForm, ParkingForm, SessionPlanForm, SessionStepForm
 from ..sessions import may_run
 from ..sessions.attendance import attendance_correct, attendance_record
@@ -191,6 +191,10 @@ def session_step(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse
     else:
         if action == "end":
             return redirect("reviewapp:session_minutes", pk=pk, session_pk=session.pk)
+        if action == "next":  # the facilitator goes to the item, which their page then keeps as the lead
+            key = Review.objects.filter(pk=pk).values_list("facilitator_question", flat=True).get()
+            if key:
+                return redirect("reviewapp:review_question", pk=pk, key=key)
     return redirect(_back(request, _detail_url(session)))
 
 
