@@ -277,6 +277,7 @@ class ReportForm(forms.Form):
     size = forms.ChoiceField(
         label=_("Paper"), choices=[("a4", "A4"), ("letter", _("Letter"))], required=False, initial="a4"
     )
+    sessions = forms.BooleanField(label=_("With session minutes"), required=False)
 
 
 class FacilitatorForm(forms.Form):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from ..access import get_review_for_user
 from ..forms import ReportForm
 from ..models import Milestone
-from ..reports import ReportRequest, report_pdf
+from ..reports import ReportRequest, report_pdf, report_sessions
 
 
 @require_http_methods(["GET"])
@@ -24,6 +24,7 @@ def report_download(request: HttpRequest, pk: int, milestone_pk: int | None = No
         milestone=milestone,
         language=options.get("lang") or request.LANGUAGE_CODE,
         page_size=options.get("size") or "a4",
+        sessions=report_sessions(review) if options.get("sessions") and milestone is None else (),
     )
     etag = report.etag()
     # Django's own evaluation of If-None-Match (and If-Match): 304 for a report the browser has.
