@@ -290,7 +290,9 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 class AgendaItemSerializer(serializers.Serializer):
     target = serializers.RegexField(
-        r"^(pillar|question):[A-Za-z0-9_\-]{1,128}\Z", help_text="`pillar:<key>` or `question:<key>` of the lens."
+        r"^(pillar|question):[A-Za-z0-9_\-]{1,128}\Z",
+        source="target_key",
+        help_text="`pillar:<key>` or `question:<key>` of the lens.",
     )
     minutes = serializers.IntegerField(min_value=1, max_value=480)
 
@@ -329,11 +331,6 @@ class ReviewSessionSerializer(serializers.ModelSerializer):
         members = workload.members() if workload is not None else get_user_model().objects.none()
         self.fields["facilitator"].queryset = members
         self.fields["expected"].child_relation.queryset = members
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["agenda"] = [{"target": item.target_key, "minutes": item.minutes} for item in instance.agenda.all()]
-        return data
 
     def get_remaining(self, session) -> int:
         return remaining_seconds(session, timezone.now())

@@ -70,7 +70,7 @@ class SessionList(generics.ListCreateAPIView):
                 title=data["title"],
                 planned_start=data["planned_start"],
                 facilitator=data["facilitator"],
-                agenda=[AgendaEntry(target=item["target"], minutes=item["minutes"]) for item in data["agenda"]],
+                agenda=[AgendaEntry(target=item["target_key"], minutes=item["minutes"]) for item in data["agenda"]],
                 expected=list(data.get("expected", [])),
             )
         except DjangoValidationError as error:
