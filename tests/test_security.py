@@ -598,8 +598,8 @@ def tainted(db, alice, client_for):
     session_url = lambda name: reverse(f"reviewapp:{name}", args=[review.pk, session.pk])  # noqa: E731
     as_mallory.post(session_url("session_step"), {"action": "start"})
     as_mallory.post(
-        reverse("reviewapp:answer_save", args=[review.pk]), {"question": "t_q1", "choices": ["t_q1_a2"], "notes": NOTES}
-    )
+        reverse("reviewapp:answer_save", args=[review.pk]), {"question": "t_q1", "choices": ["t_q1_no"], "notes": NOTES}
+    )  # a1 (its title a payload) is dropped; a2 stays missing, its plan item with it
     as_mallory.post(session_url("session_discussion"), {"question": "t_q1", "state": "needs_evidence"})
     as_mallory.post(
         session_url("session_parking"), {"question": "t_q1", "text": payload("parking"), "owner": mallory.pk}
