@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .bank import Bank
 from .models import DiscussionState, Workload
-from .models.sessions import PARKING_MAX_LENGTH, TITLE_MAX_LENGTH
+from .models.sessions import COMMENT_MAX_LENGTH, PARKING_MAX_LENGTH, TITLE_MAX_LENGTH
 from .sessions.planning import MAX_ITEMS, MAX_MINUTES, AgendaEntry
 
 AGENDA_ROWS_FREE = 4  # empty agenda rows offered below the filled ones
@@ -128,3 +128,13 @@ class ParkingForm(forms.Form):
     def __init__(self, *args, workload: Workload, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = workload.members()
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Markdown. Mention a member with @username."),
+    )

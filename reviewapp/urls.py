@@ -4,6 +4,7 @@ from . import converters  # noqa: F401 - registers the id and fmt path converter
 from .views import (
     answers,
     archives,
+    comments,
     exports,
     imports,
     invitations,
@@ -50,6 +51,9 @@ urlpatterns = [
     path("reviews/<id:pk>/questions/<str:key>/fields/", answers.answer_fields, name="answer_fields"),
     path("reviews/<id:pk>/questions/<str:key>/history/", answers.answer_history, name="answer_history"),
     path("reviews/<id:pk>/questions/<str:key>/restore/<int:version>/", answers.answer_restore, name="answer_restore"),
+    path("reviews/<id:pk>/questions/<str:key>/comments/", comments.comment_add_view, name="comment_add"),
+    path("reviews/<id:pk>/comments/<id:comment_pk>/edit/", comments.comment_edit_view, name="comment_edit"),
+    path("reviews/<id:pk>/comments/<id:comment_pk>/delete/", comments.comment_delete_view, name="comment_delete"),
     path("reviews/<id:pk>/import/", imports.answers_import, name="answers_import"),
     path("reviews/<id:pk>/upgrade/", upgrades.review_upgrade_view, name="review_upgrade"),
     path("reviews/<id:pk>/plan/", plans.plan_view, name="plan"),

@@ -25,6 +25,7 @@ from pytest_django.asserts import assertContains, assertRedirects
 from questions.models import Choice, Lens, Pillar, Question, RiskRule
 from reviewapp.models import (
     ApiToken,
+    Comment,
     ImprovementItem,
     Membership,
     Milestone,
@@ -605,6 +606,11 @@ def tainted(db, alice, client_for):
         session_url("session_parking"), {"question": "t_q1", "text": payload("parking"), "owner": mallory.pk}
     )
     assert ParkingItem.objects.get().text == payload("parking")
+    as_mallory.post(
+        reverse("reviewapp:comment_add", args=[review.pk, "t_q1"]),
+        {"body": payload("comment") + " [x](javascript:alert(1)) @" + mallory.username},
+    )
+    assert Comment.objects.get().body.startswith(payload("comment"))
     as_mallory.get(reverse("reviewapp:review_live", args=[review.pk]), {"page": "question:t_q1"}, **HTMX)
     return {"workload": workload, "review": review, "alice": as_alice, "mallory": mallory, "session": session}
 
@@ -632,7 +638,7 @@ def _tainted_pages(t) -> dict[str, tuple[str, dict, list[str]]]:
         "question": (
             r("review_question", review.pk, "t_q1"),
             {},
-            [*head, "pillar", "question", "choice", "notes", "user"],
+            [*head, "pillar", "question", "choice", "notes", "user", "comment"],
         ),
         "plan": (r("plan", review.pk), {}, [*head, "question", "choice", "item", "user"]),
         "milestones": (r("milestone_list", review.pk), {}, [*head, "milestone"]),
@@ -655,7 +661,7 @@ def _tainted_pages(t) -> dict[str, tuple[str, dict, list[str]]]:
         "session minutes": (
             r("session_minutes", review.pk, t["session"].pk),
             {},
-            [*head, "session", "user", "question", "choice", "parking", "pillar"],
+            [*head, "session", "user", "question", "choice", "parking", "pillar", "comment"],
         ),
         "session edit": (r("session_edit", review.pk, t["session"].pk), {}, [*head, "session", "user", "question"]),
     }
@@ -799,3 +805,13 @@ def test_it_writes_the_minutes_markdown_without_raw_html(tainted):
 
     assert "<script>" not in text and "<img" not in text
     assert '&lt;script&gt;alert("parking")&lt;/script&gt;' in text  # shown as text, escaped
+
+
+def test_it_escapes_a_comment_in_its_authors_edit_form(tainted, client_for):
+    comment = Comment.objects.get()
+    url = reverse("reviewapp:comment_edit", args=[tainted["review"].pk, comment.pk])
+
+    body = client_for(tainted["mallory"]).get(url).content.decode()
+
+    assert_inert(body)
+    assert escape(payload("comment")) in body

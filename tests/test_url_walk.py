@@ -23,6 +23,7 @@ from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.api import urls as api_urls
 from reviewapp.bank import load_bank
+from reviewapp.comments import comment_add
 from reviewapp.improvements import improvement_update
 from reviewapp.invitations import invitation_create
 from reviewapp.milestones import milestone_create
@@ -30,6 +31,7 @@ from reviewapp.models import (
     AnswerChange,
     ApiToken,
     Attendance,
+    Comment,
     ImprovementItem,
     Invitation,
     Membership,
@@ -176,8 +178,10 @@ def world(alice, vera, charlie, lens):
     session = session_start(session=session, user=alice)
     discussion_set(session=session, user=alice, question_key="p1_q1", state="deferred")
     parking = parking_add(session=session, user=alice, text="harbour-secret-parking", question_key="p1_q1")
+    comment = comment_add(review=review, question_key="p1_q1", user=alice, body="harbour-secret-comment @vera")
     Group.objects.create(name="bank editors")
     return {
+        "comment": comment,
         "session": session,
         "parking": parking,
         "workload": workload,
@@ -271,6 +275,8 @@ def fill(route: Route, w) -> tuple[str, bool]:
             owned = True
         elif param == "session_pk":
             values[param], owned = w["session"].pk, True
+        elif param == "comment_pk":
+            values[param], owned = w["comment"].pk, True
         elif param == "item_pk":
             values[param], owned = w["parking"].pk, True
         elif param == "ext":
@@ -315,6 +321,7 @@ def _state(w) -> dict:
             list(ParkingItem.objects.values_list("pk", "text")),
             list(QuestionDiscussion.objects.values_list("pk", "state")),
             list(Attendance.objects.values_list("pk", "user_id", "seconds")),
+            list(Comment.objects.values_list("pk", "body", "deleted_at")),
         ),
     }
 

@@ -396,6 +396,14 @@ class MinutesParkingSerializer(serializers.Serializer):
     owner = serializers.CharField()
 
 
+class MinutesCommentSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    author = serializers.CharField()
+    text = serializers.CharField(help_text="Markdown, as written.")
+    at = serializers.DateTimeField()
+    mentions = serializers.ListField(child=serializers.CharField())
+
+
 class MinutesEventSerializer(serializers.Serializer):
     kind = serializers.CharField()
     at = serializers.DateTimeField()
@@ -419,4 +427,5 @@ class MinutesSerializer(serializers.Serializer):
     deferred = MinutesQuestionSerializer(many=True)
     needs_evidence = MinutesQuestionSerializer(many=True)
     parking = MinutesParkingSerializer(many=True)
+    comments = MinutesCommentSerializer(many=True)
     events = MinutesEventSerializer(many=True)

@@ -7,6 +7,7 @@ from .reviews import Answer, AnswerChange, ImprovementItem, Milestone, Milestone
 from .sessions import (
     AgendaItem,
     Attendance,
+    Comment,
     DiscussionState,
     ParkingItem,
     QuestionDiscussion,
@@ -31,6 +32,7 @@ from .workloads import (
 __all__ = [
     "AgendaItem",
     "Attendance",
+    "Comment",
     "DiscussionState",
     "ParkingItem",
     "QuestionDiscussion",

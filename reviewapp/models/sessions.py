@@ -215,3 +215,43 @@ class ParkingItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.text[:40]}"
+
+
+COMMENT_MAX_LENGTH = 5000
+
+
+class Comment(models.Model):
+    """A comment on one question of a review (Markdown), with the members it mentions.
+
+    Written during a session, it belongs to that session. Deleting one keeps the row without
+    its text, so live pages learn that it went (``review_revision`` names when it last changed).
+    """
+
+    review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="comments")
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, help_text=_("Markdown."))
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentions"), blank=True, related_name="+"
+    )
+    session = models.ForeignKey(
+        ReviewSession,
+        verbose_name=_("session"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    review_revision = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(_("created at"))
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "question", "created_at", "pk"]
+        indexes = [models.Index(fields=["review", "review_revision"], name="comment_review_revision")]
+
+    def __str__(self) -> str:
+        return f"{self.review} {self.question_id}: {self.body[:40]}"

@@ -86,6 +86,15 @@ class ParkingLine:
 
 
 @dataclass(frozen=True)
+class CommentLine:
+    question: str
+    author: str
+    text: str
+    at: datetime
+    mentions: list[str]
+
+
+@dataclass(frozen=True)
 class EventLine:
     kind: str
     at: datetime
@@ -108,6 +117,7 @@ class Minutes:
     deferred: list[QuestionLine]
     needs_evidence: list[QuestionLine]
     parking: list[ParkingLine]
+    comments: list[CommentLine]
     events: list[EventLine]
 
     def as_json(self) -> dict:
@@ -244,6 +254,19 @@ def session_minutes(session: ReviewSession) -> Minutes:
         )
         for item in session.parking.select_related("question", "raised_by", "owner")
     ]
+    comments = [
+        CommentLine(
+            question=comment.question.label,
+            author=_name(comment.author),
+            text=comment.body,
+            at=comment.created_at,
+            mentions=[user.get_username() for user in comment.mentions.all()],
+        )
+        for comment in session.comments.filter(deleted_at__isnull=True)
+        .select_related("question", "author")
+        .prefetch_related("mentions")
+        .order_by("created_at", "pk")
+    ]
     return Minutes(
         title=session.title,
         status=session.status,
@@ -259,5 +282,6 @@ def session_minutes(session: ReviewSession) -> Minutes:
         deferred=by_state[DiscussionState.DEFERRED],
         needs_evidence=by_state[DiscussionState.NEEDS_EVIDENCE],
         parking=parking,
+        comments=comments,
         events=[EventLine(kind=event.kind, at=event.at, by=_name(event.by)) for event in events],
     )

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..access import get_review_for_user, live_access
+from ..comments import question_comments
 from ..facilitation import review_facilitator_set
 from ..forms import FacilitatorForm, LivePoll, error_messages
-from ..models import Answer, Review
+from ..models import Answer, Comment, Review
 from ..presence import presence_token, presence_touch
 from ..progress import review_state
 from ..sessions.attendance import attendance_touch
@@ -96,12 +97,21 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
         if kind == "pillar"
         else None
     )
+    # The question's comment thread, when one of its comments changed since the page's revision.
+    thread = (
+        question_comments(review, key)
+        if kind == "question"
+        and shown
+        and Comment.objects.filter(review=review, question__key=key, review_revision__gt=since).exists()
+        else None
+    )
     context = review_context(
         request,
         review,
         role,
         state,
         page=page,
+        thread=thread,
         token=token,
         lead_question=lead_question,
         people=people,

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from ..access import get_review_for_user
+from ..comments import question_comments
 from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer, DiscussionState
 from ..progress import review_state
 from ..sessions.bar import session_bar
@@ -86,6 +87,7 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         page=f"question:{key}",
         members=review_members(review),
         in_session=question_in_session(review, key),
+        comments=question_comments(review, key),
         discussion_states=DiscussionState.choices,
     )
     return render(request, "reviewapp/review_question.html", context)
