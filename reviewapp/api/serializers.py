@@ -19,6 +19,7 @@ from ..models import (
     Role,
     Workload,
 )
+from ..models.sessions import COMMENT_MAX_LENGTH
 from ..risk import RiskCounts
 from ..sessions.running import remaining_seconds
 
@@ -429,3 +430,19 @@ class MinutesSerializer(serializers.Serializer):
     parking = MinutesParkingSerializer(many=True)
     comments = MinutesCommentSerializer(many=True)
     events = MinutesEventSerializer(many=True)
+
+
+class CommentSerializer(serializers.Serializer):
+    """A comment on a question (Markdown). ``mentions``: the members named ``@username`` in it."""
+
+    id = serializers.IntegerField(read_only=True)
+    question = serializers.CharField(source="question.key", read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    body = serializers.CharField(max_length=COMMENT_MAX_LENGTH, trim_whitespace=False)
+    mentions = serializers.SerializerMethodField()
+    session = serializers.IntegerField(source="session_id", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    edited_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def get_mentions(self, comment) -> list[str]:
+        return [user.get_username() for user in comment.mentions.all()]

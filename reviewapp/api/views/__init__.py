@@ -1,6 +1,7 @@
 """The REST API under /api/v1/. Each view: access-scoped fetch, a serializer or form, one service call."""
 
 from .archives import WorkloadArchive, WorkloadArchiveImport
+from .comments import CommentDetail, CommentList
 from .invitations import InvitationDetail, InvitationList
 from .lenses import LensAwsExport, LensAwsImport, LensDetail, LensList
 from .plans import ImprovementItemDetail, ImprovementPlan, MilestoneDetail, MilestoneList
@@ -33,6 +34,8 @@ __all__ = [
     "ImprovementItemDetail",
     "MilestoneList",
     "MilestoneDetail",
+    "CommentList",
+    "CommentDetail",
     "SessionList",
     "SessionDetail",
     "SessionStep",
