@@ -89,6 +89,12 @@
     var key = followKey();
     if (key) localStorage.setItem(key, box.checked ? "1" : "0");
   });
+  // A comment being written holds the page too: following would take the text away.
+  function commentTyped() {
+    return Array.prototype.some.call(document.querySelectorAll(".comment-form textarea"), function (box) {
+      return box.value.trim() !== "";
+    });
+  }
   function restoreFollow() {
     document.querySelectorAll("[data-follow]").forEach(function (box) { box.checked = following(); });
   }
@@ -98,7 +104,7 @@
   // While something here is not saved, the page waits (and says so) instead of following.
   document.addEventListener("htmx:configRequest", function (event) {
     if (event.detail.elt.id !== "live") return;
-    var waiting = following() && window.reviewAnswers && window.reviewAnswers.unsent();
+    var waiting = following() && (window.reviewAnswers && window.reviewAnswers.unsent() || commentTyped());
     event.detail.parameters.follow = following() && !waiting ? "1" : "0";
     var note = document.getElementById("follow-wait");
     if (!note) return;

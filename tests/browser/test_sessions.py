@@ -84,11 +84,22 @@ def test_it_runs_a_workshop_that_everyone_follows_and_writes_its_minutes(worksho
     bob.get_by_placeholder("Park for later").fill("Check the on-call runbook")
     bob.get_by_role("button", name="Park", exact=True).click()
     expect(bob.locator("#session-question")).to_contain_text("Check the on-call runbook")
-    carol.wait_for_timeout(2_000)  # a few polls: carol's presence is counted
+    # carol comments and mentions bob; bob's page shows it live, his own unsent text untouched.
+    bob.get_by_label("Comment", exact=True).fill("Half-typed thought")
+    carol.get_by_label("Comment", exact=True).fill("@bob please check the **dashboards**")
+    carol.get_by_role("button", name="Add comment").click()
+    expect(carol.locator("#comments-ops_q1")).to_contain_text("Mentions: @bob")
+    expect(bob.locator("#comments-ops_q1 strong")).to_have_text("dashboards", timeout=5_000)
+    expect(bob.get_by_label("Comment", exact=True)).to_have_value("Half-typed thought")
 
     # The facilitator moves on: followers move with the agenda, and the bar says so everywhere.
     alice.goto(question + "ops_q1/")
     alice.locator("#session-bar").get_by_role("button", name="Next item").click()
+    carol.wait_for_url("**/questions/ops_q2/", timeout=8_000)
+    # bob is still writing a comment: his page waits (and says so) rather than take his text away.
+    expect(bob.locator("#follow-wait")).to_be_visible(timeout=5_000)
+    assert bob.url.endswith("/questions/ops_q1/")
+    bob.get_by_label("Comment", exact=True).fill("")
     for page in (bob, carol):
         page.wait_for_url("**/questions/ops_q2/", timeout=8_000)
         expect(page.locator("#session-bar")).to_contain_text("Item 2 of 2:")
@@ -105,6 +116,8 @@ def test_it_runs_a_workshop_that_everyone_follows_and_writes_its_minutes(worksho
     expect(minutes.locator(".minutes-discussion")).to_contain_text("OPS 1")
     expect(minutes.locator(".minutes-parking")).to_contain_text("Check the on-call runbook")
     expect(minutes.locator(".minutes-attendance")).to_contain_text("carol")
+    expect(minutes.locator(".minutes-comments")).to_contain_text("please check the dashboards")
+    expect(minutes.locator(".minutes-comments")).to_contain_text("carol")
     carol_row = minutes.locator(".minutes-attendance tr", has_text="carol").locator("td").last
     assert seconds(carol_row.inner_text()) >= 3  # polled from the start to the end, not just once
     assert ReviewSession.objects.get().status == "ended"
