@@ -46,3 +46,14 @@ def presence_token(people: list[Presence]) -> str:
     """A short fingerprint of who is where: the client sends it back to learn whether it changed."""
     text = "|".join(f"{p.user_id}:{p.page}" for p in people)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def presence_of(review_id: int) -> list[Presence]:
+    """Everyone present on the review now, without recording anyone (the session bar lists them)."""
+    now = time.time()
+    entries = cache.get(_key(review_id)) or {}
+    return [
+        Presence(uid, name, where)
+        for uid, (name, where, at) in sorted(entries.items(), key=lambda e: e[1][0])
+        if now - at < TTL
+    ]

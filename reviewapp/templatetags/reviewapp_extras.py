@@ -11,6 +11,7 @@ from questions.markup import render_markdown, render_markdown_inline
 
 from ..access import role_of
 from ..models import AnswerRisk
+from ..presence import presence_of
 from ..risk import RISK_CSS_CLASS
 from ..sessions import may_run_as
 from ..sessions.bar import session_bar
@@ -117,7 +118,9 @@ def session_bar_for(context, oob: bool = False) -> dict:
         role = context.get("role") or role_of(request.user, review.workload)
         can_run = may_run_as(user_id=request.user.pk, role=role, facilitator_id=bar.facilitator_id)
     back = context.get("page_url") or request.get_full_path()
+    people = (context.get("people") or presence_of(review.pk)) if bar is not None else []
     return {
+        "people": people,
         "live": bar,
         "review": review,
         "can_run": can_run,

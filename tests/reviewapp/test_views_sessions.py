@@ -240,3 +240,61 @@ def test_it_counts_attendance_from_polls(review, client_for, alice, bob, session
 
     assert Attendance.objects.filter(session=session, user=alice).exists()
     assert Review.objects.get(pk=review.pk).live_session_id is None
+
+
+def _state():
+    from reviewapp.models import Comment
+
+    return (
+        list(ReviewSession.objects.values_list("pk", "title", "status", "version")),
+        list(ParkingItem.objects.values_list("pk", "text")),
+        list(QuestionDiscussion.objects.values_list("pk", "state")),
+        list(Attendance.objects.values_list("pk", "seconds")),
+        list(Comment.objects.values_list("pk", "body", "deleted_at")),
+    )
+
+
+WRITES = {
+    "plan": lambda s, c: (reverse("reviewapp:session_create", args=[s.review_id]), {"title": "X"}),
+    "edit": lambda s, c: (url("session_edit", s), {"title": "X"}),
+    "delete": lambda s, c: (url("session_delete", s), {}),
+    "step": lambda s, c: (url("session_step", s), {"action": "pause"}),
+    "attendance": lambda s, c: (url("session_attendance", s), {"person": s.facilitator_id, "minutes": "3"}),
+    "discussion": lambda s, c: (url("session_discussion", s), {"question": "p1_q1", "state": "discussed"}),
+    "parking": lambda s, c: (url("session_parking", s), {"text": "park"}),
+    "parking delete": lambda s, c: (url("session_parking_delete", s, ParkingItem.objects.get().pk), {}),
+    "comment": lambda s, c: (reverse("reviewapp:comment_add", args=[s.review_id, "p1_q1"]), {"body": "x"}),
+    "comment edit": lambda s, c: (reverse("reviewapp:comment_edit", args=[s.review_id, c.pk]), {"body": "x"}),
+    "comment delete": lambda s, c: (reverse("reviewapp:comment_delete", args=[s.review_id, c.pk]), {}),
+}
+
+
+@pytest.mark.parametrize(("persona", "status"), [("vera", 403), ("charlie", 404)])
+@pytest.mark.parametrize("name", list(WRITES))
+def test_it_refuses_every_session_and_comment_write_to_viewers_and_outsiders(
+    review, client_for, alice, bob, session, persona, status, name, request
+):
+    from reviewapp.comments import comment_add
+    from reviewapp.sessions.discussion import parking_add
+
+    running = session_start(session=session, user=bob)
+    parking_add(session=running, user=bob, text="kept")
+    comment = comment_add(review=review, question_key="p1_q1", user=bob, body="kept")
+    before = _state()
+    target, data = WRITES[name](running, comment)
+
+    response = client_for(request.getfixturevalue(persona)).post(target, data)
+
+    assert response.status_code == status
+    assert _state() == before
+
+
+def test_it_shows_who_is_present_in_the_session_bar(review, client_for, alice, bob, session):
+    session_start(session=session, user=bob)
+    poll(client_for(bob), review, page="question:p1_q1")
+
+    page = client_for(alice).get(reverse("reviewapp:plan", args=[review.pk])).content.decode()
+
+    bar = page[page.index('id="session-bar"') :]
+    bar = bar[: bar.index("</div>")]
+    assert 'title="bob">BO</span>' in bar and "Kick-off" in bar
