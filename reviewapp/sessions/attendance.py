@@ -49,11 +49,16 @@ def attendance_touch(*, session_id: int, user_id: int, now: float | None = None)
         cache.set(_index_key(session_id), people | {user_id}, KEEP)
 
 
+def attendance_tally(session_id: int) -> dict[int, tuple[float, float, float]]:
+    """The cache's tally of a session: user id -> (first seen, last seen, seconds present), epoch seconds."""
+    people = cache.get(_index_key(session_id)) or frozenset()
+    found = cache.get_many([_key(session_id, user_id) for user_id in people])
+    return {user_id: found[_key(session_id, user_id)] for user_id in people if _key(session_id, user_id) in found}
+
+
 def attendance_record(*, session: ReviewSession) -> None:
     """Write the cache's tally to the session's attendance (corrected rows stay as they are)."""
-    people = cache.get(_index_key(session.pk)) or frozenset()
-    found = cache.get_many([_key(session.pk, user_id) for user_id in people])
-    tally = {user_id: found[_key(session.pk, user_id)] for user_id in people if _key(session.pk, user_id) in found}
+    tally = attendance_tally(session.pk)
     if not tally:
         return
     rows = {row.user_id: row for row in Attendance.objects.filter(session=session, user_id__in=list(tally))}

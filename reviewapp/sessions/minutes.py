@@ -7,12 +7,14 @@ answers' history at the session's start and end), the discussion states and the 
 """
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from ..bank import Bank, load_bank
 from ..models import AnswerChange, AnswerRisk, DiscussionState, ReviewSession
+from .attendance import attendance_tally
 from .running import item_seconds
 
 
@@ -170,6 +172,26 @@ def _pillar_risks(bank: Bank, before: dict[int, str], after: dict[int, str]) -> 
     return lines
 
 
+def _with_tally(session: ReviewSession, rows: list, attendees: list[AttendeeLine], expected: dict):
+    tally = attendance_tally(session.pk)
+    corrected = {row.user_id for row in rows if row.corrected_by_id is not None}
+    names = dict(get_user_model().objects.filter(pk__in=list(tally)).values_list("pk", "username")) if tally else {}
+    lines = {row.user_id: line for row, line in zip(rows, attendees, strict=True)}
+    for user_id, (first, last, seconds) in tally.items():
+        if user_id in corrected or user_id not in names:
+            continue
+        lines[user_id] = AttendeeLine(
+            username=names[user_id],
+            expected=user_id in expected,
+            joined_at=datetime.fromtimestamp(first, UTC),
+            left_at=datetime.fromtimestamp(last, UTC),
+            seconds=round(seconds),
+            corrected=False,
+        )
+    ordered = sorted(lines.values(), key=lambda line: line.username)
+    return ordered, set(lines)
+
+
 def session_minutes(session: ReviewSession) -> Minutes:
     """The session's minutes, in a fixed number of queries whatever its size."""
     review = session.review
@@ -200,6 +222,8 @@ def session_minutes(session: ReviewSession) -> Minutes:
         for row in rows
     ]
     present = {row.user_id for row in rows}
+    if session.is_live:  # while it runs, the cache's tally is newer than the rows (read, never written here)
+        attendees, present = _with_tally(session, rows, attendees, expected)
     attendees += [
         AttendeeLine(
             username=user.get_username(), expected=True, joined_at=None, left_at=None, seconds=0, corrected=False

@@ -16,7 +16,7 @@ from ..forms import error_messages
 from ..models import WRITE_ROLES, DiscussionState, ParkingItem, Review, ReviewSession
 from ..session_forms import AttendanceForm, DiscussionForm, ParkingForm, SessionPlanForm, SessionStepForm
 from ..sessions import may_run
-from ..sessions.attendance import attendance_correct, attendance_record
+from ..sessions.attendance import attendance_correct
 from ..sessions.discussion import discussion_set, parking_add, parking_delete
 from ..sessions.minutes import session_minutes
 from ..sessions.planning import agenda_of, previous_agenda, session_delete, session_edit, session_plan, sessions_listed
@@ -154,8 +154,6 @@ def session_delete_view(request: HttpRequest, pk: int, session_pk: int) -> HttpR
 def session_detail(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     session, role = get_session_for_user(request, pk, session_pk)
     review = session.review
-    if session.is_live and may_run(request.user, session, role):
-        attendance_record(session=session)  # the facilitator sees attendance as of now
     minutes = session_minutes(session)
     context = {
         "review": review,

@@ -289,3 +289,20 @@ def test_it_writes_minutes_from_history_with_merges_and_restores(review, alice, 
     assert [a.username for a in minutes.attendees] == ["bob", "alice"]  # alice was expected, never polled
     assert [line.target for line in minutes.agenda] == ["question:p1_q1", "pillar:p2"]
     assert minutes.as_json()["changes"][0]["who"] == "alice"
+
+
+def test_it_shows_attendance_as_of_now_while_the_session_runs_without_writing_it(review, alice, bob, vera):
+    session = session_start(session=plan(review, alice, bob), user=alice)
+    t = 2_000_000.0
+    for step in range(0, 10, 2):
+        attendance_touch(session_id=session.pk, user_id=vera.pk, now=t + step)
+    attendance_correct(session=session, user=alice, person=bob, minutes=7)
+
+    minutes = session_minutes(session)
+
+    assert [(a.username, a.seconds, a.corrected) for a in minutes.attendees] == [
+        ("bob", 420, True),
+        ("vera", 8, False),
+        ("alice", 0, False),  # expected, not seen
+    ]
+    assert not Attendance.objects.filter(user=vera).exists()
