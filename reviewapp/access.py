@@ -13,7 +13,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.crypto import constant_time_compare
 
-from .models import WRITE_ROLES, Membership, Review, Role, Workload
+from .models import WRITE_ROLES, Membership, Review, ReviewSession, Role, Workload
 
 
 def role_of(user, workload: Workload) -> str | None:
@@ -61,6 +61,19 @@ def get_review_for_user(request: HttpRequest, pk: int, *, write: bool = False) -
     return review, role
 
 
+def get_session_for_user(
+    request: HttpRequest, pk: int, session_pk: int, *, write: bool = False
+) -> tuple[ReviewSession, str]:
+    """A session of the review (with the review, workload and lens) and the user's role, or 404 / 403."""
+    review, role = get_review_for_user(request, pk, write=write)
+    try:
+        session = ReviewSession.objects.select_related("facilitator").get(pk=session_pk, review=review)
+    except ReviewSession.DoesNotExist:
+        raise Http404("Not found.") from None
+    session.review = review
+    return session, role
+
+
 @dataclass(frozen=True)
 class LiveAccess:
     """What the live poll needs to know about the caller and the review, read in one query."""
@@ -71,6 +84,8 @@ class LiveAccess:
     revision: int
     facilitator_id: int | None
     facilitator_question: str
+    live_session_id: int | None
+    session_version: int | None
 
 
 def live_access(request: HttpRequest, pk: int) -> LiveAccess | None:
@@ -101,11 +116,14 @@ def live_access(request: HttpRequest, pk: int) -> LiveAccess | None:
             account_password=Subquery(users.values("password")[:1]),
             account_staff=Subquery(users.values("is_staff")[:1]),
             account_name=Subquery(users.values("username")[:1]),
+            session_version=Subquery(ReviewSession.objects.filter(pk=OuterRef("live_session_id")).values("version")),
         )
         .values(
             "revision",
             "facilitator_id",
             "facilitator_question",
+            "live_session_id",
+            "session_version",
             "member_role",
             "account_password",
             "account_staff",
@@ -133,6 +151,8 @@ def live_access(request: HttpRequest, pk: int) -> LiveAccess | None:
         revision=row["revision"],
         facilitator_id=row["facilitator_id"],
         facilitator_question=row["facilitator_question"],
+        live_session_id=row["live_session_id"],
+        session_version=row["session_version"],
     )
 
 

@@ -69,7 +69,11 @@ def answer_save(
     under a line naming its author.
     """
     # One writer per review at a time: the lock also makes the revision read here the latest.
-    revision = Review.objects.select_for_update().values_list("revision", flat=True).get(pk=review.pk) + 1
+    # The session running now is read under the same lock: the change is attributed to it.
+    revision, session_id = (
+        Review.objects.select_for_update().values_list("revision", "live_session_id").get(pk=review.pk)
+    )
+    revision += 1
     answer, _created = Answer.objects.select_for_update().get_or_create(review=review, question=item.question)
     if idempotency_key and answer.changes.filter(idempotency_key=idempotency_key).exists():
         return answer  # a retry of a save that already landed: applied once
@@ -119,6 +123,7 @@ def answer_save(
         before={**current.as_json(), "risk": risk_before},
         after={**mine.as_json(), "risk": risk},
         restored_from=restored_from,
+        session_id=session_id,
         idempotency_key=idempotency_key,
     )
     improvement_sync(review=review, item=item, before=current.choices, after=mine.choices, risk=risk)

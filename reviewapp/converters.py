@@ -23,5 +23,10 @@ class ExportFormatConverter:
         return str(value)
 
 
+class MinutesFormatConverter(ExportFormatConverter):
+    regex = "(?:md|json)"
+
+
 register_converter(IdConverter, "id")
+register_converter(MinutesFormatConverter, "minutesfmt")
 register_converter(ExportFormatConverter, "fmt")

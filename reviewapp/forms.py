@@ -277,6 +277,7 @@ class ReportForm(forms.Form):
     size = forms.ChoiceField(
         label=_("Paper"), choices=[("a4", "A4"), ("letter", _("Letter"))], required=False, initial="a4"
     )
+    sessions = forms.BooleanField(label=_("With session minutes"), required=False)
 
 
 class FacilitatorForm(forms.Form):
@@ -303,6 +304,7 @@ class LivePollForm(forms.Form):
     seen = forms.CharField(required=False, strip=False)
     lead = forms.CharField(required=False, strip=False)
     by = forms.CharField(required=False, strip=False)  # who leads, as the page last heard
+    sess = forms.CharField(required=False, strip=False)  # the running session's step, as the page last heard
     follow = forms.CharField(required=False)
 
 
@@ -313,6 +315,7 @@ class LivePoll:
     seen: str
     lead: str
     by: str
+    sess: str
     follow: bool
 
     @classmethod
@@ -326,5 +329,6 @@ class LivePoll:
             seen=values.get("seen", ""),
             lead=values.get("lead", ""),
             by=values.get("by", ""),
+            sess=values.get("sess", ""),
             follow=values.get("follow") == "1",
         )

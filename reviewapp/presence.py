@@ -58,3 +58,14 @@ def presence_token(people: list[Presence] | None) -> str:
         return UNAVAILABLE
     text = "|".join(f"{p.user_id}:{p.page}" for p in people)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def presence_of(review_id: int) -> list[Presence]:
+    """Everyone present on the review now, without recording anyone (the session bar lists them)."""
+    now = time.time()
+    entries = cache.get(_key(review_id)) or {}
+    return [
+        Presence(uid, name, where)
+        for uid, (name, where, at) in sorted(entries.items(), key=lambda e: e[1][0])
+        if now - at < TTL
+    ]

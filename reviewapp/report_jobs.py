@@ -66,6 +66,7 @@ def _render_row(request: ReportRequest, key: str) -> tuple[ReportRender, bool]:
         "milestone": request.milestone,
         "language": request.language,
         "page_size": request.page_size,
+        "with_sessions": bool(request.sessions),
         "requested_at": timezone.now(),
     }
     try:
@@ -128,7 +129,11 @@ def render_report(render_id: int, attempt: int) -> str:
         return "superseded"
     render = ReportRender.objects.select_related("review__workload", "milestone").defer("pdf").get(pk=render_id)
     request = ReportRequest(
-        review=render.review, milestone=render.milestone, language=render.language, page_size=render.page_size
+        review=render.review,
+        milestone=render.milestone,
+        language=render.language,
+        page_size=render.page_size,
+        sessions=reports.report_sessions(render.review) if render.with_sessions else (),
     )
     mine = ReportRender.objects.filter(pk=render_id, attempt=attempt, status=Status.RENDERING)
     try:
@@ -146,6 +151,7 @@ def render_report(render_id: int, attempt: int) -> str:
         milestone_id=render.milestone_id,
         language=render.language,
         page_size=render.page_size,
+        with_sessions=render.with_sessions,
         status__in=[Status.READY, Status.FAILED],
     ).exclude(pk=render_id).delete()
     return "ready"

@@ -8,6 +8,7 @@ nothing but ``data:`` URLs and the app's own static files.
 
 import gc
 import hashlib
+import json
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from .charts import pillar_bars
 from .improvements import improvement_plan
 from .models import ImprovementItem, Milestone, Review
 from .progress import state_of
+from .sessions.minutes import Minutes, session_minutes
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 REPORT_FORMAT = 4  # bump when the report's layout changes, so cached copies are not served
@@ -59,6 +61,7 @@ class ReportRequest:
     milestone: Milestone | None
     language: str
     page_size: str  # a key of PAGE_SIZES
+    sessions: tuple[Minutes, ...] = ()  # the minutes to add as a chapter (``report_sessions``), or none
 
     def cache_key(self) -> str:
         workload = f"{self.review.workload.updated_at.timestamp():.6f}"  # the cover shows the workload now
@@ -67,6 +70,9 @@ class ReportRequest:
         else:
             items = ImprovementItem.objects.filter(review=self.review).aggregate(latest=Max("updated_at"))["latest"]
             state = f"r{self.review.revision}-{workload}-{items.timestamp() if items else 0:.6f}"
+        if self.sessions:  # minutes change with attendance, parking and states too: key on what they say
+            minutes = json.dumps([m.as_json() for m in self.sessions], sort_keys=True, ensure_ascii=False)
+            state += "-s" + hashlib.sha256(minutes.encode()).hexdigest()[:16]
         return f"report:v{REPORT_FORMAT}:{self.review.pk}:{state}:{self.language}:{self.page_size}"
 
     def etag(self) -> str:
@@ -81,6 +87,16 @@ class ReportRequest:
             if part
         )
         return f"{stem or 'review'}-{when}.pdf"
+
+
+def report_sessions(review: Review) -> tuple[Minutes, ...]:
+    """The minutes of the review's sessions that have started, oldest first (the report's optional chapter)."""
+    sessions = review.sessions.filter(started_at__isnull=False).select_related("facilitator").order_by("started_at")
+    minutes = []
+    for session in sessions:
+        session.review = review
+        minutes.append(session_minutes(session))
+    return tuple(minutes)
 
 
 def report_context(request: ReportRequest) -> dict:
@@ -100,6 +116,7 @@ def report_context(request: ReportRequest) -> dict:
         "chart": chart,
         "generated_at": timezone.localtime(),
         "page_size": PAGE_SIZES[request.page_size],
+        "sessions": request.sessions,
         "stylesheet": _stylesheet(),
     }
 

@@ -23,7 +23,17 @@ from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertRedirects
 
 from questions.models import Choice, Lens, Pillar, Question, RiskRule
-from reviewapp.models import ApiToken, ImprovementItem, Membership, Milestone, Role, Workload
+from reviewapp.models import (
+    ApiToken,
+    Comment,
+    ImprovementItem,
+    Membership,
+    Milestone,
+    ParkingItem,
+    ReviewSession,
+    Role,
+    Workload,
+)
 from reviewapp.reports import ReportRequest, render_report_html
 
 from .factories import make_lens, make_user
@@ -579,8 +589,36 @@ def tainted(db, alice, client_for):
     as_alice.post(reverse("reviewapp:milestone_list", args=[review.pk]), {"name": payload("milestone")})
     as_alice.post(reverse("reviewapp:token_list"), {"name": payload("token")})
     assert Milestone.objects.get().name == payload("milestone") and ApiToken.objects.get().name == payload("token")
+    planned = as_alice.post(
+        reverse("reviewapp:session_create", args=[review.pk]),
+        {
+            "title": payload("session"),
+            "planned_start": "2026-12-03T10:00",
+            "facilitator": mallory.pk,
+            "expected": [mallory.pk],
+            "target": ["question:t_q1", "pillar:t"],
+            "minutes": ["5", "5"],
+        },
+    )
+    session = ReviewSession.objects.get()
+    assert planned.status_code == 302 and session.title == payload("session")
+    session_url = lambda name: reverse(f"reviewapp:{name}", args=[review.pk, session.pk])  # noqa: E731
+    as_mallory.post(session_url("session_step"), {"action": "start"})
+    as_mallory.post(
+        reverse("reviewapp:answer_save", args=[review.pk]), {"question": "t_q1", "choices": ["t_q1_no"], "notes": NOTES}
+    )  # a1 (its title a payload) is dropped; a2 stays missing, its plan item with it
+    as_mallory.post(session_url("session_discussion"), {"question": "t_q1", "state": "needs_evidence"})
+    as_mallory.post(
+        session_url("session_parking"), {"question": "t_q1", "text": payload("parking"), "owner": mallory.pk}
+    )
+    assert ParkingItem.objects.get().text == payload("parking")
+    as_mallory.post(
+        reverse("reviewapp:comment_add", args=[review.pk, "t_q1"]),
+        {"body": payload("comment") + " [x](javascript:alert(1)) @" + mallory.username},
+    )
+    assert Comment.objects.get().body.startswith(payload("comment"))  # shown as Markdown, cleaned: inert
     as_mallory.get(reverse("reviewapp:review_live", args=[review.pk]), {"page": "question:t_q1"}, **HTMX)
-    return {"workload": workload, "review": review, "alice": as_alice, "mallory": mallory}
+    return {"workload": workload, "review": review, "alice": as_alice, "mallory": mallory, "session": session}
 
 
 def _tainted_pages(t) -> dict[str, tuple[str, dict, list[str]]]:
@@ -620,6 +658,18 @@ def _tainted_pages(t) -> dict[str, tuple[str, dict, list[str]]]:
         "history": (r("answer_history", review.pk, "t_q1"), HTMX, ["user", "choice"]),
         "live": (r("review_live", review.pk) + "?page=question:t_q1", HTMX, ["user", "pillar", "question"]),
         "keep theirs": (r("answer_fields", review.pk, "t_q1"), HTMX, ["user"]),
+        "sessions": (r("session_list", review.pk), {}, [*head, "session", "user"]),
+        "session": (
+            r("session_detail", review.pk, t["session"].pk),
+            {},
+            [*head, "session", "user", "question", "choice", "parking", "pillar"],
+        ),
+        "session minutes": (
+            r("session_minutes", review.pk, t["session"].pk),
+            {},
+            [*head, "session", "user", "question", "choice", "parking", "pillar"],
+        ),
+        "session edit": (r("session_edit", review.pk, t["session"].pk), {}, [*head, "session", "user", "question"]),
     }
 
 
@@ -751,3 +801,23 @@ def test_it_prints_user_text_in_the_pdf_as_text(tainted, tmp_path):
     flat = " ".join(text.split())
     for field in ("name", "owner", "industry", "question", "choice"):
         assert " ".join(payload(field).split()) in flat, field
+
+
+def test_it_writes_the_minutes_markdown_without_raw_html(tainted):
+    session = tainted["session"]
+    url = reverse("reviewapp:session_minutes_export", args=[tainted["review"].pk, session.pk, "md"])
+
+    text = tainted["alice"].get(url).content.decode()
+
+    assert "<script>" not in text and "<img" not in text
+    assert '&lt;script&gt;alert("parking")&lt;/script&gt;' in text  # shown as text, escaped
+
+
+def test_it_escapes_a_comment_in_its_authors_edit_form(tainted, client_for):
+    comment = Comment.objects.get()
+    url = reverse("reviewapp:comment_edit", args=[tainted["review"].pk, comment.pk])
+
+    body = client_for(tainted["mallory"]).get(url).content.decode()
+
+    assert_inert(body)
+    assert escape(payload("comment")) in body

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from django.utils.regex_helper import normalize
 
 from reviewapp import urls as reviewapp_urls
@@ -22,21 +23,30 @@ from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.api import urls as api_urls
 from reviewapp.bank import load_bank
+from reviewapp.comments import comment_add
 from reviewapp.improvements import improvement_update
 from reviewapp.invitations import invitation_create
 from reviewapp.milestones import milestone_create
 from reviewapp.models import (
     AnswerChange,
     ApiToken,
+    Attendance,
+    Comment,
     ImprovementItem,
     Invitation,
     Membership,
     Milestone,
+    ParkingItem,
+    QuestionDiscussion,
+    ReviewSession,
     Role,
     Webhook,
     WebhookDelivery,
     Workload,
 )
+from reviewapp.sessions.discussion import discussion_set, parking_add
+from reviewapp.sessions.planning import AgendaEntry, session_plan
+from reviewapp.sessions.running import session_start
 from reviewapp.tokens import token_create
 
 from .factories import add_member, make_workload, workload_snapshot
@@ -158,6 +168,19 @@ def world(alice, vera, charlie, lens):
     )
     token, _key = token_create(user=alice, name="harbour-secret-token")
     invitation, _token = invitation_create(workload=workload, role=Role.OWNER, created_by=alice)
+    session = session_plan(
+        review=review,
+        user=alice,
+        title="harbour-secret-session",
+        planned_start=timezone.now(),
+        facilitator=alice,
+        agenda=[AgendaEntry("question:p1_q1", 10)],
+        expected=[alice],
+    )
+    session = session_start(session=session, user=alice)
+    discussion_set(session=session, user=alice, question_key="p1_q1", state="deferred")
+    parking = parking_add(session=session, user=alice, text="harbour-secret-parking", question_key="p1_q1")
+    comment = comment_add(review=review, question_key="p1_q1", user=alice, body="harbour-secret-comment @vera")
     Group.objects.create(name="bank editors")
     webhook = Webhook.objects.create(
         workload=workload, url="https://hooks.example.com/harbour-secret-hook", events=["answer.saved"], secret="s"
@@ -168,6 +191,9 @@ def world(alice, vera, charlie, lens):
     return {
         "webhook": webhook,
         "delivery": delivery,
+        "comment": comment,
+        "session": session,
+        "parking": parking,
         "workload": workload,
         "review": review,
         "answer": answer,
@@ -261,6 +287,14 @@ def fill(route: Route, w) -> tuple[str, bool]:
             values[param], owned = w["webhook"].pk, True
         elif param == "delivery_pk":
             values[param], owned = w["delivery"].pk, True
+        elif param == "session_pk":
+            values[param], owned = w["session"].pk, True
+        elif param == "comment_pk":
+            values[param], owned = w["comment"].pk, True
+        elif param == "item_pk":
+            values[param], owned = w["parking"].pk, True
+        elif param == "ext":
+            values[param] = "json"
         elif param == "invitation_pk":
             values[param], owned = w["invitation"].pk, True
         elif param == "token":
@@ -296,6 +330,13 @@ def _state(w) -> dict:
         "invitations": list(Invitation.objects.values_list("pk", "role", "accepted_at", "revoked_at")),
         "members": list(Membership.objects.order_by("pk").values_list("pk", "workload_id", "user_id", "role")),
         "facilitator": list(w["workload"].reviews.values_list("facilitator_id", "facilitator_question")),
+        "sessions": list(ReviewSession.objects.values_list("pk", "title", "status", "version", "current_index")),
+        "session parts": (
+            list(ParkingItem.objects.values_list("pk", "text")),
+            list(QuestionDiscussion.objects.values_list("pk", "state")),
+            list(Attendance.objects.values_list("pk", "user_id", "seconds")),
+            list(Comment.objects.values_list("pk", "body", "deleted_at")),
+        ),
     }
 
 

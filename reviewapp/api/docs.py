@@ -24,6 +24,10 @@ TAGS = {
         gettext_lazy("The best practices still to adopt, tracked as items."),
     ),
     "milestones": (gettext_lazy("Milestones"), gettext_lazy("Frozen copies of a review.")),
+    "sessions": (
+        gettext_lazy("Sessions"),
+        gettext_lazy("The workshops of a review: the plan, the shared clock and the minutes."),
+    ),
     "exports": (gettext_lazy("Exports"), gettext_lazy("Answers and risk counts as CSV or JSON.")),
 }
 
@@ -73,6 +77,22 @@ OPERATIONS = {
     ("get", "/api/v1/reviews/{id}/milestones/{milestone_pk}/"): (
         "milestones",
         gettext_lazy("Read a milestone's frozen answers"),
+    ),
+    ("get", "/api/v1/reviews/{id}/answers/{key}/comments/"): ("answers", gettext_lazy("List a question's comments")),
+    ("post", "/api/v1/reviews/{id}/answers/{key}/comments/"): ("answers", gettext_lazy("Comment on a question")),
+    ("get", "/api/v1/reviews/{id}/comments/{comment_pk}/"): ("answers", gettext_lazy("Read a comment")),
+    ("patch", "/api/v1/reviews/{id}/comments/{comment_pk}/"): ("answers", gettext_lazy("Change your comment")),
+    ("delete", "/api/v1/reviews/{id}/comments/{comment_pk}/"): ("answers", gettext_lazy("Delete your comment")),
+    ("get", "/api/v1/reviews/{id}/sessions/"): ("sessions", gettext_lazy("List a review's sessions")),
+    ("post", "/api/v1/reviews/{id}/sessions/"): ("sessions", gettext_lazy("Plan a session")),
+    ("get", "/api/v1/reviews/{id}/sessions/{session_pk}/"): ("sessions", gettext_lazy("Read a session and its clock")),
+    ("post", "/api/v1/reviews/{id}/sessions/{session_pk}/step/"): (
+        "sessions",
+        gettext_lazy("Start, pause, resume, extend, move on, end or reopen a session"),
+    ),
+    ("get", "/api/v1/reviews/{id}/sessions/{session_pk}/minutes/"): (
+        "sessions",
+        gettext_lazy("Read a session's minutes"),
     ),
     ("get", "/api/v1/reviews/{id}/export.{fmt}"): ("exports", gettext_lazy("Export a review's answers")),
     ("get", "/api/v1/reviews/{id}/answers/aws/"): (

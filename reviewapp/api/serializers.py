@@ -1,13 +1,27 @@
 """What the API shows and takes. Writes go through the same checks and services as the pages."""
 
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from questions.models import Choice, Lens, Pillar, Question
 
 from ..answer_state import EMPTY, AnswerState, answer_problems, notes_text
-from ..models import NOTES_MAX_LENGTH, ImprovementItem, Invitation, Membership, Milestone, Review, Role, Workload
+from ..models import (
+    NOTES_MAX_LENGTH,
+    ImprovementItem,
+    Invitation,
+    Membership,
+    Milestone,
+    Review,
+    ReviewSession,
+    Role,
+    Workload,
+)
+from ..models.sessions import COMMENT_MAX_LENGTH
 from ..risk import RiskCounts
+from ..sessions.running import remaining_seconds
 
 
 def counts_dict(counts: RiskCounts) -> dict[str, int]:
@@ -273,3 +287,162 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     def get_url(self, invitation) -> str | None:
         return self.context.get("urls", {}).get(invitation.pk)
+
+
+class AgendaItemSerializer(serializers.Serializer):
+    target = serializers.RegexField(
+        r"^(pillar|question):[A-Za-z0-9_\-]{1,128}\Z",
+        source="target_key",
+        help_text="`pillar:<key>` or `question:<key>` of the lens.",
+    )
+    minutes = serializers.IntegerField(min_value=1, max_value=480)
+
+
+class ReviewSessionSerializer(serializers.ModelSerializer):
+    """A review session: its plan, and its state while it runs (``remaining``: seconds left on the item)."""
+
+    facilitator = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.none())
+    expected = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.none(), many=True, required=False
+    )
+    agenda = AgendaItemSerializer(many=True)
+    status = serializers.CharField(read_only=True)
+    remaining = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewSession
+        fields = [
+            "id",
+            "title",
+            "planned_start",
+            "facilitator",
+            "expected",
+            "agenda",
+            "status",
+            "current_index",
+            "remaining",
+            "deadline",
+            "started_at",
+            "ended_at",
+        ]
+        read_only_fields = ["current_index", "deadline", "started_at", "ended_at"]
+
+    def __init__(self, *args, workload=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = workload.members() if workload is not None else get_user_model().objects.none()
+        self.fields["facilitator"].queryset = members
+        self.fields["expected"].child_relation.queryset = members
+
+    def get_remaining(self, session) -> int:
+        return remaining_seconds(session, timezone.now())
+
+
+class SessionStepSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["start", "pause", "resume", "extend", "next", "end", "reopen"])
+    minutes = serializers.IntegerField(min_value=1, max_value=120, required=False, help_text="For `extend`.")
+
+
+class MinutesAttendeeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    expected = serializers.BooleanField()
+    joined_at = serializers.DateTimeField(allow_null=True)
+    left_at = serializers.DateTimeField(allow_null=True)
+    seconds = serializers.IntegerField()
+    corrected = serializers.BooleanField()
+
+
+class MinutesAgendaSerializer(serializers.Serializer):
+    target = serializers.CharField()
+    label = serializers.CharField()
+    planned_minutes = serializers.IntegerField()
+    actual_seconds = serializers.IntegerField()
+
+
+class MinutesChangeSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    label = serializers.CharField()
+    title = serializers.CharField()
+    version = serializers.IntegerField()
+    who = serializers.CharField()
+    at = serializers.DateTimeField()
+    risk_before = serializers.CharField()
+    risk_after = serializers.CharField()
+    added = serializers.ListField(child=serializers.CharField())
+    removed = serializers.ListField(child=serializers.CharField())
+    applicable_before = serializers.BooleanField()
+    applicable_after = serializers.BooleanField()
+    notes_changed = serializers.BooleanField()
+    restored_from = serializers.IntegerField(allow_null=True)
+
+
+class MinutesPillarSerializer(serializers.Serializer):
+    pillar = serializers.CharField()
+    name = serializers.CharField()
+    high_before = serializers.IntegerField()
+    medium_before = serializers.IntegerField()
+    high_after = serializers.IntegerField()
+    medium_after = serializers.IntegerField()
+
+
+class MinutesQuestionSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    label = serializers.CharField()
+    title = serializers.CharField()
+
+
+class MinutesParkingSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    question = serializers.CharField()
+    raised_by = serializers.CharField()
+    owner = serializers.CharField()
+
+
+class MinutesCommentSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    author = serializers.CharField()
+    text = serializers.CharField(help_text="Markdown, as written.")
+    at = serializers.DateTimeField()
+    mentions = serializers.ListField(child=serializers.CharField())
+
+
+class MinutesEventSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField()
+
+
+class MinutesSerializer(serializers.Serializer):
+    """A session's minutes (what ``sessions.minutes.Minutes.as_json`` gives)."""
+
+    title = serializers.CharField()
+    status = serializers.CharField()
+    facilitator = serializers.CharField()
+    planned_start = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    attendees = MinutesAttendeeSerializer(many=True)
+    agenda = MinutesAgendaSerializer(many=True)
+    changes = MinutesChangeSerializer(many=True)
+    risks = MinutesPillarSerializer(many=True)
+    discussed = MinutesQuestionSerializer(many=True)
+    deferred = MinutesQuestionSerializer(many=True)
+    needs_evidence = MinutesQuestionSerializer(many=True)
+    parking = MinutesParkingSerializer(many=True)
+    comments = MinutesCommentSerializer(many=True)
+    events = MinutesEventSerializer(many=True)
+
+
+class CommentSerializer(serializers.Serializer):
+    """A comment on a question (Markdown). ``mentions``: the members named ``@username`` in it."""
+
+    id = serializers.IntegerField(read_only=True)
+    question = serializers.CharField(source="question.key", read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    body = serializers.CharField(max_length=COMMENT_MAX_LENGTH, trim_whitespace=False)
+    mentions = serializers.SerializerMethodField()
+    session = serializers.IntegerField(source="session_id", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    edited_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def get_mentions(self, comment) -> list[str]:
+        return [user.get_username() for user in comment.mentions.all()]

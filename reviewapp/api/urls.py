@@ -32,10 +32,18 @@ urlpatterns = [
     path("v1/reviews/<id:pk>/answers/import/", views.AnswersAwsImport.as_view(), name="answers-aws-import"),
     path("v1/reviews/<id:pk>/answers/aws/", views.AnswersAwsExport.as_view(), name="answers-aws-export"),
     path("v1/reviews/<id:pk>/answers/<str:key>/", views.AnswerDetail.as_view(), name="answer-detail"),
+    path("v1/reviews/<id:pk>/answers/<str:key>/comments/", views.CommentList.as_view(), name="comment-list"),
+    path("v1/reviews/<id:pk>/comments/<id:comment_pk>/", views.CommentDetail.as_view(), name="comment-detail"),
     path("v1/reviews/<id:pk>/improvement-plan/", views.ImprovementPlan.as_view(), name="plan"),
     path("v1/reviews/<id:pk>/improvement-plan/<str:key>/", views.ImprovementItemDetail.as_view(), name="plan-item"),
     path("v1/reviews/<id:pk>/milestones/", views.MilestoneList.as_view(), name="milestone-list"),
     path("v1/reviews/<id:pk>/milestones/<id:milestone_pk>/", views.MilestoneDetail.as_view(), name="milestone-detail"),
+    path("v1/reviews/<id:pk>/sessions/", views.SessionList.as_view(), name="session-list"),
+    path("v1/reviews/<id:pk>/sessions/<id:session_pk>/", views.SessionDetail.as_view(), name="session-detail"),
+    path("v1/reviews/<id:pk>/sessions/<id:session_pk>/step/", views.SessionStep.as_view(), name="session-step"),
+    path(
+        "v1/reviews/<id:pk>/sessions/<id:session_pk>/minutes/", views.SessionMinutes.as_view(), name="session-minutes"
+    ),
     path("v1/reviews/<id:pk>/export.<fmt:fmt>", views.AnswersExport.as_view(), name="answers-export"),
     path("v1/lenses/<slug:slug>/risks.<fmt:fmt>", views.ConsolidatedExport.as_view(), name="consolidated-export"),
 ]

@@ -5,7 +5,17 @@ One module per concern; everything is importable from ``reviewapp.models``.
 
 from .reports import ReportRender
 from .reviews import Answer, AnswerChange, ImprovementItem, Milestone, MilestoneAnswer, Review, ReviewQuerySet
-from .sessions import StaleCachedSession
+from .sessions import (
+    AgendaItem,
+    Attendance,
+    Comment,
+    DiscussionState,
+    ParkingItem,
+    QuestionDiscussion,
+    ReviewSession,
+    SessionEvent,
+)
+from .signed_in_sessions import StaleCachedSession
 from .tokens import ApiToken, ApiTokenQuerySet
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
 from .workloads import (
@@ -23,6 +33,14 @@ from .workloads import (
 )
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
+    "Comment",
+    "DiscussionState",
+    "ParkingItem",
+    "QuestionDiscussion",
+    "ReviewSession",
+    "SessionEvent",
     "NOTES_MAX_LENGTH",
     "RISK_COUNT_FIELDS",
     "RISKY",

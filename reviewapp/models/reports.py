@@ -26,6 +26,7 @@ class ReportRender(models.Model):
     milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     language = models.CharField(max_length=8)
     page_size = models.CharField(max_length=8)
+    with_sessions = models.BooleanField(default=False)  # with the chapter of session minutes
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempt = models.PositiveIntegerField(default=1)
     requested_at = models.DateTimeField()

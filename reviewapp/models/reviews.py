@@ -34,6 +34,15 @@ class Review(models.Model):
         help_text=_("Who leads the workshop: followers are moved to the question they open."),
     )
     facilitator_question = models.CharField(_("facilitator's question"), max_length=128, blank=True)
+    live_session = models.ForeignKey(
+        "reviewapp.ReviewSession",
+        verbose_name=_("session running now"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Read with the review's lock by answer_save, which attributes each change to it."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -185,6 +194,14 @@ class AnswerChange(models.Model):
     before = models.JSONField(help_text=_("The answer before: choices, applicable, reason, notes, risk."))
     after = models.JSONField()
     restored_from = models.PositiveIntegerField(null=True, blank=True, help_text=_("Version this change restored."))
+    session = models.ForeignKey(
+        "reviewapp.ReviewSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answer_changes",
+        help_text=_("The review session running when the change was saved."),
+    )
     idempotency_key = models.CharField(
         max_length=64,
         blank=True,

@@ -9,8 +9,12 @@ from django.utils.translation import get_language, get_language_info, gettext
 
 from questions.markup import render_markdown, render_markdown_inline
 
+from ..access import role_of
 from ..models import AnswerRisk
+from ..presence import presence_of
 from ..risk import RISK_CSS_CLASS
+from ..sessions import may_run_as
+from ..sessions.bar import session_bar
 
 register = template.Library()
 
@@ -93,3 +97,41 @@ def practice_facts(practice) -> str:
         if item.due_date:
             facts.append(gettext("due %(due)s") % {"due": date_format(item.due_date, "Y-m-d")})
     return " · ".join(str(fact) for fact in facts)
+
+
+@register.filter
+def clock(seconds: int) -> str:
+    """Seconds as m:ss (h:mm:ss past an hour); a minus sign once over time."""
+    sign, seconds = ("−", -seconds) if seconds < 0 else ("", seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes}:{secs:02d}"
+
+
+@register.inclusion_tag("reviewapp/_session_bar.html", takes_context=True)
+def session_bar_for(context, oob: bool = False) -> dict:
+    """The running session's bar for the page's review: from the view's ``live`` when it read it."""
+    review, request = context["review"], context["request"]
+    bar = context["live"] if "live" in context else session_bar(review)
+    can_run = False
+    if bar is not None:
+        role = context.get("role") or role_of(request.user, review.workload)
+        can_run = may_run_as(user_id=request.user.pk, role=role, facilitator_id=bar.facilitator_id)
+    back = context.get("page_url") or request.get_full_path()
+    people = (context.get("people") or presence_of(review.pk)) if bar is not None else []
+    return {
+        "people": people,
+        "live": bar,
+        "review": review,
+        "can_run": can_run,
+        "oob": oob,
+        "back": back,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.filter
+def md_cell(value) -> str:
+    """Text for one line or table cell of a Markdown export: no line breaks, no table pipes, no raw HTML."""
+    text = " ".join(str(value).split())
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")

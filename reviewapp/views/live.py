@@ -20,11 +20,14 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..access import get_review_for_user, live_access
+from ..comments import question_comments
 from ..facilitation import review_facilitator_set
 from ..forms import FacilitatorForm, LivePoll, error_messages
-from ..models import Answer, Review
+from ..models import Answer, Comment, Review
 from ..presence import presence_token, presence_touch
 from ..progress import review_state
+from ..sessions.attendance import attendance_touch
+from ..sessions.bar import session_token
 from .reviews import review_context, review_members
 
 
@@ -45,6 +48,9 @@ def review_live(request: HttpRequest, pk: int) -> HttpResponse:
     page = poll.page
     people = presence_touch(review_id=pk, user_id=user_id, username=access.username, page=page)
     token = presence_token(people)
+    if access.live_session_id:  # a session runs: the poll counts the caller present (in the cache)
+        attendance_touch(session_id=access.live_session_id, user_id=user_id)
+    sess = session_token(access.live_session_id, access.session_version)
     leading = access.facilitator_id == user_id
     lead_question = access.facilitator_question if access.facilitator_id else ""
     if leading and page.startswith("question:") and lead_question != page[9:] and _in_lens(pk, page[9:]):
@@ -54,7 +60,13 @@ def review_live(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseClientRedirect(reverse("reviewapp:review_question", args=[pk, lead_question]))
     since = poll.rev
     leader = str(access.facilitator_id or "")
-    if since == access.revision and poll.seen == token and poll.lead == lead_question and poll.by == leader:
+    if (
+        since == access.revision
+        and poll.seen == token
+        and poll.lead == lead_question
+        and poll.by == leader
+        and poll.sess == sess
+    ):
         return HttpResponse(status=204)
     return _changes(request, pk, role, page, since, people, token, lead_question, poll.by != leader)
 
@@ -85,12 +97,21 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
         if kind == "pillar"
         else None
     )
+    # The question's comment thread, when one of its comments changed since the page's revision.
+    thread = (
+        question_comments(review, key)
+        if kind == "question"
+        and shown
+        and Comment.objects.filter(review=review, question__key=key, review_revision__gt=since).exists()
+        else None
+    )
     context = review_context(
         request,
         review,
         role,
         state,
         page=page,
+        thread=thread,
         token=token,
         lead_question=lead_question,
         people=people or [],

@@ -15,7 +15,7 @@ from ..access import get_review_for_user
 from ..forms import ReportForm
 from ..models import Milestone, ReportRender
 from ..report_jobs import requested_report
-from ..reports import ReportRequest
+from ..reports import ReportRequest, report_sessions
 
 
 @require_http_methods(["GET", "POST"])
@@ -30,6 +30,7 @@ def report_download(request: HttpRequest, pk: int, milestone_pk: int | None = No
         milestone=milestone,
         language=options.get("lang") or request.LANGUAGE_CODE,
         page_size=options.get("size") or "a4",
+        sessions=report_sessions(review) if options.get("sessions") and milestone is None else (),
     )
     if request.method == "POST":  # "Try again" after a failed render
         requested_report(report, retry=True)

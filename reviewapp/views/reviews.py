@@ -5,8 +5,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from ..access import get_review_for_user
-from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer
+from ..comments import question_comments
+from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer, DiscussionState
 from ..progress import review_state
+from ..sessions.bar import session_bar
+from ..sessions.discussion import question_in_session
+from ..sessions.planning import sessions_listed
 from ..upgrades import newer_version
 
 
@@ -22,6 +26,7 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
         "newer_lens": newer_version(review) if not request.htmx else None,
         "lead_question": review.facilitator_question if review.facilitator_id else "",
         "notes_max": NOTES_MAX_LENGTH,
+        "live": session_bar(review),
         **extra,
     }
 
@@ -30,7 +35,15 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review, role = get_review_for_user(request, pk)
     state = review_state(review)
-    context = review_context(request, review, role, state, page="review", members=review_members(review))
+    context = review_context(
+        request,
+        review,
+        role,
+        state,
+        page="review",
+        members=review_members(review),
+        sessions=sessions_listed(review),
+    )
     return render(request, "reviewapp/review_detail.html", context)
 
 
@@ -73,6 +86,9 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         following=following,
         page=f"question:{key}",
         members=review_members(review),
+        in_session=question_in_session(review, key),
+        comments=question_comments(review, key),
+        discussion_states=DiscussionState.choices,
     )
     return render(request, "reviewapp/review_question.html", context)
 

@@ -89,6 +89,12 @@
     var key = followKey();
     if (key) localStorage.setItem(key, box.checked ? "1" : "0");
   });
+  // A comment being written holds the page too: following would take the text away.
+  function commentTyped() {
+    return Array.prototype.some.call(document.querySelectorAll(".comment-form textarea"), function (box) {
+      return box.value.trim() !== "";
+    });
+  }
   function restoreFollow() {
     document.querySelectorAll("[data-follow]").forEach(function (box) { box.checked = following(); });
   }
@@ -98,7 +104,7 @@
   // While something here is not saved, the page waits (and says so) instead of following.
   document.addEventListener("htmx:configRequest", function (event) {
     if (event.detail.elt.id !== "live") return;
-    var waiting = following() && window.reviewAnswers && window.reviewAnswers.unsent();
+    var waiting = following() && (window.reviewAnswers && window.reviewAnswers.unsent() || commentTyped());
     event.detail.parameters.follow = following() && !waiting ? "1" : "0";
     var note = document.getElementById("follow-wait");
     if (!note) return;
@@ -124,4 +130,31 @@
       }
     });
   }
+})();
+
+// The session bar's clock: the server sends the item's deadline and its own time (epoch ms);
+// the browser counts down from the difference, so every screen shows the same time whatever
+// its own clock says. A bar swapped in by the live refresh brings fresh values.
+(function () {
+  "use strict";
+
+  function clock(seconds) {
+    var sign = seconds < 0 ? "−" : "";
+    var s = Math.abs(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var mm = h ? String(m).padStart(2, "0") : String(m);
+    return sign + (h ? h + ":" : "") + mm + ":" + String(r).padStart(2, "0");
+  }
+  function tick() {
+    var bar = document.getElementById("session-bar");
+    if (!bar || !bar.dataset.deadlineMs || !bar.dataset.nowMs) return;
+    if (!bar.dataset.offset) bar.dataset.offset = String(Number(bar.dataset.nowMs) - Date.now());
+    var serverNow = Date.now() + Number(bar.dataset.offset);
+    var left = Math.round((Number(bar.dataset.deadlineMs) - serverNow) / 1000);
+    var timer = bar.querySelector("[data-timer]");
+    if (timer) timer.textContent = clock(left);
+    bar.classList.toggle("over", left < 0);
+  }
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:oobAfterSwap", tick);
+  setInterval(tick, 250);
 })();

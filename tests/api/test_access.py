@@ -13,24 +13,29 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 from questions.models import Lens
 from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.api import urls as api_urls
 from reviewapp.bank import load_bank
+from reviewapp.comments import comment_add
 from reviewapp.invitations import invitation_create
 from reviewapp.models import (
     Answer,
     AnswerRisk,
+    Comment,
     ImprovementItem,
     Invitation,
     Membership,
     Milestone,
     Review,
+    ReviewSession,
     Role,
     Workload,
 )
+from reviewapp.sessions.planning import AgendaEntry, session_plan
 
 from ..factories import make_user, make_workload, workload_snapshot
 
@@ -95,6 +100,32 @@ def _milestone_taken(w, user):
     milestone = Milestone.objects.get(review=w.review, name="Sprint 1")
     assert milestone.created_by == user
     assert milestone.answers.count() == 4
+
+
+def _session_planned(w, user):
+    session = ReviewSession.objects.get(review=w.review, title="Security")
+    assert session.created_by == user and session.facilitator.username == "bob"
+    assert [(i.target_key, i.minutes) for i in session.agenda.all()] == [("pillar:p1", 30)]
+
+
+def _session_started(w, user):
+    w.session.refresh_from_db()
+    assert w.session.status == "running"
+    assert list(w.session.events.values_list("kind", "by")) == [("start", user.pk)]
+
+
+def _commented(w, user):
+    comment = Comment.objects.get(review=w.review, question__key="p1_q2")
+    assert (comment.author, comment.body) == (user, "Ask @vera")
+    assert list(comment.mentions.values_list("username", flat=True)) == ["vera"]
+
+
+def _comment_changed(w, user):
+    assert Comment.objects.get(pk=w.comment.pk).body == "Changed by its author"
+
+
+def _comment_deleted(w, user):
+    assert Comment.objects.get(pk=w.comment.pk).deleted_at is not None
 
 
 def _member_added(w, user):
@@ -178,6 +209,41 @@ READS = [
         expected=lambda w: ("Baseline", 4),
     ),
     Endpoint(
+        "session-list",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/sessions/"),
+        seen=lambda r: [(x["title"], x["facilitator"], x["agenda"]) for x in r.json()],
+        expected=lambda w: [("Kick-off", "bob", [{"target": "question:p1_q1", "minutes": 10}])],
+    ),
+    Endpoint(
+        "session-detail",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/sessions/{w.session.pk}/"),
+        seen=lambda r: (r.json()["title"], r.json()["status"], r.json()["expected"]),
+        expected=lambda w: ("Kick-off", "planned", ["alice", "bob"]),
+    ),
+    Endpoint(
+        "session-minutes",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/sessions/{w.session.pk}/minutes/"),
+        seen=lambda r: (r.json()["title"], r.json()["changes"], [a["username"] for a in r.json()["attendees"]]),
+        expected=lambda w: ("Kick-off", [], ["alice", "bob"]),
+    ),
+    Endpoint(
+        "comment-list",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q1/comments/"),
+        seen=lambda r: [(c["author"], c["body"]) for c in r.json()],
+        expected=lambda w: [("bob", "First thoughts")],
+    ),
+    Endpoint(
+        "comment-detail",
+        "get",
+        lambda w: _api(f"reviews/{w.review.pk}/comments/{w.comment.pk}/"),
+        seen=lambda r: (r.json()["question"], r.json()["author"]),
+        expected=lambda w: ("p1_q1", "bob"),
+    ),
+    Endpoint(
         "answers-export:csv",
         "get",
         lambda w: _api(f"reviews/{w.review.pk}/export.csv"),
@@ -234,6 +300,34 @@ WRITES = [
         lambda w: _api(f"reviews/{w.review.pk}/improvement-plan/p1_q1_a2/"),
         body=lambda w: {"status": "in_progress", "owner": "bob"},
         effect=_item_tracked,
+    ),
+    Endpoint(
+        "comment-list:post",
+        "post",
+        lambda w: _api(f"reviews/{w.review.pk}/answers/p1_q2/comments/"),
+        body=lambda w: {"body": "Ask @vera"},
+        effect=_commented,
+    ),
+    Endpoint(
+        "session-list:post",
+        "post",
+        lambda w: _api(f"reviews/{w.review.pk}/sessions/"),
+        body=lambda w: {
+            "title": "Security",
+            "planned_start": "2026-12-03T10:00:00Z",
+            "facilitator": "bob",
+            "expected": ["vera"],
+            "agenda": [{"target": "pillar:p1", "minutes": 30}],
+        },
+        effect=_session_planned,
+    ),
+    Endpoint(
+        # bob facilitates: he, the owner and staff may run the clock.
+        "session-step",
+        "post",
+        lambda w: _api(f"reviews/{w.review.pk}/sessions/{w.session.pk}/step/"),
+        body=lambda w: {"action": "start"},
+        effect=_session_started,
     ),
     Endpoint(
         "milestone-list:post",
@@ -297,7 +391,23 @@ OWNER_ONLY = [
         effect=_invitation_withdrawn,
     ),
 ]
-UNDER_THE_WORKLOAD = READS + WRITES + OWNER_ONLY
+# Only who wrote it (bob) changes a comment: not the owner, not staff.
+AUTHOR_ONLY = [
+    Endpoint(
+        "comment-detail:patch",
+        "patch",
+        lambda w: _api(f"reviews/{w.review.pk}/comments/{w.comment.pk}/"),
+        body=lambda w: {"body": "Changed by its author"},
+        effect=_comment_changed,
+    ),
+    Endpoint(
+        "comment-detail:delete",
+        "delete",
+        lambda w: _api(f"reviews/{w.review.pk}/comments/{w.comment.pk}/"),
+        effect=_comment_deleted,
+    ),
+]
+UNDER_THE_WORKLOAD = READS + WRITES + OWNER_ONLY + AUTHOR_ONLY
 
 
 def _by_name(endpoints):
@@ -322,6 +432,21 @@ def w(workload, review, milestone, alice, charlie, lens):
         dave=make_user("dave"),
         vera_membership=workload.memberships.get(user__username="vera"),
         invitation=invitation_create(workload=workload, role=Role.VIEWER, created_by=alice)[0],
+        comment=comment_add(
+            review=review,
+            question_key="p1_q1",
+            user=workload.members().get(username="bob"),
+            body="First thoughts",
+        ),
+        session=session_plan(
+            review=review,
+            user=alice,
+            title="Kick-off",
+            planned_start=timezone.now(),
+            facilitator=workload.members().get(username="bob"),
+            agenda=[AgendaEntry("question:p1_q1", 10)],
+            expected=list(workload.members().filter(username__in=["alice", "bob"])),
+        ),
     )
 
 
@@ -349,6 +474,8 @@ def _everything(w) -> dict:
         "items": sorted(items),
         "counts": {m.__name__: m.objects.count() for m in (Workload, Membership, Review, Answer, Lens, Invitation)},
         "invitations": sorted(Invitation.objects.values_list("pk", "revoked_at")),
+        "sessions": sorted(ReviewSession.objects.values_list("pk", "title", "status", "version")),
+        "comments": sorted(Comment.objects.values_list("pk", "body", "deleted_at")),
     }
 
 
@@ -446,7 +573,7 @@ def test_it_lets_a_viewer_read_through_the_session_too(w, client_for, vera, endp
 # --- Writers -------------------------------------------------------------------------------------
 
 
-@_by_name(WRITES + OWNER_ONLY)
+@_by_name(WRITES + OWNER_ONLY + AUTHOR_ONLY)
 def test_it_refuses_every_write_of_a_viewer(w, client_of, endpoint):
     before = _everything(w)
 
@@ -567,3 +694,22 @@ def test_it_needs_no_csrf_token_with_a_personal_token(w, bob, api_for):
 
     assert response.status_code == 200, response.content
     _answered(w, bob)
+
+
+@pytest.mark.parametrize("persona", ["alice", "sam"])
+@_by_name(AUTHOR_ONLY)
+def test_it_refuses_a_comment_change_to_anyone_but_its_author(w, client_of, staff, endpoint, persona):
+    before = _everything(w)
+
+    response = endpoint.call(client_of(persona), w)
+
+    _assert_json_error(response, 403)
+    assert _everything(w) == before
+
+
+@_by_name(AUTHOR_ONLY)
+def test_it_lets_the_author_change_a_comment(w, client_of, endpoint):
+    response = endpoint.call(client_of("bob"), w)
+
+    assert response.status_code in (200, 204), response.content
+    endpoint.effect(w, _user("bob"))

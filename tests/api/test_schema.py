@@ -108,7 +108,17 @@ def test_it_groups_the_operations_by_resource_with_a_summary_each(schema):
     tags = [tag["name"] for tag in schema["tags"]]
     operations = [op for ops in schema["paths"].values() for op in ops.values()]
 
-    assert tags == ["Lenses", "Workloads", "Members", "Reviews", "Answers", "Improvement plan", "Milestones", "Exports"]
+    assert tags == [
+        "Lenses",
+        "Workloads",
+        "Members",
+        "Reviews",
+        "Answers",
+        "Improvement plan",
+        "Milestones",
+        "Sessions",
+        "Exports",
+    ]
     assert all(op["tags"][0] in tags for op in operations)
     assert all(op.get("summary") for op in operations)
     answers = schema["paths"]["/api/v1/reviews/{id}/answers/{key}/"]

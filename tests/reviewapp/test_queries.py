@@ -126,3 +126,41 @@ def test_it_shows_a_workload_in_a_fixed_number_of_queries(client_for, alice, len
 
     print(f"\nworkload_detail: {counts}")
     assert counts[0] == counts[1]
+
+
+def _run_a_session(review, user) -> None:
+    from django.utils import timezone
+
+    from reviewapp.sessions.discussion import parking_add
+    from reviewapp.sessions.planning import AgendaEntry, session_plan
+    from reviewapp.sessions.running import session_start
+
+    keys = [item.key for item in load_bank(review.lens).questions]
+    session = session_plan(
+        review=review,
+        user=user,
+        title="Workshop",
+        planned_start=timezone.now(),
+        facilitator=user,
+        agenda=[AgendaEntry(f"question:{key}", 5) for key in keys],
+        expected=[user],
+    )
+    session = session_start(session=session, user=user)
+    parking_add(session=session, user=user, text="Later", question_key="p1_q2")
+
+
+@pytest.mark.parametrize("name", ["review_detail", "review_pillar", "review_question", "answer_save_htmx"])
+def test_it_runs_as_many_queries_for_a_big_lens_as_for_a_small_one_during_a_session(
+    reviews, client_for, alice, bob, name
+):
+    client = client_for(bob)
+    status, build = REQUESTS[name]
+    counts = {}
+    for slug, review in reviews.items():
+        _run_a_session(review, alice)
+        review.refresh_from_db()
+        method, url, data, extra = build(review)
+        counts[slug] = _count(client, method, url, data, status=status, **extra)
+
+    print(f"\n{name} during a session: {counts}")
+    assert counts["small"] == counts["big"]

@@ -1,6 +1,7 @@
 """The REST API under /api/v1/. Each view: access-scoped fetch, a serializer or form, one service call."""
 
 from .archives import WorkloadArchive, WorkloadArchiveImport
+from .comments import CommentDetail, CommentList
 from .invitations import InvitationDetail, InvitationList
 from .lenses import LensAwsExport, LensAwsImport, LensDetail, LensList
 from .plans import ImprovementItemDetail, ImprovementPlan, MilestoneDetail, MilestoneList
@@ -14,6 +15,7 @@ from .reviews import (
     ReviewList,
     ReviewSummary,
 )
+from .sessions import SessionDetail, SessionList, SessionMinutes, SessionStep
 from .workloads import ConsolidatedExport, MemberDetail, MemberList, WorkloadDetail, WorkloadList
 
 __all__ = [
@@ -42,4 +44,10 @@ __all__ = [
     "ImprovementItemDetail",
     "MilestoneList",
     "MilestoneDetail",
+    "CommentList",
+    "CommentDetail",
+    "SessionList",
+    "SessionDetail",
+    "SessionStep",
+    "SessionMinutes",
 ]
