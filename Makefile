@@ -8,8 +8,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 # Debian packages the app and its tests use: Korean fonts and HarfBuzz subsetting (PDF),
-# poppler-utils (reading PDFs back in tests), Chromium (browser tests), gettext.
-SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext
+# poppler-utils (reading PDFs back in tests), Chromium (browser tests), gettext, wrk (make bench).
+SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext wrk
 
 .PHONY: run test lint check bench system-deps messages clean
 
@@ -59,6 +59,7 @@ clean:
 
 bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/save_roundtrip.py
+	scripts/with-postgres.sh $(BIN)/python bench/floor_load.py
 	scripts/with-postgres.sh $(BIN)/python bench/pdf_render.py
 	scripts/with-postgres.sh $(BIN)/python bench/workshop_load.py
 	scripts/with-postgres.sh $(BIN)/python bench/two_instances.py
