@@ -29,6 +29,7 @@ class AnswerRecord:
     version: int = 0
     updated_by: str = ""
     updated_at: datetime | None = None
+    review_revision: int = 0  # the review's revision this answer was last saved at (0: not known)
 
 
 @dataclass
@@ -125,11 +126,12 @@ class ReviewState:
 
 
 def live_records(review: Review) -> dict[int, AnswerRecord]:
-    """The review's answers now, by question id, in two queries."""
+    """The review's answers now, by question id, in two queries (unordered: the bank gives the order)."""
     answers = (
         Answer.objects.filter(review=review)
+        .order_by()
         .select_related("updated_by")
-        .prefetch_related(Prefetch("selected_choices", queryset=Choice.objects.only("pk", "key")))
+        .prefetch_related(Prefetch("selected_choices", queryset=Choice.objects.order_by().only("pk", "key")))
     )
     return {
         answer.question_id: AnswerRecord(
@@ -138,6 +140,7 @@ def live_records(review: Review) -> dict[int, AnswerRecord]:
             version=answer.version,
             updated_by=answer.updated_by.get_username() if answer.updated_by else "",
             updated_at=answer.updated_at,
+            review_revision=answer.review_revision,
         )
         for answer in answers
     }

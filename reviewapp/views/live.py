@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from ..access import get_review_for_user, live_access
 from ..facilitation import review_facilitator_set
 from ..forms import FacilitatorForm, LivePoll, error_messages
-from ..models import Answer, Review
+from ..models import Review
 from ..presence import presence_token, presence_touch
 from ..progress import review_state
 from .reviews import review_context, review_members
@@ -63,9 +63,7 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
     """The changed parts; ``led``: someone started or stopped leading, so the facilitation controls change too."""
     review = Review.objects.select_related("workload", "lens", "facilitator").get(pk=pk)
     state = review_state(review)
-    changed = set(
-        Answer.objects.filter(review=review, review_revision__gt=since).values_list("question__key", flat=True)
-    )
+    changed = {q.item.key for q in state.questions if q.answer.review_revision > since}
     kind, _sep, key = page.partition(":")
     shown = (
         [state.question(key)]
