@@ -6,7 +6,7 @@ lens's bank; ``state_of`` builds either.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch
@@ -29,7 +29,9 @@ class AnswerRecord:
     version: int = 0
     updated_by: str = ""
     updated_at: datetime | None = None
-    review_revision: int = 0  # the review's revision this answer was last saved at (0: not known)
+    # The review's revision this answer was last saved at (live answers only; a milestone does not
+    # keep it): what a live refresh compares with, never part of the answer itself.
+    review_revision: int = field(default=0, compare=False)
 
 
 @dataclass
