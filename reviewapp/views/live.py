@@ -94,7 +94,7 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
         people=people,
         here=here,
         facilitation_changed=led,
-        members=review_members(review) if led else [],
+        members=review_members(review, role) if led else [],
         page_url=request.htmx.current_url_abs_path or reverse("reviewapp:review_detail", args=[pk]),
         refreshed=[q for q in shown if q.item.key in changed],
         shown=shown,

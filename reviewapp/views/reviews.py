@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from ..access import get_review_for_user
-from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer
+from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer, Role
 from ..progress import review_state
 from ..upgrades import newer_version
 
@@ -30,7 +30,7 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review, role = get_review_for_user(request, pk)
     state = review_state(review)
-    context = review_context(request, review, role, state, page="review", members=review_members(review))
+    context = review_context(request, review, role, state, page="review", members=review_members(review, role))
     return render(request, "reviewapp/review_detail.html", context)
 
 
@@ -49,7 +49,7 @@ def review_pillar(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         current_pillar=pillar,
         questions=pillar.questions,
         page=f"pillar:{pillar.pillar.key}",
-        members=review_members(review),
+        members=review_members(review, role),
     )
     return render(request, "reviewapp/review_pillar.html", context)
 
@@ -72,11 +72,14 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         previous=previous,
         following=following,
         page=f"question:{key}",
-        members=review_members(review),
+        members=review_members(review, role),
     )
     return render(request, "reviewapp/review_question.html", context)
 
 
-def review_members(review) -> list:
-    """The workload's members, for the owner's choice of facilitator."""
+def review_members(review, role: str) -> list:
+    """The workload's members, for the owner's choice of facilitator: read only when that choice is
+    shown (to an owner, while nobody leads)."""
+    if role != Role.OWNER or review.facilitator_id:
+        return []
     return list(review.workload.listed_memberships())
