@@ -9,8 +9,8 @@ PORT ?= 8000
 ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 # Debian packages the app and its tests use: Korean fonts and HarfBuzz subsetting (PDF),
 # poppler-utils (reading PDFs back in tests), Chromium (browser tests), gettext, redis-server
-# (the Redis outage tests start and stop a real one).
-SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext redis-server
+# (the Redis outage tests start and stop a real one), wrk (make bench).
+SYSTEM_PACKAGES := fonts-nanum libharfbuzz-subset0 poppler-utils chromium gettext redis-server wrk
 
 .PHONY: run test lint check bench bench-faults bench-soak system-deps messages clean
 
@@ -62,6 +62,7 @@ clean:
 
 bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/save_roundtrip.py
+	scripts/with-postgres.sh $(BIN)/python bench/floor_load.py
 	scripts/with-postgres.sh $(BIN)/python bench/pdf_render.py
 	scripts/with-postgres.sh $(BIN)/python bench/pdf_jobs.py
 	scripts/with-postgres.sh $(BIN)/python bench/workshop_load.py

@@ -5,10 +5,12 @@ cannot write gets 403 when ``write=True``. Staff may see and change everything.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.crypto import constant_time_compare
@@ -20,8 +22,12 @@ def role_of(user, workload: Workload) -> str | None:
     """The user's role on the workload (staff count as owners), or None for a stranger."""
     if user.is_staff:
         return staff_or_member_role(is_staff=True, member_role=None)
-    membership = Membership.objects.filter(workload=workload, user=user).only("role").first()
-    return staff_or_member_role(is_staff=False, member_role=membership.role if membership else None)
+    return staff_or_member_role(is_staff=False, member_role=_membership_roles(workload.pk, user.pk).first())
+
+
+def _membership_roles(workload_id, user_id):
+    """The role of one user on one workload, without the default ordering's join to the user table."""
+    return Membership.objects.filter(workload_id=workload_id, user_id=user_id).order_by().values_list("role", flat=True)
 
 
 def staff_or_member_role(*, is_staff: bool, member_role: str | None) -> str | None:
@@ -52,12 +58,19 @@ def get_workload_for_user(
 
 
 def get_review_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[Review, str]:
-    """The review (with its workload and lens) and the user's role, or 404 / 403."""
+    """The review (with its workload and lens) and the user's role, or 404 / 403, in one query:
+    the caller's membership is read with the review."""
+    user = request.user
+    reviews = Review.objects.select_related("workload", "lens", "facilitator")
+    if not user.is_staff:
+        member_role = _membership_roles(OuterRef("workload_id"), user.pk)[:1]
+        reviews = reviews.annotate(member_role=Subquery(member_role))
     try:
-        review = Review.objects.select_related("workload", "lens", "facilitator").get(pk=pk)
+        review = reviews.get(pk=pk)
     except Review.DoesNotExist:
         raise Http404("Not found.") from None
-    role = _check(request.user, review.workload, role_of(request.user, review.workload), write=write, owner=False)
+    role = staff_or_member_role(is_staff=user.is_staff, member_role=getattr(review, "member_role", None))
+    role = _check(user, review.workload, role, write=write, owner=False)
     return review, role
 
 
@@ -106,31 +119,12 @@ def live_access(request: HttpRequest, pk: int) -> LiveAccess | None:
         return None
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
         return None
-    users = user_model.objects.filter(pk=user_id, is_active=True)
-    row = (
-        Review.objects.filter(pk=pk)
-        .annotate(
-            member_role=Subquery(
-                Membership.objects.filter(workload_id=OuterRef("workload_id"), user_id=user_id).values("role")[:1]
-            ),
-            account_password=Subquery(users.values("password")[:1]),
-            account_staff=Subquery(users.values("is_staff")[:1]),
-            account_name=Subquery(users.values("username")[:1]),
-            session_version=Subquery(ReviewSession.objects.filter(pk=OuterRef("live_session_id")).values("version")),
-        )
-        .values(
-            "revision",
-            "facilitator_id",
-            "facilitator_question",
-            "live_session_id",
-            "session_version",
-            "member_role",
-            "account_password",
-            "account_staff",
-            "account_name",
-        )
-        .first()
-    )
+    sql, params = _live_statement()
+    params = [pk if p == _REVIEW else user_id if p == _USER else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    row = dict(zip(_LIVE_FIELDS, found, strict=True)) if found else None
     if row is None:
         raise Http404("Not found.")
     if row["account_password"] is None:
@@ -154,6 +148,50 @@ def live_access(request: HttpRequest, pk: int) -> LiveAccess | None:
         live_session_id=row["live_session_id"],
         session_version=row["session_version"],
     )
+
+
+# Stand-in values compiled into the live statement, swapped for the real ones at each call (no
+# review or account has a negative id, and the statement's only other parameter is ``True``).
+_REVIEW, _USER = -2_000_000_001, -2_000_000_002  # within the range of any integer key
+_LIVE_FIELDS = (
+    "revision",
+    "facilitator_id",
+    "facilitator_question",
+    "live_session_id",
+    "session_version",
+    "member_role",
+    "account_password",
+    "account_staff",
+    "account_name",
+)
+
+
+@cache
+def _live_statement() -> tuple[str, tuple]:
+    """The live poll's one query, compiled by the ORM once per process rather than on every poll.
+
+    The review, the caller's membership and the account (active, as ``ModelBackend.get_user``
+    requires) in one statement; building and compiling its four subqueries cost more than running it.
+    """
+    users = get_user_model().objects.filter(pk=_USER, is_active=True).order_by()
+    statement = (
+        Review.objects.filter(pk=_REVIEW)
+        .order_by()
+        .annotate(
+            member_role=Subquery(_membership_roles(OuterRef("workload_id"), _USER)[:1]),
+            account_password=Subquery(users.values("password")[:1]),
+            account_staff=Subquery(users.values("is_staff")[:1]),
+            account_name=Subquery(users.values("username")[:1]),
+            session_version=Subquery(
+                ReviewSession.objects.filter(pk=OuterRef("live_session_id")).order_by().values("version")
+            ),
+        )
+        .values(*_LIVE_FIELDS)[:1]
+    )
+    sql, params = statement.query.sql_with_params()
+    if params.count(_REVIEW) != 1 or params.count(_USER) != 4:
+        raise RuntimeError("the live statement's placeholders were not kept as given")
+    return sql, params
 
 
 def _session_verified(request: HttpRequest, account) -> bool:

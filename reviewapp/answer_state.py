@@ -55,7 +55,7 @@ def answer_state(answer: Answer | None, *, choices: frozenset[str] | None = None
     if answer is None:
         return EMPTY
     if choices is None:
-        choices = frozenset(answer.selected_choices.values_list("key", flat=True))
+        choices = frozenset(answer.selected_choices.order_by().values_list("key", flat=True))
     return AnswerState(choices=choices, applicable=answer.is_applicable, reason=answer.reason, notes=answer.notes)
 
 

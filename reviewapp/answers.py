@@ -38,7 +38,7 @@ def state_at(answer: Answer, version: int) -> AnswerState | None:
     """The answer as it was at a version (from its history), or None when that is not known."""
     if version == 0:
         return EMPTY
-    change = AnswerChange.objects.filter(answer=answer, version=version).only("after").first()
+    change = AnswerChange.objects.filter(answer=answer, version=version).order_by().only("after").first()
     return AnswerState.from_json(change.after) if change else None
 
 
@@ -114,7 +114,7 @@ def answer_save(
     answer.updated_at = now
     answer.save()
     if mine.choices != current.choices:
-        answer.selected_choices.set([item.choices_by_key[key] for key in mine.choices])
+        _choices_update(answer, item, before=current.choices, after=mine.choices)
     AnswerChange.objects.create(
         answer=answer,
         version=answer.version,
@@ -126,6 +126,22 @@ def answer_save(
         session_id=session_id,
         idempotency_key=idempotency_key,
     )
-    improvement_sync(review=review, item=item, before=current.choices, after=mine.choices, risk=risk)
+    if mine.choices != current.choices or risk != risk_before:
+        # Items follow the choices and the risk; a save of the notes alone leaves both as the last save did.
+        improvement_sync(review=review, item=item, before=current.choices, after=mine.choices, risk=risk)
     emit_answer_saved(review=review, answer=answer, question_key=item.key, user=user, risk_before=risk_before)
     return answer
+
+
+def _choices_update(answer: Answer, item: BankQuestion, *, before: frozenset[str], after: frozenset[str]) -> None:
+    """The answer's ticked choices by difference from what it held (read under the answer's lock):
+    one DELETE and one INSERT at most, rather than reading them all again as ``set()`` does."""
+    through = Answer.selected_choices.through
+    if before - after:
+        keep = [item.choices_by_key[key] for key in after]
+        through.objects.filter(answer=answer).exclude(choice__in=keep).delete()
+    added = after - before
+    if added:
+        through.objects.bulk_create(
+            [through(answer=answer, choice=item.choices_by_key[key]) for key in sorted(added)], ignore_conflicts=True
+        )

@@ -23,7 +23,7 @@ def improvement_sync(
 ) -> None:
     """Bring one question's items in line with its new answer (called inside ``answer_save``)."""
     practices = [choice for choice in item.choices if not choice.is_none]
-    existing = {i.choice_id: i for i in ImprovementItem.objects.filter(review=review, choice__in=practices)}
+    existing = {i.choice_id: i for i in ImprovementItem.objects.filter(review=review, choice__in=practices).order_by()}
     to_create, to_update = [], []
     for choice in practices:
         current = existing.get(choice.pk)

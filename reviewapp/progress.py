@@ -6,7 +6,7 @@ lens's bank; ``state_of`` builds either.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch
@@ -29,6 +29,9 @@ class AnswerRecord:
     version: int = 0
     updated_by: str = ""
     updated_at: datetime | None = None
+    # The review's revision this answer was last saved at (live answers only; a milestone does not
+    # keep it): what a live refresh compares with, never part of the answer itself.
+    review_revision: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -125,11 +128,12 @@ class ReviewState:
 
 
 def live_records(review: Review) -> dict[int, AnswerRecord]:
-    """The review's answers now, by question id, in two queries."""
+    """The review's answers now, by question id, in two queries (unordered: the bank gives the order)."""
     answers = (
         Answer.objects.filter(review=review)
+        .order_by()
         .select_related("updated_by")
-        .prefetch_related(Prefetch("selected_choices", queryset=Choice.objects.only("pk", "key")))
+        .prefetch_related(Prefetch("selected_choices", queryset=Choice.objects.order_by().only("pk", "key")))
     )
     return {
         answer.question_id: AnswerRecord(
@@ -138,6 +142,7 @@ def live_records(review: Review) -> dict[int, AnswerRecord]:
             version=answer.version,
             updated_by=answer.updated_by.get_username() if answer.updated_by else "",
             updated_at=answer.updated_at,
+            review_revision=answer.review_revision,
         )
         for answer in answers
     }

@@ -23,7 +23,7 @@ from ..access import get_review_for_user, live_access
 from ..comments import question_comments
 from ..facilitation import review_facilitator_set
 from ..forms import FacilitatorForm, LivePoll, error_messages
-from ..models import Answer, Comment, Review
+from ..models import Comment, Review
 from ..presence import presence_token, presence_touch
 from ..progress import review_state
 from ..sessions.attendance import attendance_touch
@@ -75,9 +75,7 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
     """The changed parts; ``led``: someone started or stopped leading, so the facilitation controls change too."""
     review = Review.objects.select_related("workload", "lens", "facilitator").get(pk=pk)
     state = review_state(review)
-    changed = set(
-        Answer.objects.filter(review=review, review_revision__gt=since).values_list("question__key", flat=True)
-    )
+    changed = {q.item.key for q in state.questions if q.answer.review_revision > since}
     kind, _sep, key = page.partition(":")
     shown = (
         [state.question(key)]
@@ -118,7 +116,7 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
         presence_unavailable=people is None,
         here=here,
         facilitation_changed=led,
-        members=review_members(review) if led else [],
+        members=review_members(review, role) if led else [],
         page_url=request.htmx.current_url_abs_path or reverse("reviewapp:review_detail", args=[pk]),
         refreshed=[q for q in shown if q.item.key in changed],
         shown=shown,

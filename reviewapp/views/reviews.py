@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..access import get_review_for_user
 from ..comments import question_comments
-from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer, DiscussionState
+from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer, DiscussionState, Role
 from ..progress import review_state
 from ..sessions.bar import session_bar
 from ..sessions.discussion import question_in_session
@@ -41,7 +41,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         role,
         state,
         page="review",
-        members=review_members(review),
+        members=review_members(review, role),
         sessions=sessions_listed(review),
     )
     return render(request, "reviewapp/review_detail.html", context)
@@ -62,7 +62,7 @@ def review_pillar(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         current_pillar=pillar,
         questions=pillar.questions,
         page=f"pillar:{pillar.pillar.key}",
-        members=review_members(review),
+        members=review_members(review, role),
     )
     return render(request, "reviewapp/review_pillar.html", context)
 
@@ -85,7 +85,7 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         previous=previous,
         following=following,
         page=f"question:{key}",
-        members=review_members(review),
+        members=review_members(review, role),
         in_session=question_in_session(review, key),
         comments=question_comments(review, key),
         discussion_states=DiscussionState.choices,
@@ -93,6 +93,9 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     return render(request, "reviewapp/review_question.html", context)
 
 
-def review_members(review) -> list:
-    """The workload's members, for the owner's choice of facilitator."""
+def review_members(review, role: str) -> list:
+    """The workload's members, for the owner's choice of facilitator: read only when that choice is
+    shown (to an owner, while nobody leads)."""
+    if role != Role.OWNER or review.facilitator_id:
+        return []
     return list(review.workload.listed_memberships())

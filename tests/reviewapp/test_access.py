@@ -12,10 +12,13 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.http import Http404
+from django.test import RequestFactory
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from reviewapp import urls as reviewapp_urls
+from reviewapp.access import get_review_for_user
 from reviewapp.models import Answer, AnswerRisk, Invitation, Membership, Review, Role, Workload
 
 from ..factories import make_lens, make_user, make_workload, workload_snapshot
@@ -292,6 +295,8 @@ def _any_url(pattern, w) -> str:
             kwargs[name] = "p1_q1"
         elif name == "fmt":
             kwargs[name] = "csv"
+        elif name == "ext":
+            kwargs[name] = "json"
         else:
             kwargs[name] = 1
     return reverse(f"reviewapp:{pattern.name}", kwargs=kwargs)
@@ -437,3 +442,25 @@ def test_it_lets_a_user_without_workloads_see_an_empty_list(db, client_for, char
     response = client_for(charlie).get(reverse("reviewapp:workload_list"))
 
     assertContains(response, "No workloads yet. Create one to start a review.")
+
+
+@pytest.mark.parametrize(
+    ("persona", "role"), [("alice", Role.OWNER), ("bob", Role.CONTRIBUTOR), ("vera", Role.VIEWER), ("sam", Role.OWNER)]
+)
+def test_it_reads_the_review_and_the_role_in_one_query(world, persona, role, django_assert_num_queries):
+    request = RequestFactory().get("/")
+    request.user = get_user_model().objects.get(username=persona)
+
+    with django_assert_num_queries(1) as queries:
+        review, found = get_review_for_user(request, world.review.pk)
+
+    assert (review, found) == (world.review, role)
+    assert "ORDER BY" not in queries.captured_queries[0]["sql"]  # nor the joins a default ordering brings
+
+
+def test_it_answers_404_to_a_stranger_in_that_one_query(world, charlie, django_assert_num_queries):
+    request = RequestFactory().get("/")
+    request.user = charlie
+
+    with django_assert_num_queries(1), pytest.raises(Http404):
+        get_review_for_user(request, world.review.pk)

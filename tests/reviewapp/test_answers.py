@@ -307,3 +307,22 @@ def test_it_renders_notes_as_sanitized_markdown_on_the_pages(review, as_bob, pag
     assert response.status_code == 200
     _assert_clean(response.content.decode())
     assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")  # the textarea keeps the text, escaped
+
+
+def test_it_changes_the_ticked_choices_by_difference(review, bob):
+    item = load_bank(review.lens).by_key["p1_q1"]
+    ticks = [
+        {"p1_q1_a1"},
+        {"p1_q1_a1", "p1_q1_a2"},
+        {"p1_q1_a2", "p1_q1_a3"},
+        {"p1_q1_no"},
+        set(),
+        {"p1_q1_a1", "p1_q1_a2", "p1_q1_a3"},
+    ]
+    for choices in ticks:
+        answer_save(review=review, item=item, user=bob, state=AnswerState(choices=frozenset(choices)))
+
+        answer = _answer(review)
+        assert _keys(answer) == choices
+        assert answer.changes.get(version=answer.version).after["choices"] == sorted(choices)
+    assert Answer.selected_choices.through.objects.filter(answer=answer).count() == 3

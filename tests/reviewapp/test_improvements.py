@@ -563,3 +563,23 @@ def test_it_renders_the_plan_page_in_a_fixed_number_of_queries(review, client_fo
     large = _plan_page_queries(client, review)
 
     assert large == small
+
+
+def test_it_leaves_items_alone_on_a_save_of_the_notes_alone(review, alice):
+    _save(review, "p1_q1", ["p1_q1_a1"], user=alice)  # medium: items for a2 and a3
+    before = _items(review)
+
+    with CaptureQueriesContext(connection) as queries:
+        _save(review, "p1_q1", ["p1_q1_a1"], user=alice, notes="we alarm on errors")
+
+    assert _items(review) == before == {"p1_q1_a2": Status.OPEN, "p1_q1_a3": Status.OPEN}
+    assert not [q for q in queries.captured_queries if "reviewapp_improvementitem" in q["sql"]]
+
+
+def test_it_still_brings_items_along_when_only_the_applicability_changes(review, alice):
+    _save(review, "p1_q1", ["p1_q1_a1"], user=alice, na=True, reason="OUT_OF_SCOPE")
+    assert _items(review) == {}
+
+    _save(review, "p1_q1", ["p1_q1_a1"], user=alice)  # applies again: medium, same choices
+
+    assert _items(review) == {"p1_q1_a2": Status.OPEN, "p1_q1_a3": Status.OPEN}

@@ -622,3 +622,20 @@ def test_it_names_the_question_each_person_is_on_by_its_label(review, as_alice, 
     response = poll(as_alice, review, page="question:p1_q1")
 
     assertContains(response, 'bob <small class="muted">(P1 2)</small>')
+
+
+def test_it_reads_the_members_only_for_an_owner_choosing_a_facilitator(review, client_for, alice, bob):
+    url = reverse("reviewapp:review_question", args=[review.pk, "p1_q1"])
+    member_list = 'FROM "reviewapp_membership" INNER JOIN "auth_user"'
+
+    with CaptureQueriesContext(connection) as as_owner:
+        owner_page = client_for(alice).get(url)
+    with CaptureQueriesContext(connection) as as_contributor:
+        contributor_page = client_for(bob).get(url)
+
+    assertContains(owner_page, 'id="facilitator-choice"')
+    assertContains(owner_page, f'<option value="{bob.pk}">bob</option>')
+    assert any(member_list in q["sql"] for q in as_owner.captured_queries)
+    assertNotContains(contributor_page, 'id="facilitator-choice"')
+    assert not any(member_list in q["sql"] for q in as_contributor.captured_queries)
+    assert len(as_contributor.captured_queries) == len(as_owner.captured_queries) - 1
