@@ -346,6 +346,12 @@ class WorkloadListForm(forms.Form):
     )
     lens = forms.ChoiceField(label=_("Lens"), required=False)
     risk = forms.ChoiceField(label=_("Risk"), required=False, choices=[("", _("Any risk")), *RiskFilter.choices])
+    missing = forms.CharField(
+        label=_("Missing best practice"),
+        required=False,
+        max_length=100,
+        widget=forms.HiddenInput,  # set by the portfolio's links, shown as a note above the list
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=Sort.choices)
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=10**6, widget=forms.HiddenInput)
 
@@ -370,6 +376,7 @@ class WorkloadListForm(forms.Form):
             environment=data.get("environment") or "",
             lens=data.get("lens") or "",
             risk=data.get("risk") or "",
+            missing=data.get("missing") or "",
             sort=data.get("sort") or Sort.NAME,
         )
         return filters, data.get("page") or 1

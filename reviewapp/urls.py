@@ -10,6 +10,7 @@ from .views import (
     live,
     milestones,
     plans,
+    portfolio,
     present,
     reports,
     reviews,
@@ -62,6 +63,8 @@ urlpatterns = [
         exports.answers_export,
         name="milestone_answers_export",
     ),
+    path("portfolio/<slug:slug>/", portfolio.portfolio_view, name="portfolio"),
+    path("portfolio/<slug:slug>/portfolio.<fmt:fmt>", portfolio.portfolio_export, name="portfolio_export"),
     path("exports/<slug:slug>/risks.<fmt:fmt>", exports.consolidated_export, name="consolidated_export"),
     path("reviews/<id:pk>/report.pdf", reports.report_download, name="report"),
     path(

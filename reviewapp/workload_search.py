@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, AnswerRisk, Review, Workload
+from .models import Answer, AnswerRisk, ImprovementItem, Review, Workload
 
 PAGE_SIZE = 50
 
@@ -54,11 +54,12 @@ class WorkloadFilters:
     environment: str = ""
     lens: str = ""  # a lens slug: workloads with a review of any version of it
     risk: str = ""  # a RiskFilter
+    missing: str = ""  # a best practice's key: workloads whose improvement item for it is open or in progress
     sort: str = Sort.NAME
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.environment or self.lens or self.risk)
+        return bool(self.q or self.environment or self.lens or self.risk or self.missing)
 
 
 @dataclass
@@ -117,6 +118,13 @@ def matching_workloads(user, filters: WorkloadFilters) -> models.QuerySet:
         workloads = workloads.filter(_has_risk(AnswerRisk.MEDIUM))
     elif filters.risk == RiskFilter.NONE:
         workloads = workloads.exclude(_has_risk(AnswerRisk.HIGH)).exclude(_has_risk(AnswerRisk.MEDIUM))
+    if filters.missing:
+        open_items = ImprovementItem.objects.filter(
+            review__workload=OuterRef("pk"),
+            choice__key=filters.missing,
+            status__in=(ImprovementItem.Status.OPEN, ImprovementItem.Status.IN_PROGRESS),
+        )
+        workloads = workloads.filter(Exists(open_items))
     order = _ORDER.get(filters.sort, _ORDER[Sort.NAME])
     if filters.sort in (Sort.HIGH_DESC, Sort.MEDIUM_DESC):
         risk = AnswerRisk.HIGH if filters.sort == Sort.HIGH_DESC else AnswerRisk.MEDIUM

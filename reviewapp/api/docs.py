@@ -75,6 +75,10 @@ OPERATIONS = {
         gettext_lazy("Read a milestone's frozen answers"),
     ),
     ("get", "/api/v1/reviews/{id}/export.{fmt}"): ("exports", gettext_lazy("Export a review's answers")),
+    ("get", "/api/v1/lenses/{slug}/portfolio/"): (
+        "workloads",
+        gettext_lazy("A lens across every workload you can see: risks, missing practices, items, trend"),
+    ),
     ("get", "/api/v1/lenses/{slug}/risks.{fmt}"): (
         "exports",
         gettext_lazy("Risk counts of every workload you can see, for a lens"),

@@ -36,5 +36,6 @@ urlpatterns = [
     path("v1/reviews/<id:pk>/milestones/", views.MilestoneList.as_view(), name="milestone-list"),
     path("v1/reviews/<id:pk>/milestones/<id:milestone_pk>/", views.MilestoneDetail.as_view(), name="milestone-detail"),
     path("v1/reviews/<id:pk>/export.<fmt:fmt>", views.AnswersExport.as_view(), name="answers-export"),
+    path("v1/lenses/<slug:slug>/portfolio/", views.LensPortfolio.as_view(), name="lens-portfolio"),
     path("v1/lenses/<slug:slug>/risks.<fmt:fmt>", views.ConsolidatedExport.as_view(), name="consolidated-export"),
 ]

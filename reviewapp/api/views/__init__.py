@@ -5,7 +5,7 @@ from .invitations import InvitationDetail, InvitationList
 from .lenses import LensAwsExport, LensAwsImport, LensDetail, LensList
 from .plans import ImprovementItemDetail, ImprovementPlan, MilestoneDetail, MilestoneList
 from .reviews import AnswerDetail, AnswerList, AnswersAwsImport, AnswersExport, ReviewDetail, ReviewList, ReviewSummary
-from .workloads import ConsolidatedExport, MemberDetail, MemberList, WorkloadDetail, WorkloadList
+from .workloads import ConsolidatedExport, LensPortfolio, MemberDetail, MemberList, WorkloadDetail, WorkloadList
 
 __all__ = [
     "LensList",
@@ -21,6 +21,7 @@ __all__ = [
     "InvitationList",
     "InvitationDetail",
     "ConsolidatedExport",
+    "LensPortfolio",
     "ReviewList",
     "ReviewDetail",
     "ReviewSummary",
