@@ -109,6 +109,10 @@ def main() -> None:
     started = time.perf_counter()
     seeded = seed_portfolio(COUNT, password=PASSWORD)
     seed_seconds = time.perf_counter() - started
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as autovacuum would have them on a live database
     print(f"seeded in {seed_seconds:.1f} s: {seeded}", flush=True)
 
     users = get_user_model().objects
@@ -117,6 +121,7 @@ def main() -> None:
         clients[who] = Client(HTTP_HOST=HOST)
         clients[who].force_login(users.get(username=username))
 
+    load_before = os.getloadavg()[0]
     rows = []
     for label, who, url in REQUESTS:
         result = measure(clients[who], url)
@@ -134,7 +139,9 @@ def main() -> None:
         "workload; staff sees all. Requests go through Django's test client in one process with production "
         f"settings; times are the median of {REPEAT} runs after a warm-up (wall: the request until its last byte "
         "is read, database included; CPU: this process only). Peak memory is Python's allocations while the "
-        "response is built and read (tracemalloc).",
+        "response is built and read (tracemalloc). The machine's load average (2 cores, shared) was "
+        f"{load_before:.1f} before and {os.getloadavg()[0]:.1f} after: wall times grow with it much more than CPU times and "
+        "query counts.",
         "",
         "| request | status | wall ms | CPU ms | queries | size | streamed | peak memory |",
         "|---|---|---|---|---|---|---|---|",
