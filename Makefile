@@ -63,3 +63,4 @@ bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/workshop_load.py
 	scripts/with-postgres.sh $(BIN)/python bench/two_instances.py
 	scripts/with-postgres.sh $(BIN)/python bench/typing_audit.py
+	scripts/with-postgres.sh $(BIN)/python bench/many_workloads.py
