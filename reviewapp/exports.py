@@ -235,13 +235,16 @@ def csv_stream(rows: Iterable[dict], columns: list[str]) -> Iterator[bytes]:
         yield writer.writerow({key: _cell(value) for key, value in row.items()}).encode("utf-8")
 
 
+_ROW_ENCODER = DjangoJSONEncoder(ensure_ascii=False, indent=2)  # made once: json.dumps makes one a call
+
+
 def json_rows_stream(head: dict, key: str, rows: Iterable[dict]) -> Iterator[bytes]:
     """The bytes of ``to_json({**head, key: list(rows)})``, produced a row at a time."""
     opening = to_json({**head, key: []}).decode("utf-8")
     prefix = opening[: -len("]\n}")]  # everything up to and with the list's "["
     first = True
     for row in rows:
-        text = json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        text = _ROW_ENCODER.encode(row).replace("\n", "\n    ")
         yield (f"{prefix}\n    {text}" if first else f",\n    {text}").encode("utf-8")
         first = False
     yield (opening if first else "\n  ]\n}").encode("utf-8")
