@@ -68,6 +68,7 @@ bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/workshop_load.py
 	scripts/with-postgres.sh $(BIN)/python bench/two_instances.py
 	scripts/with-postgres.sh $(BIN)/python bench/typing_audit.py
+	scripts/with-postgres.sh $(BIN)/python bench/many_workloads.py
 
 # The workshop load with each fault injected (PostgreSQL restart, Redis down, workers killed): see bench/faults.py.
 bench-faults: $(BIN)/.installed system-deps

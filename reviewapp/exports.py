@@ -1,14 +1,17 @@
 """Answers out to spreadsheets and other tools: CSV (UTF-8 with BOM, so Excel reads Korean) and JSON."""
 
+import codecs
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
-from django.utils import timezone
+from django.db import models
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
@@ -16,9 +19,8 @@ from questions.models import Lens
 
 from .aws_answers import answers_to_aws
 from .bank import load_bank
-from .models import Answer, Milestone, Review, Workload
+from .models import Answer, AnswerRisk, Milestone, Review
 from .progress import ReviewState, state_of
-from .risk import RiskCounts
 
 ANSWER_COLUMNS = [
     "pillar",
@@ -80,12 +82,15 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 class Download:
     """A file to hand over, the same from the pages and from the API."""
 
-    body: bytes
+    body: bytes | Iterable[bytes]  # bytes, or chunks to stream
     fmt: str
     stem: str
 
-    def response(self) -> HttpResponse:
-        response = HttpResponse(self.body, content_type=CONTENT_TYPES[self.fmt])
+    def response(self) -> HttpResponseBase:
+        if isinstance(self.body, bytes):
+            response = HttpResponse(self.body, content_type=CONTENT_TYPES[self.fmt])
+        else:
+            response = StreamingHttpResponse(self.body, content_type=CONTENT_TYPES[self.fmt])
         filename = f"{slugify(self.stem, allow_unicode=True) or 'export'}-{timezone.localtime():%Y-%m-%d}.{self.fmt}"
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
         return response
@@ -116,49 +121,84 @@ def aws_answers_download(*, review: Review, milestone: Milestone | None) -> Down
     return Download(to_json(answers_to_aws(review=review, milestone=milestone)), "json", stem)
 
 
-def consolidated_download(*, workloads: Iterable[Workload], slug: str, fmt: str) -> Download | None:
-    """Risk counts per workload and pillar for the lens, as CSV or JSON; None when there is no such lens."""
+def consolidated_download(*, workloads: models.QuerySet, slug: str, fmt: str) -> Download | None:
+    """Risk counts per workload and pillar for the lens, as CSV or JSON streamed a few thousand reviews at a
+    time (memory stays flat whatever the number of workloads); None when there is no such lens."""
     if not Lens.objects.filter(slug=slug).exists():
         return None
-    rows = consolidated_rows(workloads, slug)
+    rows = consolidated_rows(workloads, slug, language=translation.get_language())
     if fmt == "csv":
-        return Download(to_csv(rows, CONSOLIDATED_COLUMNS), fmt, f"{slug}-risks")
-    return Download(to_json({"lens": slug, "rows": rows}), fmt, f"{slug}-risks")
+        return Download(csv_stream(rows, CONSOLIDATED_COLUMNS), fmt, f"{slug}-risks")
+    return Download(json_rows_stream({"lens": slug}, "rows", rows), fmt, f"{slug}-risks")
 
 
-def consolidated_rows(workloads: Iterable[Workload], lens_slug: str) -> list[dict]:
-    """One row per workload and pillar, for every review of the lens among the given workloads."""
+CONSOLIDATED_CHUNK = 2000  # reviews read and counted at a time
+
+
+def consolidated_rows(workloads: models.QuerySet, lens_slug: str, *, language: str | None = None) -> Iterator[dict]:
+    """One row per workload and pillar, for every review of the lens among the given workloads.
+
+    The reviews are read through a database cursor ``CONSOLIDATED_CHUNK`` at a time, and each chunk's
+    counts per review and pillar come from one aggregate query: rows are produced as they are read.
+    Pillar names are in ``language`` (the request's: a streamed body is read after the view returns).
+    """
+    with translation.override(language):
+        yield from _consolidated_rows(workloads, lens_slug)
+
+
+def _consolidated_rows(workloads: models.QuerySet, lens_slug: str) -> Iterator[dict]:
     reviews = (
         Review.objects.filter(workload__in=workloads, lens__slug=lens_slug)
-        .select_related("workload", "lens")
         .order_by("workload__name", "workload_id", "lens__version")
+        .values_list("pk", "workload_id", "workload__name", "workload__environment", "lens_id")
     )
-    pairs: dict[int, list[tuple[int, str]]] = {}
-    for review_id, pillar_id, risk in Answer.objects.filter(review__in=reviews).values_list(
-        "review_id", "question__pillar_id", "risk"
-    ):
-        pairs.setdefault(review_id, []).append((pillar_id, risk))
-    banks = {}
-    rows = []
-    for review in reviews:
-        bank = banks.setdefault(review.lens_id, load_bank(review.lens))
-        for pillar in bank.pillars:
-            counts = RiskCounts.of(risk for pid, risk in pairs.get(review.pk, []) if pid == pillar.pk)
-            rows.append(
-                {
-                    "workload_id": review.workload_id,
-                    "workload": review.workload.name,
-                    "environment": review.workload.environment,
-                    "review_id": review.pk,
-                    "lens": review.lens.slug,
-                    "lens_version": review.lens.version,
+    lenses: dict[int, Lens] = {}
+    for chunk in _chunks(reviews.iterator(chunk_size=CONSOLIDATED_CHUNK), CONSOLIDATED_CHUNK):
+        counts = _pillar_counts([review[0] for review in chunk])
+        for review_id, workload_id, workload_name, environment, lens_id in chunk:
+            if lens_id not in lenses:
+                lenses[lens_id] = Lens.objects.get(pk=lens_id)
+            lens = lenses[lens_id]
+            for pillar in load_bank(lens).pillars:
+                by_risk = counts.get((review_id, pillar.pk), {})
+                yield {
+                    "workload_id": workload_id,
+                    "workload": workload_name,
+                    "environment": environment,
+                    "review_id": review_id,
+                    "lens": lens.slug,
+                    "lens_version": lens.version,
                     "pillar": pillar.short_label,
                     "pillar_name": pillar.name,
-                    **counts.by_risk(),
-                    "questions": counts.total,
+                    **{name: by_risk.get(name, 0) for name in _COUNTED},
+                    "questions": by_risk.get("questions", 0),
                 }
-            )
-    return rows
+
+
+_COUNTED = {"high": AnswerRisk.HIGH, "medium": AnswerRisk.MEDIUM, "none": AnswerRisk.NONE}
+_COUNTED |= {"not_applicable": AnswerRisk.NOT_APPLICABLE, "unanswered": AnswerRisk.UNANSWERED}
+
+
+def _pillar_counts(review_ids: list[int]) -> dict[tuple[int, int], dict[str, int]]:
+    """``{(review id, pillar id): {"high": n, ..., "questions": n}}`` of the reviews, in one query."""
+    rows = (
+        Answer.objects.filter(review_id__in=review_ids)
+        .values("review_id", "question__pillar_id")
+        .annotate(questions=Count("pk"), **{name: Count("pk", filter=Q(risk=risk)) for name, risk in _COUNTED.items()})
+        .order_by()
+    )
+    return {(row.pop("review_id"), row.pop("question__pillar_id")): row for row in rows}
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 # OWASP "CSV Injection": a cell a spreadsheet may read as a formula starts with one of these, possibly
@@ -185,3 +225,33 @@ def to_csv(rows: list[dict], columns: list[str]) -> bytes:
 
 def to_json(payload) -> bytes:
     return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+class _Line:
+    """A file-like object that hands back what the csv writer writes, one row at a time."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_stream(rows: Iterable[dict], columns: list[str]) -> Iterator[bytes]:
+    """The bytes of ``to_csv(rows, columns)``, produced a row at a time."""
+    writer = csv.DictWriter(_Line(), fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    yield codecs.BOM_UTF8 + writer.writeheader().encode("utf-8")
+    for row in rows:
+        yield writer.writerow({key: _cell(value) for key, value in row.items()}).encode("utf-8")
+
+
+_ROW_ENCODER = DjangoJSONEncoder(ensure_ascii=False, indent=2)  # made once: json.dumps makes one a call
+
+
+def json_rows_stream(head: dict, key: str, rows: Iterable[dict]) -> Iterator[bytes]:
+    """The bytes of ``to_json({**head, key: list(rows)})``, produced a row at a time."""
+    opening = to_json({**head, key: []}).decode("utf-8")
+    prefix = opening[: -len("]\n}")]  # everything up to and with the list's "["
+    first = True
+    for row in rows:
+        text = _ROW_ENCODER.encode(row).replace("\n", "\n    ")
+        yield (f"{prefix}\n    {text}" if first else f",\n    {text}").encode("utf-8")
+        first = False
+    yield (opening if first else "\n  ]\n}").encode("utf-8")

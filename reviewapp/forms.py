@@ -16,6 +16,7 @@ from .answer_state import AnswerState, answer_problems, notes_text
 from .bank import Bank, BankQuestion
 from .improvements import PlanFilters
 from .models import NOTES_MAX_LENGTH, Answer, AnswerRisk, ImprovementItem, Role, Workload
+from .workload_search import RiskFilter, Sort, WorkloadFilters
 
 
 def error_messages(form: forms.Form) -> list[str]:
@@ -332,3 +333,54 @@ class LivePoll:
             sess=values.get("sess", ""),
             follow=values.get("follow") == "1",
         )
+
+
+class WorkloadListForm(forms.Form):
+    """The workload list's search, filters, sort and page, all read from the URL."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, owner or industry")}),
+    )
+    environment = forms.ChoiceField(
+        label=_("Environment"), required=False, choices=[("", _("Any environment")), *Workload.Environment.choices]
+    )
+    lens = forms.ChoiceField(label=_("Lens"), required=False)
+    risk = forms.ChoiceField(label=_("Risk"), required=False, choices=[("", _("Any risk")), *RiskFilter.choices])
+    missing = forms.CharField(
+        label=_("Missing best practice"),
+        required=False,
+        max_length=100,
+        widget=forms.HiddenInput,  # set by the portfolio's links, shown as a note above the list
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=Sort.choices)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=10**6, widget=forms.HiddenInput)
+
+    def __init__(self, *args, lenses: list[Lens], **kwargs):
+        super().__init__(*args, **kwargs)
+        names = {}
+        for lens in lenses:  # one entry per slug: a review of any version of the lens matches
+            names.setdefault(lens.slug, lens.name)
+        self.fields["lens"].choices = [("", _("Any lens")), *names.items()]
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].replace("\x00", "")
+
+    def filters(self) -> tuple[WorkloadFilters, int]:
+        """The valid filters and page; a bad value is dropped (and shown as an error) without losing the others."""
+        if not self.is_bound:
+            return WorkloadFilters(), 1
+        self.is_valid()
+        data = self.cleaned_data
+        filters = WorkloadFilters(
+            q=data.get("q") or "",
+            environment=data.get("environment") or "",
+            lens=data.get("lens") or "",
+            risk=data.get("risk") or "",
+            missing=data.get("missing") or "",
+            sort=data.get("sort") or Sort.NAME,
+        )
+        return filters, data.get("page") or 1

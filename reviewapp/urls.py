@@ -11,6 +11,7 @@ from .views import (
     live,
     milestones,
     plans,
+    portfolio,
     present,
     reports,
     reviews,
@@ -104,6 +105,8 @@ urlpatterns = [
         sessions.session_minutes_export,
         name="session_minutes_export",
     ),
+    path("portfolio/<slug:slug>/", portfolio.portfolio_view, name="portfolio"),
+    path("portfolio/<slug:slug>/portfolio.<fmt:fmt>", portfolio.portfolio_export, name="portfolio_export"),
     path("exports/<slug:slug>/risks.<fmt:fmt>", exports.consolidated_export, name="consolidated_export"),
     path("reviews/<id:pk>/report.pdf", reports.report_download, name="report"),
     path(

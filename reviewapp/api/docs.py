@@ -99,6 +99,10 @@ OPERATIONS = {
         "exports",
         gettext_lazy("Export a review's answers for the AWS Well-Architected Tool (ListAnswers)"),
     ),
+    ("get", "/api/v1/lenses/{slug}/portfolio/"): (
+        "workloads",
+        gettext_lazy("A lens across every workload you can see: risks, missing practices, items, trend"),
+    ),
     ("get", "/api/v1/lenses/{slug}/risks.{fmt}"): (
         "exports",
         gettext_lazy("Risk counts of every workload you can see, for a lens"),

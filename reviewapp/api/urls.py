@@ -45,5 +45,6 @@ urlpatterns = [
         "v1/reviews/<id:pk>/sessions/<id:session_pk>/minutes/", views.SessionMinutes.as_view(), name="session-minutes"
     ),
     path("v1/reviews/<id:pk>/export.<fmt:fmt>", views.AnswersExport.as_view(), name="answers-export"),
+    path("v1/lenses/<slug:slug>/portfolio/", views.LensPortfolio.as_view(), name="lens-portfolio"),
     path("v1/lenses/<slug:slug>/risks.<fmt:fmt>", views.ConsolidatedExport.as_view(), name="consolidated-export"),
 ]

@@ -103,7 +103,11 @@ class Answer(models.Model):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         constraints = [models.UniqueConstraint(fields=["review", "question"], name="answer_unique")]
-        indexes = [models.Index(fields=["review", "review_revision"], name="answer_review_revision")]
+        indexes = [
+            models.Index(fields=["review", "review_revision"], name="answer_review_revision"),
+            # Risk counts of many workloads at once (the workload list, the portfolio): index-only.
+            models.Index(fields=["review", "risk"], name="answer_review_risk"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.review} {self.question.label}: {self.risk}"

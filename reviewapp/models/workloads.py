@@ -87,6 +87,12 @@ class Workload(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
+        # The workload list's sorts: a page is read from an index, whatever the number of workloads.
+        indexes = [
+            models.Index(fields=["name", "id"], name="workload_name"),
+            models.Index(fields=["updated_at", "id"], name="workload_updated"),
+            models.Index(fields=["review_owner", "name", "id"], name="workload_owner"),
+        ]
         verbose_name = _("workload")
         verbose_name_plural = _("workloads")
 
@@ -117,6 +123,7 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["workload", "user"], name="membership_unique")]
+        indexes = [models.Index(fields=["user", "workload"], name="membership_user_workload")]  # for_user()
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} of {self.workload}"

@@ -1,24 +1,62 @@
 """Workload pages: list, create, detail, edit and sharing."""
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from questions.models import Lens
 
 from ..access import get_workload_for_user
-from ..forms import InvitationForm, ReviewCreateForm, ShareForm, WorkloadCreateForm, WorkloadForm, error_messages
-from ..models import Membership, Role, Workload
+from ..forms import (
+    InvitationForm,
+    ReviewCreateForm,
+    ShareForm,
+    WorkloadCreateForm,
+    WorkloadForm,
+    WorkloadListForm,
+    error_messages,
+)
+from ..models import Membership, Review, Role, Workload
+from ..workload_search import workload_search
 from ..workloads import SharingError, membership_remove, membership_set, review_create, workload_create
 
 
 @require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
 def workload_list(request: HttpRequest) -> HttpResponse:
-    workloads = Workload.objects.for_user(request.user).with_risk_counts().order_by("name", "pk")
-    lenses = Lens.objects.filter(reviews__workload__in=Workload.objects.for_user(request.user)).distinct()
-    return render(request, "reviewapp/workload_list.html", {"workloads": workloads, "lenses": lenses.order_by("slug")})
+    visible = Workload.objects.for_user(request.user)
+    lenses = list(
+        Lens.objects.filter(Exists(Review.objects.filter(lens=OuterRef("pk"), workload__in=visible))).order_by(
+            "slug", "-pk"
+        )
+    )
+    form = WorkloadListForm(request.GET or None, lenses=lenses)
+    filters, page = form.filters()
+    results = workload_search(user=request.user, filters=filters, page=page)
+    context = {
+        "form": form,
+        "filters": filters,
+        "results": results,
+        "workloads": results.workloads,
+        "page_query": _query_without_page(request),
+        "lenses": list({lens.slug: lens for lens in lenses}.values()),
+    }
+    template = "reviewapp/workload_list.html"
+    if request.htmx:
+        template += "#workload-results"
+    return render(request, template, context)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    """The list's query string without its page number and ending in ``&`` when not empty, for the page
+    links to add theirs to."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return f"{query.urlencode()}&" if query else ""
 
 
 @require_http_methods(["GET", "POST"])

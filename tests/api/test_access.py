@@ -516,6 +516,7 @@ ANONYMOUS_TOO = [
         body=lambda w: {"schemaVersion": "2021-11-01", "name": "X", "pillars": []},
     ),
     Endpoint("consolidated-export", "get", lambda w: _api("lenses/mini/risks.csv")),
+    Endpoint("lens-portfolio", "get", lambda w: _api("lenses/mini/portfolio/")),
     Endpoint("workload-import", "post", lambda w: _api("workloads/import/"), body=lambda w: {"format": "x"}),
 ]
 

@@ -24,7 +24,7 @@ from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.exports import ANSWER_COLUMNS, CONSOLIDATED_COLUMNS, to_csv
 from reviewapp.milestones import milestone_create
-from reviewapp.models import Answer, Role
+from reviewapp.models import Answer, Role, Workload
 from reviewapp.tokens import token_create
 
 from ..factories import add_member, make_user, make_workload
@@ -47,17 +47,28 @@ def _save(review, user, key: str, choices: set[str], **fields) -> Answer:
     return answer_save(review=review, item=item, user=user, state=AnswerState(choices=frozenset(choices), **fields))
 
 
+def _body(response) -> bytes:
+    """The whole body, of a plain or a streamed response (the risk counts across workloads are streamed);
+    a streamed body is kept, so that it can be read again."""
+    if not response.streaming:
+        return response.content
+    body = b"".join(response.streaming_content)
+    response.streaming_content = [body]
+    return body
+
+
 def _read_csv(response) -> list[dict]:
     """The CSV rows after checking it starts with a BOM and is UTF-8 throughout."""
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.startswith(codecs.BOM_UTF8)
-    text = response.content.decode("utf-8-sig")
+    body = _body(response)
+    assert body.startswith(codecs.BOM_UTF8)
+    text = body.decode("utf-8-sig")
     assert not text.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def _header(response) -> list[str]:
-    return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    return next(csv.reader(io.StringIO(_body(response).decode("utf-8-sig"), newline="")))
 
 
 def _today() -> str:
@@ -420,7 +431,7 @@ def test_it_counts_what_the_answers_say(shop, client_for, alice):
 def test_it_exports_risk_counts_as_json(shop, client_for, alice):
     response = client_for(alice, language="ko").get(_consolidated_url("json"))
 
-    payload = json.loads(response.content)
+    payload = json.loads(_body(response))
     assert payload["lens"] == "serverless"
     assert len(payload["rows"]) == 10
     assert payload["rows"][5] == {
@@ -452,7 +463,7 @@ def test_it_lists_only_the_workloads_the_user_can_see(shop, client_for, staff, p
     user = get_user_model().objects.get(username=persona)
 
     rows = _read_csv(client_for(user).get(_consolidated_url("csv")))
-    payload = json.loads(client_for(user).get(_consolidated_url("json")).content)
+    payload = json.loads(_body(client_for(user).get(_consolidated_url("json"))))
 
     assert sorted({row["workload"] for row in rows}) == workloads
     assert len(rows) == 5 * len(workloads)
@@ -531,7 +542,7 @@ def test_it_exports_the_same_file_through_the_api(shop, client_for, api_client, 
 def test_it_exports_a_milestone_through_the_api(shop, milestone, api_client, alice):
     response = api_client(alice).get(f"/api/v1/reviews/{shop.review.pk}/export.json", {"milestone": milestone.pk})
 
-    payload = json.loads(response.content)
+    payload = json.loads(_body(response))
     assert (payload["milestone"]["name"], payload["answers"][0]["risk"]) == ("출시 전", "MEDIUM_RISK")
 
 
@@ -550,8 +561,24 @@ def test_it_answers_404_to_an_outsider_through_the_api(shop, api_client, charlie
 
 
 def test_it_exports_only_the_callers_workloads_through_the_api(shop, api_client, charlie):
-    payload = json.loads(api_client(charlie).get("/api/v1/lenses/serverless/risks.json").content)
+    payload = json.loads(_body(api_client(charlie).get("/api/v1/lenses/serverless/risks.json")))
 
     assert {row["workload"] for row in payload["rows"]} == {"Zeta"}
     assert [row["pillar"] for row in payload["rows"]] == [label for label, _name in PILLARS]
     assert payload["rows"][0]["none"] == 1
+
+
+def test_it_streams_the_risk_counts_a_chunk_of_reviews_at_a_time(shop, client_for, alice, monkeypatch):
+    from reviewapp import exports
+
+    whole = client_for(alice).get(_consolidated_url("csv"))
+    whole_json = client_for(alice).get(_consolidated_url("json"))
+    monkeypatch.setattr(exports, "CONSOLIDATED_CHUNK", 1)
+    chunked = client_for(alice).get(_consolidated_url("csv"))
+
+    assert whole.streaming and whole_json.streaming and chunked.streaming
+    assert _body(chunked) == _body(whole)
+    rows = list(exports.consolidated_rows(Workload.objects.for_user(alice), "serverless", language="en"))
+    assert len(rows) == 10
+    assert _body(whole) == to_csv(rows, CONSOLIDATED_COLUMNS)
+    assert json.loads(_body(whole_json)) == json.loads(json.dumps({"lens": "serverless", "rows": rows}))

@@ -16,7 +16,7 @@ from .reviews import (
     ReviewSummary,
 )
 from .sessions import SessionDetail, SessionList, SessionMinutes, SessionStep
-from .workloads import ConsolidatedExport, MemberDetail, MemberList, WorkloadDetail, WorkloadList
+from .workloads import ConsolidatedExport, LensPortfolio, MemberDetail, MemberList, WorkloadDetail, WorkloadList
 
 __all__ = [
     "LensList",
@@ -32,6 +32,7 @@ __all__ = [
     "InvitationList",
     "InvitationDetail",
     "ConsolidatedExport",
+    "LensPortfolio",
     "ReviewList",
     "ReviewDetail",
     "ReviewSummary",

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from ...access import get_workload_for_user
 from ...exports import consolidated_download
 from ...models import Membership, Role, Workload
+from ...portfolio import portfolio_data, portfolio_of
 from ...workloads import SharingError, membership_remove, membership_set, workload_create
 from .. import serializers as s
 from .common import writing
@@ -115,3 +116,16 @@ class ConsolidatedExport(APIView):
         if download is None:
             raise Http404("No such lens.")
         return download.response()
+
+
+class LensPortfolio(APIView):
+    """The lens across every workload you can see: risk counts per pillar, the best practices most often
+    missing, workloads by number of high risks, improvement items by status and owner, and high and medium
+    risks across milestones (the portfolio page's figures)."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, slug: str):
+        portfolio = portfolio_of(workloads=Workload.objects.for_user(request.user), slug=slug)
+        if portfolio is None:
+            raise Http404("No such lens.")
+        return Response(portfolio_data(portfolio))
