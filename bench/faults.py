@@ -53,7 +53,7 @@ from bench.server import (  # noqa: E402
     start_gunicorn,
     stop,
 )
-from bench.workshop_load import ACTION_EVERY, NAVIGATE_SHARE, POLL_EVERY, Participant, sign_in_all  # noqa: E402
+from bench.workshop_load import ACTION_EVERY, POLL_EVERY, Participant, sign_in_all  # noqa: E402
 from bench.workshop_stats import Stats, check_nothing_lost, percentile  # noqa: E402
 
 PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", "50"))
@@ -154,32 +154,6 @@ class RetryingParticipant(Participant):
                 self.stats.confirmed.append(Confirmed(self.key, new_version, time.time(), *stored, self.name))
                 self.adopt(Seen(new_version, *stored))
         return response
-
-    async def run_polls(self, deadline: float) -> None:
-        await asyncio.sleep(self.rng.uniform(0, POLL_EVERY))
-        for _ in range(int((deadline - time.monotonic()) / POLL_EVERY) + 2):
-            started = time.monotonic()
-            if started >= deadline:
-                return
-            try:
-                await self.poll()
-            except (OSError, ConnectionError) as exc:
-                self.stats.error(f"poll {type(exc).__name__}")
-            await asyncio.sleep(max(0.0, POLL_EVERY - (time.monotonic() - started)))
-
-    async def run_answers(self, deadline: float) -> None:
-        for _ in range(int((deadline - time.monotonic()) / ACTION_EVERY[0]) + 1):
-            pause = self.rng.uniform(*ACTION_EVERY)
-            if time.monotonic() + pause >= deadline:
-                return
-            await asyncio.sleep(pause)
-            try:
-                if self.rng.random() < NAVIGATE_SHARE:
-                    await self.open_question(self.rng.choice([k for k in self.questions if k != self.key]))
-                else:
-                    await self.answer()
-            except (OSError, ConnectionError, AttributeError) as exc:
-                self.stats.error(f"answer {type(exc).__name__}")
 
 
 # --- the faults ---------------------------------------------------------------------------------------

@@ -175,7 +175,7 @@ class Participant:
 
     async def run_polls(self, deadline: float) -> None:
         await asyncio.sleep(self.rng.uniform(0, POLL_EVERY))
-        for _ in range(int(DURATION / POLL_EVERY) + 2):
+        for _ in range(int((deadline - time.monotonic()) / POLL_EVERY) + 2):
             started = time.monotonic()
             if started >= deadline:
                 return
@@ -186,7 +186,7 @@ class Participant:
             await asyncio.sleep(max(0.0, POLL_EVERY - (time.monotonic() - started)))
 
     async def run_answers(self, deadline: float) -> None:
-        for _ in range(int(DURATION / ACTION_EVERY[0]) + 1):
+        for _ in range(int((deadline - time.monotonic()) / ACTION_EVERY[0]) + 1):
             pause = self.rng.uniform(*ACTION_EVERY)
             if time.monotonic() + pause >= deadline:
                 return

@@ -188,3 +188,14 @@ def item_seconds(events: list[SessionEvent], until: datetime) -> dict[int, int]:
     if running and last is not None:
         spent[index] = spent.get(index, 0) + (until - last).total_seconds()
     return {key: round(value) for key, value in spent.items()}
+
+
+# The steps a facilitator takes by name (pages and API alike); extending takes minutes, so it stands apart.
+STEPS = {
+    "start": session_start,
+    "pause": session_pause,
+    "resume": session_resume,
+    "next": session_next,
+    "end": session_end,
+    "reopen": session_reopen,
+}

@@ -20,24 +20,7 @@ from ..sessions.attendance import attendance_correct
 from ..sessions.discussion import discussion_set, parking_add, parking_delete
 from ..sessions.minutes import session_minutes
 from ..sessions.planning import agenda_of, previous_agenda, session_delete, session_edit, session_plan, sessions_listed
-from ..sessions.running import (
-    session_end,
-    session_extend,
-    session_next,
-    session_pause,
-    session_reopen,
-    session_resume,
-    session_start,
-)
-
-STEPS = {
-    "start": session_start,
-    "pause": session_pause,
-    "resume": session_resume,
-    "next": session_next,
-    "end": session_end,
-    "reopen": session_reopen,
-}
+from ..sessions.running import STEPS, session_extend
 
 
 def _back(request: HttpRequest, default: str) -> str:

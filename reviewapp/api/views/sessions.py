@@ -1,43 +1,22 @@
 """Review sessions over the API: plan and list them, run the clock, read the minutes."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ...access import get_review_for_user
+from ...access import get_review_for_user, get_session_for_user
 from ...models import ReviewSession
 from ...sessions.minutes import session_minutes
 from ...sessions.planning import AgendaEntry, session_plan
-from ...sessions.running import (
-    session_end,
-    session_extend,
-    session_next,
-    session_pause,
-    session_reopen,
-    session_resume,
-    session_start,
-)
+from ...sessions.running import STEPS, session_extend
 from .. import serializers as s
-
-STEPS = {
-    "start": session_start,
-    "pause": session_pause,
-    "resume": session_resume,
-    "next": session_next,
-    "end": session_end,
-    "reopen": session_reopen,
-}
 
 
 def _session(request, pk: int, session_pk: int, *, write: bool = False) -> ReviewSession:
-    review, _role = get_review_for_user(request, pk, write=write)
-    session = get_object_or_404(ReviewSession.objects.select_related("facilitator"), pk=session_pk, review=review)
-    session.review = review
-    return session
+    return get_session_for_user(request, pk, session_pk, write=write)[0]
 
 
 def _refused(error: DjangoValidationError) -> ValidationError:
