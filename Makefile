@@ -70,7 +70,7 @@ bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/typing_audit.py
 	scripts/with-postgres.sh $(BIN)/python bench/many_workloads.py
 
-# The workshop load with each fault injected (PostgreSQL restart, Redis down, workers killed): see bench/faults.py.
+# The workshop load with each fault injected (PostgreSQL restart, Redis down, web workers killed, job worker killed mid-render): see bench/faults.py.
 bench-faults: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/faults.py
 

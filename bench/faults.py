@@ -10,7 +10,12 @@ at FAULT_AT seconds:
 - redis-down: the Redis of CACHE_URL stopped for REDIS_DOWN seconds (it saves its data and comes
   back with it), then started again;
 - workers-killed: every gunicorn worker SIGKILLed at once (the OOM killer, a botched deploy),
-  with saves in flight.
+  with saves in flight;
+- job-worker-killed: a participant asks for the review's PDF report; the background worker
+  (`manage.py db_worker`) is SIGKILLed in the middle of rendering it and a new worker started, as a
+  deploy or the OOM killer does. The participant's page keeps asking (every 1.5 s) until the report
+  is downloaded: the render is queued again once it is taken for lost (REPORT_RENDER_STALE_SECONDS,
+  here JOB_STALE) and its result written once.
 
 The participants behave as static/js/answers.js does: every edit carries an idempotency key, and
 a save that fails (no answer, or 5xx/408/429) is sent again with the same key after 1, 2, 4...
@@ -61,7 +66,12 @@ RUN = float(os.environ.get("BENCH_FAULT_SECONDS", "90"))
 FAULT_AT = float(os.environ.get("BENCH_FAULT_AT", "20"))
 REDIS_DOWN = float(os.environ.get("BENCH_REDIS_DOWN_SECONDS", "60"))
 GRACE = 30.0  # seconds after the run for saves still being retried
-FAULTS = [f for f in os.environ.get("BENCH_FAULTS", "postgres-restart,redis-down,workers-killed").split(",") if f]
+FAULTS = [
+    f
+    for f in os.environ.get("BENCH_FAULTS", "postgres-restart,redis-down,workers-killed,job-worker-killed").split(",")
+    if f
+]
+JOB_STALE = 10  # REPORT_RENDER_STALE_SECONDS of the job-worker-killed run
 UNAVAILABLE = 'class="muted presence-unavailable"'  # the people bar while presence is unavailable (any language)
 WINDOW = 2.0  # seconds: recovered once a window this long after the fault has no failure and the usual p95
 
@@ -87,6 +97,7 @@ class Run:
     presence_unavailable: int = 0
     stop_editing: float = 0.0
     give_up: float = 0.0
+    report: dict = field(default_factory=dict)  # job-worker-killed: what became of the report
 
 
 class TimedBrowser(Browser):
@@ -203,7 +214,7 @@ class Redis:
             self.process.wait(30)
 
 
-async def inject(fault: str, run: Run, server: subprocess.Popen, redis: Redis | None) -> None:
+async def inject(fault: str, run: Run, server: subprocess.Popen, redis: Redis | None, jobs: "JobWorker | None") -> None:
     await asyncio.sleep(max(0.0, run.started + FAULT_AT - time.monotonic()))
     run.fault_at = time.monotonic()
     progress(f"{fault} at {run.fault_at - run.started:.1f} s")
@@ -216,8 +227,83 @@ async def inject(fault: str, run: Run, server: subprocess.Popen, redis: Redis | 
     elif fault == "workers-killed":
         for pid in process_tree(server.pid)[1:]:
             os.kill(pid, signal.SIGKILL)
+    elif fault == "job-worker-killed":
+        await kill_the_worker_mid_render(run, jobs)
     run.fault_over = time.monotonic()
     progress(f"{fault} over at {run.fault_over - run.started:.1f} s")
+    if fault == "job-worker-killed":
+        await download_the_report(run, jobs)
+
+
+class JobWorker:
+    """The background worker (`manage.py db_worker`) and the participant waiting for a report."""
+
+    def __init__(self, env: dict, browser: "TimedBrowser", review_id: int, milestone_id: int):
+        self.env, self.browser, self.review_id = env, browser, review_id
+        self.process: subprocess.Popen | None = None
+        # A milestone's report: one state, however much the workshop edits the review meanwhile.
+        self.url = f"/reviews/{review_id}/milestones/{milestone_id}/report.pdf?lang=ko&size=a4"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--verbosity", "0"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def kill(self) -> None:
+        for pid in reversed(process_tree(self.process.pid)):
+            os.kill(pid, signal.SIGKILL)
+        self.process.wait(30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(30)
+
+
+def _render_status(review_id: int) -> str:
+    from django.db import connection
+
+    from reviewapp.models import ReportRender
+
+    try:
+        return ReportRender.objects.filter(review_id=review_id).values_list("status", flat=True).first() or ""
+    finally:
+        connection.close()
+
+
+async def kill_the_worker_mid_render(run: Run, jobs: JobWorker) -> None:
+    """Ask for the report, SIGKILL the worker once it is rendering, start a new one."""
+    _seconds, response = await jobs.browser.request("GET", jobs.url)
+    run.report["first_answer"] = response.status
+    deadline = time.monotonic() + 120
+    status = ""
+    while time.monotonic() < deadline:
+        status = await asyncio.to_thread(_render_status, jobs.review_id)
+        if status != "queued" and status:
+            break
+        await asyncio.sleep(0.02)
+    run.report["status_when_killed"] = status
+    await asyncio.to_thread(jobs.kill)
+    run.report["killed_at"] = time.monotonic()
+    jobs.start()
+
+
+async def download_the_report(run: Run, jobs: JobWorker) -> None:
+    """Ask again every 1.5 s, as the progress page does, until the PDF comes (bounded)."""
+    deadline = run.report["killed_at"] + JOB_STALE + 180
+    while time.monotonic() < deadline:
+        await asyncio.sleep(1.5)
+        try:
+            _seconds, response = await jobs.browser.request("GET", jobs.url)
+        except (OSError, ConnectionError):
+            continue
+        if response.status == 200 and response.body.startswith("%PDF"):
+            run.report["downloaded_after"] = time.monotonic() - run.report["killed_at"]
+            return
 
 
 # --- one run per fault ----------------------------------------------------------------------------------
@@ -227,12 +313,12 @@ def progress(text: str) -> None:
     print(f"[faults] {text}", file=sys.stderr, flush=True)
 
 
-async def workshop(people: list[RetryingParticipant], run: Run, fault: str, server, redis) -> None:
+async def workshop(people: list[RetryingParticipant], run: Run, fault: str, server, redis, jobs) -> None:
     run.started = time.monotonic()
     run.stop_editing = run.started + RUN
     run.give_up = run.stop_editing + GRACE
     tasks = [p.run_polls(run.stop_editing) for p in people] + [p.run_answers(run.stop_editing) for p in people]
-    await asyncio.wait_for(asyncio.gather(inject(fault, run, server, redis), *tasks), RUN + GRACE + 60)
+    await asyncio.wait_for(asyncio.gather(inject(fault, run, server, redis, jobs), *tasks), RUN + GRACE + 60)
 
 
 def one_fault(fault: str, questions: dict[str, list[str]]) -> dict:
@@ -251,16 +337,24 @@ def one_fault(fault: str, questions: dict[str, list[str]]) -> dict:
         redis.start()
         cache_url = redis.url
     review_id, names = create_workshop(PARTICIPANTS, f"Faults bench: {fault}")
+    milestone_id = first_milestone(review_id) if fault == "job-worker-killed" else None
     connections.close_all()
     port = free_port()
-    server = start_gunicorn(port, {**server_env(cache_url), "LOG_LEVEL": "CRITICAL"})
+    env = {**server_env(cache_url), "LOG_LEVEL": "CRITICAL", "REPORT_RENDER_STALE_SECONDS": str(JOB_STALE)}
+    server = start_gunicorn(port, env)
     run, stats = Run(), Stats()
+    jobs = None
     try:
         people = signed_in_people(port, names, review_id, questions, stats, run)
+        if fault == "job-worker-killed":
+            jobs = JobWorker(env, people[0].browser, review_id, milestone_id)
+            jobs.start()
         run.requests.clear()
         progress(f"{fault}: {len(people)} participants for {RUN:.0f} s, the fault at {FAULT_AT:.0f} s")
-        asyncio.run(workshop(people, run, fault, server, redis))
+        asyncio.run(workshop(people, run, fault, server, redis, jobs))
     finally:
+        if jobs is not None:
+            jobs.stop()
         stop(server)
         if redis is not None:
             redis.stop()
@@ -282,6 +376,7 @@ def one_fault(fault: str, questions: dict[str, list[str]]) -> dict:
     never = [e for e in run.edits if e.answered is None]
     return {
         "fault": fault,
+        "report": report_outcome(review_id, run) if fault == "job-worker-killed" else None,
         "requests": len(run.requests),
         "failed": len(failures),
         "failing_for": (max(failures) - run.fault_at) if failures else 0.0,
@@ -296,6 +391,29 @@ def one_fault(fault: str, questions: dict[str, list[str]]) -> dict:
         "duplicated": applied_twice,
         "presence_unavailable": run.presence_unavailable,
         "confirmed": len(stats.confirmed),
+    }
+
+
+def first_milestone(review_id: int) -> int:
+    from reviewapp.milestones import milestone_create
+    from reviewapp.models import Review
+
+    review = Review.objects.select_related("created_by").get(pk=review_id)
+    return milestone_create(review=review, name="Before the workshop", user=review.created_by).pk
+
+
+def report_outcome(review_id: int, run: Run) -> dict:
+    """What the killed render became: attempts, renders that finished, rows kept, the download."""
+    from django_tasks_db.models import DBTaskResult
+
+    from reviewapp.models import ReportRender
+
+    rows = list(ReportRender.objects.filter(review_id=review_id).values("status", "attempt"))
+    return {
+        **run.report,
+        "rows": rows,
+        "rendered": DBTaskResult.objects.filter(return_value="ready").count(),
+        "unfinished_jobs": DBTaskResult.objects.filter(status="RUNNING").count(),
     }
 
 
@@ -364,7 +482,8 @@ workshop of `bench/workshop_load.py` ({PARTICIPANTS} participants polling every 
 retry a failed save with the same idempotency key after 1, 2, 4... (at most 15) s, as the page does, and have
 {GRACE:.0f} s after the run to deliver. postgres-restart: `pg_ctl stop -m fast` then `start`; redis-down: the
 CACHE_URL Redis stopped for {REDIS_DOWN:.0f} s (saving its data) and started again; workers-killed: all {WORKERS}
-workers SIGKILLed at once. The other runs use a file cache as CACHE_URL. The machine's load average was
+workers SIGKILLed at once; job-worker-killed: the `db_worker` SIGKILLed while it renders the PDF a participant
+asked for, a new worker started, renders taken for lost after {JOB_STALE} s. The other runs use a file cache as CACHE_URL. The machine's load average was
 {load_before:.1f} before and {load_after:.1f} after (more than the {os.cpu_count()} cores: other work queued the requests).
 
 | fault | fault lasted s | requests | failed | failing for s | recovered after s | p95 before the fault ms | slowest answer after s | edits | edits that met a failure | of them delivered | lost | duplicated | answers saying who is here is unavailable |
@@ -377,11 +496,40 @@ and the p95 was back (at most twice the p95 before the fault). "Slowest answer a
 fault on (requests wait in gunicorn's queue while no worker takes them). "Lost": edits never delivered, plus confirmed saves missing from or different in the
 database or its history. "Duplicated": an edit (one idempotency key) applied as more than one change.
 """
+    for r in results:
+        if r["report"] is not None:
+            report += job_paragraph(r["report"])
     print(report)
     with open(REPORT, "a", encoding="utf-8") as fh:
         fh.write(report)
+    if any(r["report"] is not None and not job_held(r["report"]) for r in results):
+        sys.exit("the report whose worker was killed was not downloaded once rendered: see above")
     if any(r["lost"] or r["duplicated"] for r in results):
         sys.exit("edits were lost or duplicated under a fault: see above")
+
+
+def job_held(report: dict) -> bool:
+    rows = report["rows"]
+    return (
+        "downloaded_after" in report
+        and len(rows) == 1
+        and rows[0]["status"] == "ready"
+        and report["rendered"] == 1
+        and report["status_when_killed"] == "rendering"
+    )
+
+
+def job_paragraph(report: dict) -> str:
+    rows = report["rows"]
+    row = rows[0] if rows else {"status": "none", "attempt": 0}
+    downloaded = report.get("downloaded_after")
+    return f"""
+job-worker-killed: the first ask for the report answered {report.get("first_answer")}; the worker was killed while
+the render was "{report.get("status_when_killed")}"; the render was queued again and finished at attempt
+{row["attempt"]} ({len(rows)} report row, status {row["status"]}; {report["rendered"]} job wrote a PDF, {report["unfinished_jobs"]}
+job left "running" by the killed worker and never written); the participant downloaded the PDF
+{f"{downloaded:.1f} s" if downloaded is not None else "never (within the bound)"} after the kill.
+"""
 
 
 if __name__ == "__main__":
