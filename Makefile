@@ -66,6 +66,7 @@ bench: $(BIN)/.installed system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/pdf_render.py
 	scripts/with-postgres.sh $(BIN)/python bench/pdf_jobs.py
 	scripts/with-postgres.sh $(BIN)/python bench/workshop_load.py
+	scripts/with-postgres.sh $(BIN)/python bench/big_workshop.py
 	scripts/with-postgres.sh $(BIN)/python bench/two_instances.py
 	scripts/with-postgres.sh $(BIN)/python bench/typing_audit.py
 	scripts/with-postgres.sh $(BIN)/python bench/many_workloads.py
