@@ -18,6 +18,7 @@ from questions.profiles import (
     carried_answers,
     newer_profile,
     prioritised_keys,
+    profile_questions,
 )
 
 from .milestones import milestone_create
@@ -111,3 +112,30 @@ def workload_profile_upgrade(*, workload: Workload, user) -> ProfileUpgrade:
     workload.profile, workload.profile_answers = new, answers
     workload.save(update_fields=["profile", "profile_answers", "updated_at"])
     return ProfileUpgrade(workload=workload, old=old, new=new, milestones=milestones, dropped=dropped)
+
+
+@dataclass
+class ProfileSummary:
+    """What the workload page shows of its profile: the answers given, in the profile's words."""
+
+    profile: Profile
+    answers: list[tuple[str, list[str]]]  # (question title, chosen choice titles), in order
+    prioritised_count: int
+    newer: Profile | None
+
+
+def profile_summary(workload: Workload) -> ProfileSummary | None:
+    if workload.profile_id is None:
+        return None
+    profile = workload.profile
+    rows = []
+    for question in profile_questions(profile):
+        chosen = set(workload.profile_answers.get(question.key, ()))
+        titles = [choice.title for choice in question.choices.all() if choice.key in chosen]
+        rows.append((question.title, titles))
+    return ProfileSummary(
+        profile=profile,
+        answers=rows,
+        prioritised_count=len(workload_prioritised_keys(workload)),
+        newer=newer_profile(profile),
+    )

@@ -174,3 +174,28 @@ def template_upgrade(*, template: ReviewTemplate) -> TemplateUpgrade:
     template.lens = target
     template.save(update_fields=["lens", "updated_at"])
     return TemplateUpgrade(template, old_lens, target, sorted(dropped_questions), dropped_choices)
+
+
+@dataclass
+class TemplateAnswerRow:
+    """One pre-filled answer as the template page lists it, in the lens's order."""
+
+    label: str
+    title: str
+    state: AnswerState
+    choices: list[str]  # titles of the ticked choices
+
+
+def template_rows(template: ReviewTemplate) -> list[TemplateAnswerRow]:
+    bank = load_bank(template.lens)
+    states = template_states(template)
+    return [
+        TemplateAnswerRow(
+            label=item.question.label,
+            title=item.question.title,
+            state=states[item.key],
+            choices=[choice.title for choice in item.choices if choice.key in states[item.key].choices],
+        )
+        for item in bank.questions
+        if item.key in states
+    ]
