@@ -1,13 +1,15 @@
 """Profile pages: answering the questionnaire, flags and filters on the review and plan, upgrading, access."""
 
 from django.urls import reverse
+from django.utils import translation
 
 from questions.profiles import profile_draft_create, profile_publish
 from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
-from reviewapp.models import Milestone
+from reviewapp.models import Milestone, Review
 from reviewapp.profiles import workload_profile_set
+from reviewapp.reports import ReportRequest, render_report_html
 from tests.factories import make_profile
 
 
@@ -123,3 +125,12 @@ def test_korean_pages_speak_korean(workload, alice, client_for):
     page = client_for(alice, language="ko").get(reverse("reviewapp:workload_detail", args=[workload.pk]))
     text = page.content.decode()
     assert "비즈니스 맥락" in text and "공개되어 있습니까?" in text
+
+
+def test_the_report_flags_and_counts_prioritised_questions(workload, review, alice):
+    _with_profile(workload)
+    review = Review.objects.get(pk=review.pk)  # as the report job reads it
+    with translation.override("en"):
+        html = render_report_html(ReportRequest(review=review, milestone=None, language="en", page_size="a4"))
+    assert html.count('class="badge prioritised"') == 1
+    assert "1 prioritised question: 0 high, 0 medium risk" in html
