@@ -18,6 +18,13 @@ class ProfilePickForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profile"].queryset = Profile.objects.current()
+        self.fields["profile"].label_from_instance = lambda p: (
+            _("%(name)s (version %(version)d)")
+            % {
+                "name": p.name,
+                "version": p.version,
+            }
+        )
 
 
 def _field_name(question: ProfileQuestion) -> str:

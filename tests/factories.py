@@ -160,7 +160,17 @@ def workload_snapshot(workload: Workload) -> dict:
     workload.refresh_from_db()
     fields = {
         name: getattr(workload, name)
-        for name in ("name", "description", "environment", "regions", "review_owner", "industry", "notes")
+        for name in (
+            "name",
+            "description",
+            "environment",
+            "regions",
+            "review_owner",
+            "industry",
+            "notes",
+            "profile_id",
+            "profile_answers",
+        )
     }
     return {
         "fields": fields,
