@@ -78,9 +78,21 @@ class ProfileAnswersForm(forms.Form):
 
 
 class TemplateForm(forms.ModelForm):
-    """A template's name and description (its answers come from a review, or the API)."""
+    """A template's name and description (its answers come from a review, or the API), and, when editing,
+    which of its pre-filled answers to leave out from now on."""
+
+    remove = forms.MultipleChoiceField(
+        label=_("Leave out these answers"), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = ReviewTemplate
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, answered: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        if answered:
+            self.fields["remove"].choices = answered
+        else:
+            del self.fields["remove"]

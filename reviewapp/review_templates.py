@@ -180,6 +180,7 @@ def template_upgrade(*, template: ReviewTemplate) -> TemplateUpgrade:
 class TemplateAnswerRow:
     """One pre-filled answer as the template page lists it, in the lens's order."""
 
+    key: str
     label: str
     title: str
     state: AnswerState
@@ -191,6 +192,7 @@ def template_rows(template: ReviewTemplate) -> list[TemplateAnswerRow]:
     states = template_states(template)
     return [
         TemplateAnswerRow(
+            key=item.key,
             label=item.question.label,
             title=item.question.title,
             state=states[item.key],

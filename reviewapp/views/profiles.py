@@ -23,7 +23,8 @@ def workload_profile(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         # The one in use (even an older version: its answers are shown as given), else the first there is.
         profile = workload.profile or Profile.objects.current().first()
-    context = {"workload": workload, "pick": pick, "profile": profile, "summary": profile_summary(workload)}
+    summary = profile_summary(workload)
+    context = {"workload": workload, "pick": pick, "profile": profile, "summary": summary}
     if profile is None:
         return render(request, "reviewapp/workload_profile.html", context)
     answers = workload.profile_answers if profile.pk == workload.profile_id else {}

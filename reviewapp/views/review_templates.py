@@ -14,6 +14,7 @@ from ..review_templates import (
     current_lens,
     template_from_review,
     template_rows,
+    template_states,
     template_update,
     template_upgrade,
 )
@@ -49,10 +50,19 @@ def template_from_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_template_for_user(request, pk)
-    form = TemplateForm(request.POST or None, instance=template)
+    rows = template_rows(template)
+    answered = [(row.key, f"{row.label} {row.title}") for row in rows]
+    form = TemplateForm(request.POST or None, instance=template, answered=answered)
     if request.method == "POST" and form.is_valid():
+        remove = set(form.cleaned_data.get("remove") or ())
+        answers = {k: v for k, v in template_states(template).items() if k not in remove} if remove else None
         try:
-            template_update(template=template, **form.cleaned_data)
+            template_update(
+                template=template,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                answers=answers,
+            )
         except TemplateError as exc:
             for problem in exc.problems:
                 form.add_error(None, problem)

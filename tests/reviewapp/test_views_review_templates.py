@@ -7,7 +7,7 @@ from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import ReviewTemplate
-from reviewapp.review_templates import template_create
+from reviewapp.review_templates import template_create, template_states
 from tests.factories import make_workload
 
 
@@ -89,3 +89,19 @@ def test_a_template_on_an_older_lens_is_marked_and_upgraded(lens, alice, staff, 
     template.refresh_from_db()
     assert template.lens == new_lens
     assert "Lens not current" not in client.get(reverse("reviewapp:template_list")).content.decode()
+
+
+def test_it_leaves_out_the_answers_ticked_for_removal(lens, alice, client_for):
+    template = template_create(
+        owner=alice,
+        name="Std",
+        lens=lens,
+        answers={"p1_q1": AnswerState(notes="keep"), "p2_q1": AnswerState(notes="drop")},
+    )
+    url = reverse("reviewapp:template_detail", args=[template.pk])
+    client = client_for(alice)
+    assert 'value="p2_q1"' in client.get(url).content.decode()
+    client.post(url, {"name": "Std", "description": "", "remove": ["p2_q1"]})
+    assert set(template_states(template)) == {"p1_q1"}
+    response = client.post(url, {"name": "Std", "description": "", "remove": ["p9_q9"]})
+    assert response.status_code == 400 and set(template_states(template)) == {"p1_q1"}
