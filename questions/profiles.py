@@ -17,11 +17,13 @@ ProfileAnswers = dict[str, list[str]]
 
 
 class ProfileError(ValueError):
-    """Answers or a version that cannot be taken; ``problems`` says why, one message each."""
+    """Answers or a version that cannot be taken; ``problems`` says why, one message each, and ``field``
+    whether the profile itself ("profile") or the answers given to it ("answers") are at fault."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], *, field: str = "answers"):
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.field = field
 
 
 _QUESTIONS: dict[int, list[ProfileQuestion]] = {}

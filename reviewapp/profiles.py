@@ -64,7 +64,7 @@ def workload_profile_set(*, workload: Workload, profile: Profile | None, answers
     else:
         keeping = profile.pk == workload.profile_id
         if profile.status != Profile.Status.PUBLISHED and not keeping:
-            raise ProfileError([_("Only a published profile can be chosen.")])
+            raise ProfileError([_("Only a published profile can be chosen.")], field="profile")
         problems = answers_problems(profile, answers)
         if problems:
             raise ProfileError(problems)
@@ -102,7 +102,7 @@ def workload_profile_upgrade(*, workload: Workload, user) -> ProfileUpgrade:
     old = workload.profile
     new = newer_profile(old)
     if old is None or new is None:
-        raise ProfileError([_("The workload already uses the newest version of its profile.")])
+        raise ProfileError([_("The workload already uses the newest version of its profile.")], field="profile")
     milestones = [
         milestone_create(review=review, name=_milestone_name(review, new), user=user, bounded=False)
         for review in workload.reviews.filter(lens__slug=old.lens_slug).select_related("lens", "workload")

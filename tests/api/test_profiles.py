@@ -38,6 +38,8 @@ def test_it_sets_clears_and_refuses_a_workload_profile(workload, api_for, alice,
     bad = _send(api_for(alice), "put", url, {"profile": profile.pk, "answers": {"exposed": ["nope"]}})
     assert bad.status_code == 400
     assert "“nope” is not a choice of the question “exposed”." in bad.json()["details"]["answers"]
+    draft = _send(api_for(alice), "put", url, {"profile": make_profile(slug="d", status="draft").pk, "answers": {}})
+    assert draft.json()["details"] == {"profile": ["Only a published profile can be chosen."]}
     assert api_for(vera).get(url).json()["answers"] == {"exposed": ["exposed_yes"], "constraints": ["cost"]}
     assert api_for(alice).delete(url).status_code == 204
     workload.refresh_from_db()

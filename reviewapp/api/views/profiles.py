@@ -70,7 +70,7 @@ class WorkloadProfile(APIView):
                 answers=serializer.validated_data["answers"],
             )
         except ProfileError as exc:
-            raise ValidationError({"answers": exc.problems}) from None
+            raise ValidationError({exc.field: exc.problems}) from None
         return Response(_workload_profile_data(workload))
 
     @extend_schema(responses={204: None})
