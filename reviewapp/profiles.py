@@ -22,7 +22,7 @@ from questions.profiles import (
 )
 
 from .milestones import milestone_create
-from .models import Milestone, Review, Workload
+from .models import Answer, Milestone, Review, Workload
 
 
 def workload_prioritised_keys(workload: Workload) -> frozenset[str]:
@@ -45,11 +45,10 @@ def prioritised_questions(workload: Workload) -> set[int]:
     keys = workload_prioritised_keys(workload)
     if not keys:
         return set()
-    return set(
-        Review.objects.filter(workload=workload, lens__slug=workload.profile.lens_slug)
-        .filter(answers__question__key__in=keys)
-        .values_list("answers__question_id", flat=True)
+    answers = Answer.objects.filter(
+        review__workload=workload, review__lens__slug=workload.profile.lens_slug, question__key__in=keys
     )
+    return set(answers.order_by().values_list("question_id", flat=True))
 
 
 @transaction.atomic

@@ -18,6 +18,13 @@ from questions.profiles import (
 from tests.factories import make_profile
 
 
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages are compared in English (the site's default language is Korean)."""
+    with translation.override("en"):
+        yield
+
+
 def test_it_prioritises_the_questions_the_chosen_answers_name(lens):
     profile = make_profile()
     assert prioritised_keys(profile, {"exposed": ["exposed_yes"], "constraints": ["cost"]}) == {"p1_q1", "p2_q1"}
@@ -25,7 +32,6 @@ def test_it_prioritises_the_questions_the_chosen_answers_name(lens):
     assert prioritised_keys(None, {"exposed": ["exposed_yes"]}) == frozenset()
 
 
-@translation.override("en")
 def test_it_refuses_answers_that_do_not_fit(lens):
     profile = make_profile()
     assert answers_problems(profile, {"exposed": ["exposed_yes"], "constraints": ["cost", "speed"]}) == []

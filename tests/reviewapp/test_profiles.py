@@ -1,6 +1,7 @@
 """A workload's profile: choosing it, the prioritised questions, and upgrading milestone first."""
 
 import pytest
+from django.utils import translation
 
 from questions.models import Profile
 from questions.profiles import ProfileError, profile_draft_create, profile_publish
@@ -12,6 +13,13 @@ from reviewapp.profiles import (
     workload_profile_upgrade,
 )
 from tests.factories import make_profile
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages are compared in English (the site's default language is Korean)."""
+    with translation.override("en"):
+        yield
 
 
 def test_it_sets_a_profile_and_flags_the_questions_it_prioritises(workload, review):

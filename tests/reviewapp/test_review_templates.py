@@ -21,6 +21,13 @@ from reviewapp.workloads import review_create
 from tests.factories import make_workload
 
 
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages are compared in English (the site's default language is Korean)."""
+    with translation.override("en"):
+        yield
+
+
 def _answer(review, key, user, **state):
     answer_save(review=review, item=load_bank(review.lens).by_key[key], user=user, state=AnswerState(**state))
 
@@ -43,7 +50,6 @@ def test_it_makes_a_template_from_a_review_and_applies_it_to_a_new_review(review
     assert (change.template, change.template_name, change.changed_by) == (template, "Our platform", alice)
 
 
-@translation.override("en")
 def test_it_refuses_answers_that_do_not_fit_the_lens(lens, alice):
     with pytest.raises(TemplateError) as caught:
         template_create(
