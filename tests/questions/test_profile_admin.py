@@ -35,3 +35,29 @@ def test_a_published_profile_is_read_only_and_other_staff_only_read(lens, eddie,
     )
     assert response.status_code == 403
     assert not Profile.objects.filter(slug="x").exists()
+
+
+def test_a_bank_editor_creates_a_profile_as_a_draft(lens, eddie, client_for):
+    response = client_for(eddie).post(
+        "/admin/questions/profile/add/",
+        {
+            "slug": "new",
+            "version": 1,
+            "lens_slug": "mini",
+            "name_en": "New context",
+            "name_ko": "새 맥락",
+            "questions-TOTAL_FORMS": 1,
+            "questions-INITIAL_FORMS": 0,
+            "questions-0-order": 1,
+            "questions-0-key": "public",
+            "questions-0-title_en": "Public?",
+            "questions-0-title_ko": "공개?",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    profile = Profile.objects.get(slug="new")
+    assert (profile.status, profile.name_ko, [q.key for q in profile.questions.all()]) == (
+        "draft",
+        "새 맥락",
+        ["public"],
+    )
