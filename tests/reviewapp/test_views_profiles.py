@@ -134,3 +134,12 @@ def test_the_report_flags_and_counts_prioritised_questions(workload, review, ali
         html = render_report_html(ReportRequest(review=review, milestone=None, language="en", page_size="a4"))
     assert html.count('class="badge prioritised"') == 1
     assert "1 prioritised question: 0 high, 0 medium risk" in html
+
+
+def test_the_admin_shows_a_workload_profile_but_does_not_change_it(workload, staff, client_for):
+    profile = _with_profile(workload)
+    staff.is_superuser = True
+    staff.save()
+    url = f"/admin/reviewapp/workload/{workload.pk}/change/"
+    page = client_for(staff).get(url).content.decode()
+    assert 'name="profile"' not in page and "Business context" in page
