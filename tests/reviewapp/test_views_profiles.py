@@ -137,7 +137,7 @@ def test_the_report_flags_and_counts_prioritised_questions(workload, review, ali
 
 
 def test_the_admin_shows_a_workload_profile_but_does_not_change_it(workload, staff, client_for):
-    profile = _with_profile(workload)
+    _with_profile(workload)
     staff.is_superuser = True
     staff.save()
     url = f"/admin/reviewapp/workload/{workload.pk}/change/"
