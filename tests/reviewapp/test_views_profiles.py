@@ -79,7 +79,9 @@ def test_prioritised_questions_are_flagged_counted_and_filtered(workload, review
     pillar = client.get(reverse("reviewapp:review_pillar", args=[review.pk, "p2"]), {"prioritised": "1"})
     assert "No question of this pillar is prioritised." in pillar.content.decode()
     question = client.get(reverse("reviewapp:review_question", args=[review.pk, "p1_q1"])).content.decode()
-    assert 'class="badge prioritised"' in question
+    assert question.count('class="badge prioritised"') == 2  # the question and its entry in the list beside it
+    present = client.get(reverse("reviewapp:review_present", args=[review.pk]), {"question": "p1_q1"})
+    assert 'class="badge prioritised"' in present.content.decode()
 
 
 def test_the_plan_flags_and_filters_prioritised_questions(workload, review, alice, client_for):
