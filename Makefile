@@ -38,7 +38,7 @@ system-deps:
 
 run: $(BIN)/.installed
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py loaddata serverless_lens
+	DEBUG=true $(BIN)/python manage.py loaddata serverless_lens serverless_profile
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (sign in with the demo account above); background jobs run beside it"
 	DEBUG=true $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \

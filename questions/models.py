@@ -5,6 +5,7 @@ django-modeltranslation; see ``questions/translation.py``.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -217,3 +218,105 @@ class RiskRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.condition} -> {self.risk}"
+
+
+def validate_question_keys(value) -> None:
+    """A list of question ids (``"ops_q1"``), as a profile choice's ``prioritises`` holds."""
+    if not isinstance(value, list) or not all(isinstance(key, str) and key.strip() for key in value):
+        raise ValidationError(_('Give a list of question ids, e.g. ["ops_q1", "sec_q2"].'), code="invalid_keys")
+
+
+class ProfileQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Profile.Status.PUBLISHED)
+
+    def latest_published(self, slug: str):
+        return self.published().filter(slug=slug).order_by("-version").first()
+
+    def current(self):
+        """The latest published version of every profile: the ones a workload can choose."""
+        return self.published().order_by("slug", "-version").distinct("slug")
+
+
+class Profile(models.Model):
+    """A short questionnaire about a workload's business context (AWS: profile).
+
+    Each answer choice marks questions of a lens (by their stable ids, so any version of the
+    lens) as prioritised for workloads that pick it. Versions of one profile share the slug;
+    a published version never changes, so the answers given to it keep their meaning.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    slug = models.SlugField(
+        _("slug"), max_length=64, help_text=_("Stable id of the profile, e.g. 'serverless-context'.")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    lens_slug = models.SlugField(
+        _("lens"), max_length=64, help_text=_("Slug of the lens whose questions it prioritises, e.g. 'serverless'.")
+    )
+    name = models.CharField(_("name"), max_length=128)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug", "-version"]
+        constraints = [models.UniqueConstraint(fields=["slug", "version"], name="profile_slug_version_unique")]
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version}, {self.get_status_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class ProfileQuestion(models.Model):
+    profile = models.ForeignKey(Profile, verbose_name=_("profile"), on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(_("key"), max_length=64, help_text=_("Stable id, e.g. 'regulated_data'."))
+    title = models.CharField(_("title"), max_length=512)
+    description = models.TextField(_("description"), blank=True)
+    multiple = models.BooleanField(_("several answers"), default=False, help_text=_("Allow more than one choice."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["profile", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["profile", "key"], name="profile_question_key_unique")]
+        verbose_name = _("profile question")
+        verbose_name_plural = _("profile questions")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProfileChoice(models.Model):
+    question = models.ForeignKey(
+        ProfileQuestion, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices"
+    )
+    key = models.CharField(_("key"), max_length=64, help_text=_("Stable id, e.g. 'regulated_data_yes'."))
+    title = models.CharField(_("title"), max_length=512)
+    prioritises = models.JSONField(
+        _("prioritised questions"),
+        default=list,
+        blank=True,
+        validators=[validate_question_keys],
+        help_text=_('Ids of the lens questions this answer prioritises, e.g. ["sec_q1", "sec_q3"].'),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["question", "key"], name="profile_choice_key_unique")]
+        verbose_name = _("profile choice")
+        verbose_name_plural = _("profile choices")
+
+    def __str__(self) -> str:
+        return self.title

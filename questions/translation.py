@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Choice, Lens, Pillar, Question
+from .models import Choice, Lens, Pillar, Profile, ProfileChoice, ProfileQuestion, Question
 
 
 @register(Lens)
@@ -21,3 +21,18 @@ class QuestionTranslation(TranslationOptions):
 @register(Choice)
 class ChoiceTranslation(TranslationOptions):
     fields = ("title", "description", "helpful_resource", "improvement_plan", "additional_resources")
+
+
+@register(Profile)
+class ProfileTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(ProfileQuestion)
+class ProfileQuestionTranslation(TranslationOptions):
+    fields = ("title", "description")
+
+
+@register(ProfileChoice)
+class ProfileChoiceTranslation(TranslationOptions):
+    fields = ("title",)

@@ -15,7 +15,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.crypto import constant_time_compare
 
-from .models import WRITE_ROLES, Membership, Review, ReviewSession, Role, Workload
+from .models import WRITE_ROLES, Membership, Review, ReviewSession, ReviewTemplate, Role, Workload
 
 
 def role_of(user, workload: Workload) -> str | None:
@@ -61,7 +61,7 @@ def get_review_for_user(request: HttpRequest, pk: int, *, write: bool = False) -
     """The review (with its workload and lens) and the user's role, or 404 / 403, in one query:
     the caller's membership is read with the review."""
     user = request.user
-    reviews = Review.objects.select_related("workload", "lens", "facilitator")
+    reviews = Review.objects.select_related("workload", "workload__profile", "lens", "facilitator")
     if not user.is_staff:
         member_role = _membership_roles(OuterRef("workload_id"), user.pk)[:1]
         reviews = reviews.annotate(member_role=Subquery(member_role))
@@ -85,6 +85,14 @@ def get_session_for_user(
         raise Http404("Not found.") from None
     session.review = review
     return session, role
+
+
+def get_template_for_user(request: HttpRequest, pk: int) -> ReviewTemplate:
+    """A review template of the user's own (staff: anyone's), or 404: templates are private to their owner."""
+    try:
+        return ReviewTemplate.objects.for_user(request.user).select_related("lens", "owner").get(pk=pk)
+    except ReviewTemplate.DoesNotExist:
+        raise Http404("Not found.") from None
 
 
 @dataclass(frozen=True)

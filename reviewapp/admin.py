@@ -16,6 +16,8 @@ class WorkloadAdmin(admin.ModelAdmin):
     list_display = ["name", "environment", "review_owner", "industry", "updated_at"]
     list_filter = ["environment"]
     search_fields = ["name", "review_owner", "industry"]
+    # A profile and its answers are checked together (reviewapp.profiles.workload_profile_set): set on the workload page.
+    readonly_fields = ["profile", "profile_answers"]
     inlines = [MembershipInline]
 
 

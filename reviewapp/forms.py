@@ -15,7 +15,7 @@ from questions.models import Lens, Question
 from .answer_state import AnswerState, answer_problems, notes_text
 from .bank import Bank, BankQuestion
 from .improvements import PlanFilters
-from .models import NOTES_MAX_LENGTH, Answer, AnswerRisk, ImprovementItem, Role, Workload
+from .models import NOTES_MAX_LENGTH, Answer, AnswerRisk, ImprovementItem, ReviewTemplate, Role, Workload
 from .workload_search import RiskFilter, Sort, WorkloadFilters
 
 
@@ -91,10 +91,29 @@ class WorkloadCreateForm(WorkloadForm):
 
 class ReviewCreateForm(forms.Form):
     lens = forms.ModelChoiceField(label=_("Lens"), queryset=Lens.objects.published())
+    template = forms.ModelChoiceField(
+        label=_("Review template"), queryset=ReviewTemplate.objects.none(), required=False, empty_label=_("No template")
+    )
 
-    def __init__(self, *args, workload: Workload, **kwargs):
+    def __init__(self, *args, workload: Workload, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lens"].queryset = Lens.objects.published().exclude(reviews__workload=workload)
+        if user is not None:
+            self.fields["template"].queryset = (
+                ReviewTemplate.objects.for_user(user).filter(lens__status=Lens.Status.PUBLISHED).select_related("lens")
+            )
+            self.fields["template"].label_from_instance = lambda t: f"{t.name} ({t.lens.name} {t.lens.version})"
+
+    def clean(self):
+        data = super().clean()
+        lens, template = data.get("lens"), data.get("template")
+        if lens and template and template.lens_id != lens.pk:
+            raise ValidationError(
+                _("The template “%(name)s” is for %(lens)s %(version)s: choose that lens, or upgrade the template."),
+                code="template_lens",
+                params={"name": template.name, "lens": template.lens.name, "version": template.lens.version},
+            )
+        return data
 
 
 class ShareForm(forms.Form):
@@ -229,13 +248,17 @@ class PlanFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Any status")), *ImprovementItem.Status.choices]
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Anyone"))
+    prioritised = forms.BooleanField(label=_("Prioritised questions only"), required=False)
 
-    def __init__(self, *args, bank: Bank, workload: Workload, **kwargs):
+    def __init__(self, *args, bank: Bank, workload: Workload, prioritised: frozenset[str] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pillar"].choices = [("", _("All pillars"))] + [
             (p.key, f"{p.short_label} · {p.name}") for p in bank.pillars
         ]
         self.fields["owner"].queryset = workload.members()
+        self.prioritised_keys = prioritised
+        if not prioritised:
+            del self.fields["prioritised"]  # no profile, or it prioritises nothing here: nothing to filter by
 
     def filters(self) -> PlanFilters:
         """The valid filters; a bad one is dropped without losing the others."""
@@ -249,6 +272,7 @@ class PlanFilterForm(forms.Form):
             risk=data.get("risk", ""),
             status=data.get("status", ""),
             owner=owner.pk if owner else None,
+            only=self.prioritised_keys if data.get("prioritised") else None,
         )
 
 

@@ -92,10 +92,11 @@ class PlanFilters:
     risk: str = ""
     status: str = ""
     owner: int | None = None
+    only: frozenset[str] | None = None  # the question ids to keep (the prioritised ones), None for all
 
     @property
     def active(self) -> bool:
-        return bool(self.pillar or self.risk or self.status or self.owner)
+        return bool(self.pillar or self.risk or self.status or self.owner or self.only is not None)
 
 
 def improvement_plan(
@@ -118,6 +119,8 @@ def improvement_plan(
             continue
         for question in pillar.questions:
             if question.risk not in RISKY or (filters.risk and question.risk != filters.risk):
+                continue
+            if filters.only is not None and question.item.key not in filters.only:
                 continue
             practices = []
             for choice in question.missing_practices:

@@ -28,11 +28,13 @@ from weasyprint.urls import URLFetcher
 from .charts import pillar_bars
 from .improvements import improvement_plan
 from .models import ImprovementItem, Milestone, Review
+from .profiles import review_prioritised_keys
 from .progress import state_of
+from .risk import RiskCounts
 from .sessions.minutes import Minutes, session_minutes
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
-REPORT_FORMAT = 4  # bump when the report's layout changes, so cached copies are not served
+REPORT_FORMAT = 5  # bump when the report's layout changes, so cached copies are not served
 CACHE_SECONDS = 60 * 60 * 24
 
 
@@ -106,6 +108,7 @@ def report_context(request: ReportRequest) -> dict:
     bank = state.bank
     plan = improvement_plan(state, with_items=request.milestone is None)
     chart = pillar_bars([(f"{p.pillar.short_label} {p.pillar.name}", p.counts) for p in state.pillars])
+    prioritised = review_prioritised_keys(review)
     return {
         "review": review,
         "workload": review.workload,
@@ -118,6 +121,8 @@ def report_context(request: ReportRequest) -> dict:
         "page_size": PAGE_SIZES[request.page_size],
         "sessions": request.sessions,
         "stylesheet": _stylesheet(),
+        "prioritised": prioritised,
+        "prioritised_counts": RiskCounts.of(q.risk for q in state.questions if q.item.key in prioritised),
     }
 
 

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from questions.models import Lens
 
-from .models import Answer, Membership, Review, Role, Workload
+from .models import Answer, Membership, Review, ReviewTemplate, Role, Workload
+from .review_templates import template_apply
 
 
 @transaction.atomic
@@ -20,11 +21,14 @@ def workload_create(*, user, lenses: list[Lens], **fields) -> Workload:
 
 
 @transaction.atomic
-def review_create(*, workload: Workload, lens: Lens, user) -> Review:
-    """A review of the workload against the lens, with every question unanswered."""
+def review_create(*, workload: Workload, lens: Lens, user, template: ReviewTemplate | None = None) -> Review:
+    """A review of the workload against the lens, with every question unanswered, or pre-filled from a
+    review template (which must be on this lens version; ``TemplateError`` otherwise, and no review is made)."""
     review = Review.objects.create(workload=workload, lens=lens, created_by=user)
     questions = lens.pillars.values_list("questions", flat=True)
     Answer.objects.bulk_create(Answer(review=review, question_id=qid) for qid in questions if qid is not None)
+    if template is not None:
+        template_apply(review=review, template=template, user=user)
     return review
 
 

@@ -160,7 +160,17 @@ def workload_snapshot(workload: Workload) -> dict:
     workload.refresh_from_db()
     fields = {
         name: getattr(workload, name)
-        for name in ("name", "description", "environment", "regions", "review_owner", "industry", "notes")
+        for name in (
+            "name",
+            "description",
+            "environment",
+            "regions",
+            "review_owner",
+            "industry",
+            "notes",
+            "profile_id",
+            "profile_answers",
+        )
     }
     return {
         "fields": fields,
@@ -177,3 +187,45 @@ def answer_data_in(response, key: str) -> dict | None:
 
     match = re.search(rf'id="answer-data-{re.escape(key)}"[^>]*data-answer="([^"]*)"', response.content.decode())
     return json.loads(html.unescape(match.group(1))) if match else None
+
+
+def make_profile(*, slug: str = "ctx", lens_slug: str = "mini", version: int = 1, status: str = "published"):
+    """A bilingual profile of two questions for the mini lens: 'exposed' (one answer: yes prioritises p1_q1,
+    no nothing) and 'constraints' (several answers: cost → p2_q1, speed → p2_q2 and p1_q1)."""
+    from questions.models import Profile, ProfileChoice, ProfileQuestion
+
+    profile = Profile.objects.create(
+        slug=slug,
+        lens_slug=lens_slug,
+        version=version,
+        status=status,
+        name_en="Business context",
+        name_ko="비즈니스 맥락",
+    )
+    exposed = ProfileQuestion.objects.create(
+        profile=profile, key="exposed", order=1, title_en="Is it public?", title_ko="공개되어 있습니까?"
+    )
+    ProfileChoice.objects.create(
+        question=exposed, key="exposed_yes", order=1, title_en="Yes", title_ko="예", prioritises=["p1_q1"]
+    )
+    ProfileChoice.objects.create(question=exposed, key="exposed_no", order=2, title_en="No", title_ko="아니요")
+    constraints = ProfileQuestion.objects.create(
+        profile=profile,
+        key="constraints",
+        order=2,
+        multiple=True,
+        title_en="What constrains it?",
+        title_ko="무엇이 제약입니까?",
+    )
+    ProfileChoice.objects.create(
+        question=constraints, key="cost", order=1, title_en="Cost", title_ko="비용", prioritises=["p2_q1"]
+    )
+    ProfileChoice.objects.create(
+        question=constraints,
+        key="speed",
+        order=2,
+        title_en="Speed",
+        title_ko="속도",
+        prioritises=["p2_q2", "p1_q1"],
+    )
+    return profile

@@ -39,17 +39,20 @@ from reviewapp.models import (
     ParkingItem,
     QuestionDiscussion,
     ReviewSession,
+    ReviewTemplate,
     Role,
     Webhook,
     WebhookDelivery,
     Workload,
 )
+from reviewapp.profiles import workload_profile_set
+from reviewapp.review_templates import template_from_review
 from reviewapp.sessions.discussion import discussion_set, parking_add
 from reviewapp.sessions.planning import AgendaEntry, session_plan
 from reviewapp.sessions.running import session_start
 from reviewapp.tokens import token_create
 
-from .factories import add_member, make_workload, workload_snapshot
+from .factories import add_member, make_profile, make_workload, workload_snapshot
 
 SECRET_NAME = "Secret Harbour Workload"
 SECRETS = [SECRET_NAME, "harbour-secret"]  # the name, and a marker in every other text of the workload
@@ -96,6 +99,10 @@ OUTSIDER_PAGES = {
     "api:lens-list": "the question bank, the same for everyone",
     "api:lens-detail": "the question bank",
     "api:lens-aws-export": "the question bank",
+    "reviewapp:template_list": "charlie's own review templates (none)",
+    "api:template-list": "charlie's own review templates (none)",
+    "api:profile-list": "the profiles of the question bank, the same for everyone",
+    "api:profile-detail": "a profile of the question bank",
 }
 
 
@@ -191,7 +198,14 @@ def world(alice, vera, charlie, lens):
     delivery = WebhookDelivery.objects.create(
         webhook=webhook, event="answer.saved", payload={"note": "harbour-secret-payload"}
     )
+    profile = make_profile()
+    workload_profile_set(workload=workload, profile=profile, answers={"exposed": ["exposed_yes"]})
+    template = template_from_review(
+        review=review, owner=alice, name="harbour-secret-template", description="harbour-secret-template-text"
+    )
     return {
+        "profile": profile,
+        "template": template,
         "webhook": webhook,
         "delivery": delivery,
         "comment": comment,
@@ -222,6 +236,9 @@ def _pk(route: Route, w) -> tuple[object, bool]:
         ("api/v1/workloads/", w["workload"].pk, True),
         ("api/v1/reviews/", w["review"].pk, True),
         ("api/v1/lenses/", w["lens"].pk, False),
+        ("templates/", w["template"].pk, True),
+        ("api/v1/templates/", w["template"].pk, True),
+        ("api/v1/profiles/", w["profile"].pk, False),
         ("admin/questions/lens/", w["lens"].pk, False),
     ]:
         if path.startswith(prefix):
@@ -333,6 +350,7 @@ def _state(w) -> dict:
         "invitations": list(Invitation.objects.values_list("pk", "role", "accepted_at", "revoked_at")),
         "members": list(Membership.objects.order_by("pk").values_list("pk", "workload_id", "user_id", "role")),
         "facilitator": list(w["workload"].reviews.values_list("facilitator_id", "facilitator_question")),
+        "templates": list(ReviewTemplate.objects.values_list("pk", "name", "description", "lens_id")),
         "sessions": list(ReviewSession.objects.values_list("pk", "title", "status", "version", "current_index")),
         "session parts": (
             list(ParkingItem.objects.values_list("pk", "text")),

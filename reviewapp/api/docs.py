@@ -28,6 +28,14 @@ TAGS = {
         gettext_lazy("Sessions"),
         gettext_lazy("The workshops of a review: the plan, the shared clock and the minutes."),
     ),
+    "profiles": (
+        gettext_lazy("Profiles"),
+        gettext_lazy("Business-context questionnaires whose answers prioritise questions of a lens."),
+    ),
+    "templates": (
+        gettext_lazy("Review templates"),
+        gettext_lazy("Your named sets of pre-filled answers, applied when a review is created."),
+    ),
     "exports": (gettext_lazy("Exports"), gettext_lazy("Answers and risk counts as CSV or JSON.")),
 }
 
@@ -57,6 +65,26 @@ OPERATIONS = {
         gettext_lazy("Withdraw an invitation"),
     ),
     ("get", "/api/v1/reviews/"): ("reviews", gettext_lazy("List your reviews")),
+    ("post", "/api/v1/reviews/"): ("reviews", gettext_lazy("Start a review, optionally from a review template")),
+    ("get", "/api/v1/profiles/"): ("profiles", gettext_lazy("List the profiles a workload can choose")),
+    ("get", "/api/v1/profiles/{id}/"): ("profiles", gettext_lazy("Read a profile with its questions and priorities")),
+    ("get", "/api/v1/workloads/{id}/profile/"): ("profiles", gettext_lazy("Read a workload's profile and answers")),
+    ("put", "/api/v1/workloads/{id}/profile/"): ("profiles", gettext_lazy("Set a workload's profile and answers")),
+    ("delete", "/api/v1/workloads/{id}/profile/"): ("profiles", gettext_lazy("Remove a workload's profile")),
+    ("post", "/api/v1/workloads/{id}/profile/upgrade/"): (
+        "profiles",
+        gettext_lazy("Move a workload to the newest version of its profile (milestone first)"),
+    ),
+    ("get", "/api/v1/templates/"): ("templates", gettext_lazy("List your review templates")),
+    ("post", "/api/v1/templates/"): ("templates", gettext_lazy("Create a review template")),
+    ("get", "/api/v1/templates/{id}/"): ("templates", gettext_lazy("Read a review template")),
+    ("put", "/api/v1/templates/{id}/"): ("templates", gettext_lazy("Replace a review template")),
+    ("patch", "/api/v1/templates/{id}/"): ("templates", gettext_lazy("Change part of a review template")),
+    ("delete", "/api/v1/templates/{id}/"): ("templates", gettext_lazy("Delete a review template")),
+    ("post", "/api/v1/templates/{id}/upgrade/"): (
+        "templates",
+        gettext_lazy("Move a review template to the current version of its lens"),
+    ),
     ("get", "/api/v1/reviews/{id}/"): ("reviews", gettext_lazy("Read a review")),
     ("get", "/api/v1/reviews/{id}/summary/"): ("reviews", gettext_lazy("Risk counts of a review, per pillar")),
     ("get", "/api/v1/reviews/{id}/answers/"): ("answers", gettext_lazy("List a review's answers")),

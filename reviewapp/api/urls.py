@@ -25,6 +25,15 @@ urlpatterns = [
         views.InvitationDetail.as_view(),
         name="invitation-detail",
     ),
+    path("v1/profiles/", views.ProfileList.as_view(), name="profile-list"),
+    path("v1/profiles/<id:pk>/", views.ProfileDetail.as_view(), name="profile-detail"),
+    path("v1/workloads/<id:pk>/profile/", views.WorkloadProfile.as_view(), name="workload-profile"),
+    path(
+        "v1/workloads/<id:pk>/profile/upgrade/", views.WorkloadProfileUpgrade.as_view(), name="workload-profile-upgrade"
+    ),
+    path("v1/templates/", views.TemplateList.as_view(), name="template-list"),
+    path("v1/templates/<id:pk>/", views.TemplateDetail.as_view(), name="template-detail"),
+    path("v1/templates/<id:pk>/upgrade/", views.TemplateUpgrade.as_view(), name="template-upgrade"),
     path("v1/reviews/", views.ReviewList.as_view(), name="review-list"),
     path("v1/reviews/<id:pk>/", views.ReviewDetail.as_view(), name="review-detail"),
     path("v1/reviews/<id:pk>/summary/", views.ReviewSummary.as_view(), name="review-summary"),

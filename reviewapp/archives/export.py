@@ -33,6 +33,15 @@ def workload_archive(workload: Workload) -> dict:
             "industry": workload.industry,
             "architecture_diagram_url": workload.architecture_diagram_url,
             "notes": workload.notes,
+            "profile": (
+                {
+                    "slug": workload.profile.slug,
+                    "version": workload.profile.version,
+                    "answers": workload.profile_answers,
+                }
+                if workload.profile_id
+                else None
+            ),
             "created_by": _name(workload.created_by),
             "created_at": timestamp(workload.created_at),
             "updated_at": timestamp(workload.updated_at),
@@ -90,6 +99,7 @@ def _answer(answer: Answer) -> dict:
                 "before": change.before,
                 "after": change.after,
                 "restored_from": change.restored_from,
+                "template": change.template_name,
             }
             for change in answer.changes.all()
         ],

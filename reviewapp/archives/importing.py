@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from questions.jsonfile import NotJSON, read_json
-from questions.models import Lens
+from questions.models import Lens, Profile
+from questions.profiles import answers_problems
 
 from ..bank import Bank, load_bank
 from ..models import (
@@ -97,6 +98,7 @@ def _workload(read: ArchiveReader, data: dict) -> tuple[Workload, dict]:
         if not isinstance(region, str):
             read.add(f"workload.regions[{index}]", f"must be a string, found {kind_of(region)}")
     workload = Workload(regions=regions or [], created_by=read.user(fields, "created_by", "workload"), **values)
+    workload.profile, workload.profile_answers = _profile(read, fields)
     try:
         workload.full_clean(exclude=["created_by"])
     except ValidationError as exc:
@@ -110,6 +112,26 @@ def _workload(read: ArchiveReader, data: dict) -> tuple[Workload, dict]:
     if not read.problems:
         workload.save()
     return workload, times
+
+
+def _profile(read: ArchiveReader, fields: dict) -> tuple[Profile | None, dict]:
+    """The workload's profile version (by slug and version, which must exist here) and its answers, if any."""
+    ref = read.value(fields, "profile", "workload", dict, default=None, nullable=True)
+    if ref is None:
+        return None, {}
+    slug = read.value(ref, "slug", "workload.profile", str)
+    version = read.value(ref, "version", "workload.profile", int)
+    answers = read.value(ref, "answers", "workload.profile", dict, default={})
+    if slug is None or version is None or answers is None:
+        return None, {}
+    profile = Profile.objects.exclude(status=Profile.Status.DRAFT).filter(slug=slug, version=version).first()
+    if profile is None:
+        read.add("workload.profile", f'no published profile "{slug}" version {version} here: load that profile first')
+        return None, {}
+    problems = answers_problems(profile, answers)
+    for problem in problems:
+        read.add("workload.profile.answers", problem)
+    return (profile, answers) if not problems else (None, {})
 
 
 def _members(read: ArchiveReader, data: dict, workload: Workload, user) -> None:
@@ -261,6 +283,7 @@ def _changes(read: ArchiveReader, place: str, data: dict, answer: Answer) -> lis
             before=read.value(change, "before", where, dict),
             after=read.value(change, "after", where, dict),
             restored_from=read.value(change, "restored_from", where, int, default=None, nullable=True),
+            template_name=read.value(change, "template", where, str, default="", max_length=100) or "",
         )
         if None not in (row.version, row.changed_at, row.before, row.after):
             changes.append(row)

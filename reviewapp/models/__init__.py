@@ -16,6 +16,7 @@ from .sessions import (
     SessionEvent,
 )
 from .signed_in_sessions import StaleCachedSession
+from .templates import ReviewTemplate, ReviewTemplateAnswer, ReviewTemplateQuerySet
 from .tokens import ApiToken, ApiTokenQuerySet
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
 from .workloads import (
@@ -59,6 +60,9 @@ __all__ = [
     "ReportRender",
     "Review",
     "ReviewQuerySet",
+    "ReviewTemplate",
+    "ReviewTemplateAnswer",
+    "ReviewTemplateQuerySet",
     "Role",
     "StaleCachedSession",
     "Webhook",

@@ -212,6 +212,17 @@ class AnswerChange(models.Model):
         default="",
         help_text=_("The key the client sent with the save: a retry is applied once."),
     )
+    template = models.ForeignKey(
+        "reviewapp.ReviewTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The review template this change applied, if any."),
+    )
+    template_name = models.CharField(
+        max_length=100, blank=True, default="", help_text=_("The template's name then (kept if it is deleted).")
+    )
 
     class Meta:
         ordering = ["answer", "-version"]

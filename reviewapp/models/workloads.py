@@ -79,6 +79,18 @@ class Workload(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    profile = models.ForeignKey(
+        "questions.Profile",
+        verbose_name=_("profile"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="workloads",
+        help_text=_("The profile version the workload answered (at most one)."),
+    )
+    profile_answers = models.JSONField(
+        _("profile answers"), default=dict, blank=True, help_text=_("{profile question id: [choice ids]}")
+    )
     # The events some active webhook of the workload listens to (kept by reviewapp.webhooks), so a
     # save with no webhook to tell costs no query.
     webhook_events = models.JSONField(_("webhook events"), default=list, blank=True, editable=False)

@@ -73,7 +73,7 @@ def review_live(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _changes(request, pk: int, role: str, page: str, since: int, people, token: str, lead_question: str, led: bool):
     """The changed parts; ``led``: someone started or stopped leading, so the facilitation controls change too."""
-    review = Review.objects.select_related("workload", "lens", "facilitator").get(pk=pk)
+    review = Review.objects.select_related("workload", "workload__profile", "lens", "facilitator").get(pk=pk)
     state = review_state(review)
     changed = {q.item.key for q in state.questions if q.answer.review_revision > since}
     kind, _sep, key = page.partition(":")

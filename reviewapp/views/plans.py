@@ -12,6 +12,7 @@ from ..bank import load_bank
 from ..forms import ImprovementItemForm, PlanFilterForm, workload_members
 from ..improvements import PlanPractice, improvement_plan, improvement_update, plan_status_counts
 from ..models import WRITE_ROLES
+from ..profiles import review_prioritised_keys
 from ..progress import review_state
 
 
@@ -19,7 +20,10 @@ from ..progress import review_state
 def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     review, role = get_review_for_user(request, pk)
     state = review_state(review)
-    filter_form = PlanFilterForm(request.GET or None, bank=state.bank, workload=review.workload)
+    prioritised = review_prioritised_keys(review)
+    filter_form = PlanFilterForm(
+        request.GET or None, bank=state.bank, workload=review.workload, prioritised=prioritised
+    )
     filters = filter_form.filters()
     plan = improvement_plan(state, filters)
     members = workload_members(review.workload)
@@ -35,6 +39,7 @@ def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
         "filters": filters,
         "can_write": role in WRITE_ROLES,
         "status_counts": plan_status_counts(plan),
+        "prioritised": prioritised,
     }
     return render(request, "reviewapp/plan.html", context)
 
@@ -73,7 +78,9 @@ def plan_item_update(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     # The counters above the plan follow the edit: counted as the page shows them, with its filters.
     state = review_state(review)
     page_query = QueryDict(urlsplit(request.htmx.current_url or "").query)
-    filters = PlanFilterForm(page_query or None, bank=state.bank, workload=review.workload).filters()
+    filters = PlanFilterForm(
+        page_query or None, bank=state.bank, workload=review.workload, prioritised=review_prioritised_keys(review)
+    ).filters()
     context["plan"] = improvement_plan(state, filters)
     context["status_counts"] = plan_status_counts(context["plan"])
     return render(request, "reviewapp/plan.html#item-update", context, status=status)

@@ -7,7 +7,9 @@ from django.views.decorators.http import require_http_methods
 from ..access import get_review_for_user
 from ..comments import question_comments
 from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer, DiscussionState, Role
-from ..progress import review_state
+from ..profiles import review_prioritised_keys
+from ..progress import PillarState, ReviewState, review_state
+from ..risk import RiskCounts
 from ..sessions.bar import session_bar
 from ..sessions.discussion import question_in_session
 from ..sessions.planning import sessions_listed
@@ -27,6 +29,7 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
         "lead_question": review.facilitator_question if review.facilitator_id else "",
         "notes_max": NOTES_MAX_LENGTH,
         "live": session_bar(review),
+        "prioritised": review_prioritised_keys(review),
         **extra,
     }
 
@@ -35,6 +38,8 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review, role = get_review_for_user(request, pk)
     state = review_state(review)
+    prioritised = review_prioritised_keys(review)
+    only_prioritised = bool(prioritised) and request.GET.get("prioritised") == "1"
     context = review_context(
         request,
         review,
@@ -43,6 +48,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         page="review",
         members=review_members(review, role),
         sessions=sessions_listed(review),
+        pillars=prioritised_pillars(state, prioritised) if only_prioritised else state.pillars,
+        only_prioritised=only_prioritised,
+        prioritised_counts=RiskCounts.of(q.risk for q in state.questions if q.item.key in prioritised),
     )
     return render(request, "reviewapp/review_detail.html", context)
 
@@ -54,13 +62,16 @@ def review_pillar(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     pillar = state.pillar(key)
     if pillar is None:
         raise Http404("No such pillar in this lens.")
+    prioritised = review_prioritised_keys(review)
+    only_prioritised = bool(prioritised) and request.GET.get("prioritised") == "1"
     context = review_context(
         request,
         review,
         role,
         state,
         current_pillar=pillar,
-        questions=pillar.questions,
+        questions=[q for q in pillar.questions if q.item.key in prioritised] if only_prioritised else pillar.questions,
+        only_prioritised=only_prioritised,
         page=f"pillar:{pillar.pillar.key}",
         members=review_members(review, role),
     )
@@ -91,6 +102,14 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         discussion_states=DiscussionState.choices,
     )
     return render(request, "reviewapp/review_question.html", context)
+
+
+def prioritised_pillars(state: ReviewState, keys: frozenset[str]) -> list[PillarState]:
+    """The pillars with only their prioritised questions (pillars left with none are left out)."""
+    pillars = [
+        PillarState(pillar=p.pillar, questions=[q for q in p.questions if q.item.key in keys]) for p in state.pillars
+    ]
+    return [p for p in pillars if p.questions]
 
 
 def review_members(review, role: str) -> list:

@@ -21,6 +21,8 @@ from ..forms import (
     error_messages,
 )
 from ..models import Membership, Review, Role, Workload
+from ..profiles import profile_summary
+from ..review_templates import TemplateError
 from ..workload_search import workload_search
 from ..workloads import SharingError, membership_remove, membership_set, review_create, workload_create
 
@@ -81,7 +83,8 @@ def workload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews": workload.reviews.select_related("lens").with_risk_counts().order_by("lens__slug", "pk"),
         "memberships": workload.listed_memberships(),
         "share_form": ShareForm(),
-        "review_form": ReviewCreateForm(workload=workload),
+        "review_form": ReviewCreateForm(workload=workload, user=request.user),
+        "profile": profile_summary(workload),
         "invitation_form": InvitationForm(),
         "invitations": (
             workload.invitations.select_related("accepted_by").order_by("-created_at")[:20]
@@ -139,9 +142,18 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
 @require_POST
 def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     workload, _role = get_workload_for_user(request, pk, write=True)
-    form = ReviewCreateForm(request.POST, workload=workload)
+    form = ReviewCreateForm(request.POST, workload=workload, user=request.user)
     if not form.is_valid():
         messages.error(request, " ".join(error_messages(form)))
         return redirect("reviewapp:workload_detail", pk=workload.pk)
-    review = review_create(workload=workload, lens=form.cleaned_data["lens"], user=request.user)
+    template = form.cleaned_data["template"]
+    try:
+        review = review_create(workload=workload, lens=form.cleaned_data["lens"], user=request.user, template=template)
+    except TemplateError as exc:
+        messages.error(request, " ".join(exc.problems))
+        return redirect("reviewapp:workload_detail", pk=workload.pk)
+    if template is not None:
+        messages.success(
+            request, _("Review started with the answers of the template “%(name)s”.") % {"name": template.name}
+        )
     return redirect("reviewapp:review_detail", pk=review.pk)

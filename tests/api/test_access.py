@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from questions.models import Lens
+from questions.profiles import profile_draft_create, profile_publish
 from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.api import urls as api_urls
@@ -35,9 +36,11 @@ from reviewapp.models import (
     Role,
     Workload,
 )
+from reviewapp.profiles import workload_profile_set
+from reviewapp.review_templates import template_create
 from reviewapp.sessions.planning import AgendaEntry, session_plan
 
-from ..factories import make_user, make_workload, workload_snapshot
+from ..factories import make_lens, make_profile, make_user, make_workload, workload_snapshot
 
 
 @dataclass(frozen=True)
@@ -407,6 +410,66 @@ AUTHOR_ONLY = [
         effect=_comment_deleted,
     ),
 ]
+
+
+def _profile_is(version: int):
+    def effect(w, user):
+        w.workload.refresh_from_db()
+        assert w.workload.profile.version == version
+
+    return effect
+
+
+def _profile_upgraded(w, user):
+    _profile_is(2)(w, user)
+    assert Milestone.objects.filter(review=w.review, name="Before profile upgrade to version 2").exists()
+
+
+def _profile_removed(w, user):
+    w.workload.refresh_from_db()
+    assert (w.workload.profile, w.workload.profile_answers) == (None, {})
+
+
+READS.append(
+    Endpoint(
+        "workload-profile",
+        "get",
+        lambda w: _api(f"workloads/{w.workload.pk}/profile/"),
+        seen=lambda r: (r.json()["profile"], r.json()["prioritised_questions"], r.json()["newer_version"]),
+        expected=lambda w: (w.profile.pk, ["p1_q1"], w.newer_profile.pk),
+    )
+)
+WRITES.extend(
+    [
+        Endpoint(
+            "workload-profile:put",
+            "put",
+            lambda w: _api(f"workloads/{w.workload.pk}/profile/"),
+            body=lambda w: {"profile": w.newer_profile.pk, "answers": {"exposed": ["exposed_no"]}},
+            effect=_profile_is(2),
+        ),
+        Endpoint(
+            "workload-profile:delete",
+            "delete",
+            lambda w: _api(f"workloads/{w.workload.pk}/profile/"),
+            effect=_profile_removed,
+        ),
+        Endpoint(
+            "workload-profile-upgrade",
+            "post",
+            lambda w: _api(f"workloads/{w.workload.pk}/profile/upgrade/"),
+            effect=_profile_upgraded,
+        ),
+        Endpoint(
+            "review-list:post",
+            "post",
+            lambda w: _api("reviews/"),
+            body=lambda w: {"workload": w.workload.pk, "lens": w.other_lens.pk},
+            effect=lambda w, user: w.workload.reviews.get(lens=w.other_lens),
+        ),
+    ]
+)
+
 UNDER_THE_WORKLOAD = READS + WRITES + OWNER_ONLY + AUTHOR_ONLY
 
 
@@ -424,10 +487,18 @@ def w(workload, review, milestone, alice, charlie, lens):
         user=alice,
         state=AnswerState(choices=frozenset({"p1_q1_a1"}), applicable=True, reason="", notes=""),
     )
+    profile = make_profile()
+    workload_profile_set(workload=workload, profile=profile, answers={"exposed": ["exposed_yes"]})
+    newer_profile = profile_publish(profile=profile_draft_create(profile=profile))
+    other_lens = make_lens(slug="other")
     return SimpleNamespace(
         workload=workload,
         review=review,
         milestone=milestone,
+        profile=profile,
+        newer_profile=newer_profile,
+        other_lens=other_lens,
+        template=template_create(owner=alice, name="Std", lens=lens, answers={}),
         zeta=make_workload(charlie, name="Zeta", lens=lens),
         dave=make_user("dave"),
         vera_membership=workload.memberships.get(user__username="vera"),
@@ -490,6 +561,7 @@ def _assert_json_error(response, status: int) -> str:
 def test_it_covers_every_api_url_under_a_workload():
     under = ("v1/workloads/<", "v1/reviews/<")
     named = {pattern.name for pattern in api_urls.urlpatterns if str(pattern.pattern).startswith(under)}
+    named.add("review-list")  # its POST starts a review of the workload named in the body
 
     assert {e.url_name for e in UNDER_THE_WORKLOAD} == named
 
@@ -518,6 +590,11 @@ ANONYMOUS_TOO = [
     Endpoint("consolidated-export", "get", lambda w: _api("lenses/mini/risks.csv")),
     Endpoint("lens-portfolio", "get", lambda w: _api("lenses/mini/portfolio/")),
     Endpoint("workload-import", "post", lambda w: _api("workloads/import/"), body=lambda w: {"format": "x"}),
+    Endpoint("profile-list", "get", lambda w: _api("profiles/")),
+    Endpoint("profile-detail", "get", lambda w: _api(f"profiles/{w.profile.pk}/")),
+    Endpoint("template-list", "get", lambda w: _api("templates/")),
+    Endpoint("template-detail", "get", lambda w: _api(f"templates/{w.template.pk}/")),
+    Endpoint("template-upgrade", "post", lambda w: _api(f"templates/{w.template.pk}/upgrade/")),
 ]
 
 
@@ -591,7 +668,7 @@ def test_it_lets_contributors_owners_and_staff_write(w, api_for, staff, endpoint
 
     response = endpoint.call(api_for(user), w)
 
-    assert response.status_code in (200, 201), response.content
+    assert response.status_code in (200, 201, 204), response.content
     endpoint.effect(w, user)
 
 
@@ -599,7 +676,7 @@ def test_it_lets_contributors_owners_and_staff_write(w, api_for, staff, endpoint
 def test_it_lets_a_contributor_write_through_the_session_too(w, client_for, bob, endpoint):
     response = endpoint.call(client_for(bob), w)
 
-    assert response.status_code in (200, 201), response.content
+    assert response.status_code in (200, 201, 204), response.content
     endpoint.effect(w, bob)
 
 

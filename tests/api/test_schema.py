@@ -117,6 +117,8 @@ def test_it_groups_the_operations_by_resource_with_a_summary_each(schema):
         "Improvement plan",
         "Milestones",
         "Sessions",
+        "Profiles",
+        "Review templates",
         "Exports",
     ]
     assert all(op["tags"][0] in tags for op in operations)

@@ -29,9 +29,10 @@ from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.milestones import milestone_create
 from reviewapp.models import Answer, Role
+from reviewapp.review_templates import template_create
 from reviewapp.tokens import token_create
 
-from ..factories import add_member, make_lens, make_user, make_workload
+from ..factories import add_member, make_lens, make_profile, make_user, make_workload
 
 # Not in requirements.txt yet: skip rather than break collection where it is not installed.
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (requirements.txt)")
@@ -56,6 +57,8 @@ def fuzz_data(transactional_db):
         state=AnswerState(choices=frozenset({"p1_q1_a1"}), applicable=True, reason="", notes=""),
     )
     milestone = milestone_create(review=review, name="Baseline", user=alice)
+    profile = make_profile()
+    template = template_create(owner=alice, name="Std", lens=lens, answers={})
     _token, key = token_create(user=alice, name="fuzz")
     return SimpleNamespace(
         key=key,
@@ -63,6 +66,8 @@ def fuzz_data(transactional_db):
         workload=workload,
         review=review,
         milestone=milestone,
+        profile=profile,
+        template=template,
         question_keys=["p1_q1", "p1_q2", "p2_q1", "p2_q2"],
     )
 
@@ -101,6 +106,8 @@ def _aim_at_real_objects(case, data) -> None:
             "/api/v1/reviews/": data.review.pk,
             "/api/v1/workloads/": data.workload.pk,
             "/api/v1/lenses/": data.lens.pk,
+            "/api/v1/profiles/": data.profile.pk,
+            "/api/v1/templates/": data.template.pk,
         }
         target = next(pk for prefix, pk in real.items() if path.startswith(prefix))
         params["id"] = _real_half_the_time(params["id"], target)

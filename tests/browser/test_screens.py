@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from questions.models import Lens
+from questions.models import Lens, Profile
 from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
@@ -19,6 +19,8 @@ from reviewapp.improvements import improvement_update
 from reviewapp.invitations import invitation_create
 from reviewapp.milestones import milestone_create
 from reviewapp.models import Role
+from reviewapp.profiles import workload_profile_set
+from reviewapp.review_templates import template_from_review
 
 from ..factories import add_member, make_user, make_workload
 from .conftest import ARTIFACTS
@@ -92,6 +94,13 @@ def world(transactional_db, live_server):
         note="Dashboards first.",
     )
     _invitation, token = invitation_create(workload=workload, role=Role.CONTRIBUTOR, created_by=owner)
+    call_command("loaddata", "serverless_profile", verbosity=0)
+    workload_profile_set(
+        workload=workload,
+        profile=Profile.objects.latest_published("serverless-context"),
+        answers={"public_api": ["public_api_yes"], "main_constraint": ["constraint_cost"]},
+    )
+    template = template_from_review(review=review, owner=owner, name="Standard serverless platform")
     pillar, question = bank.questions[0].pillar.key, bank.questions[0].key
     pages = [
         ("workloads", "/"),
@@ -106,6 +115,8 @@ def world(transactional_db, live_server):
         ("compare", f"/reviews/{review.pk}/compare/"),
         ("tokens", "/account/tokens/"),
         ("present", f"/reviews/{review.pk}/present/?question=ops_q2"),
+        ("review-prioritised", f"/reviews/{review.pk}/?prioritised=1"),
+        ("plan-prioritised", f"/reviews/{review.pk}/plan/?prioritised=on"),
     ]
     return {
         "review": review,
@@ -114,6 +125,12 @@ def world(transactional_db, live_server):
         "users": {"owner": owner, "contributor": contributor, "viewer": viewer},
         "pages": pages,
         "edit": ("workload-edit", f"/workloads/{workload.pk}/edit/"),
+        "profile": ("workload-profile", f"/workloads/{workload.pk}/profile/"),
+        "owner_pages": [
+            ("templates", "/templates/"),
+            ("template", f"/templates/{template.pk}/"),
+            ("template-new", f"/reviews/{review.pk}/template/"),
+        ],
         "anonymous": [("sign-in", "/accounts/login/"), ("invitation", f"/invitations/{token}/")],
     }
 
@@ -164,7 +181,9 @@ def test_it_fits_every_page_on_every_screen_for_every_role(browser, world, langu
         page.set_default_timeout(15_000)
         pages = world["anonymous"] if role is None else world["pages"]
         if role in ("owner", "contributor"):
-            pages = [*pages, world["edit"]]
+            pages = [*pages, world["edit"], world["profile"]]
+        if role == "owner":
+            pages = [*pages, *world["owner_pages"]]
         for name, path in pages:
             label = f"{language}-{role or 'anonymous'}-{name}"
             problems += _check_page(page, world["url"] + path, label, shots=role in ("owner", None))

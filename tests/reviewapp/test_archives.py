@@ -27,10 +27,13 @@ from reviewapp.bank import load_bank
 from reviewapp.improvements import improvement_update
 from reviewapp.milestones import milestone_create
 from reviewapp.models import Answer, AnswerChange, ImprovementItem, Membership, Milestone, Review, Role, Workload
+from reviewapp.profiles import workload_profile_set
+from reviewapp.review_templates import template_create
 from reviewapp.tokens import token_create
 from reviewapp.upgrades import review_upgrade
+from reviewapp.workloads import review_create
 
-from ..factories import make_user
+from ..factories import make_profile, make_user, make_workload
 
 
 def _save(review, key, choices=(), *, user, na=False, reason="", notes="", **extra):
@@ -334,3 +337,35 @@ def test_it_imports_an_archive_through_the_api(full, api_for, charlie):
     assert refused.status_code == 400
     assert refused.json()["problems"] == ['reviews[0].answers[1].choices[0]: unknown choice "x"']
     assert Workload.objects.count() == 2
+
+
+def test_it_keeps_the_profile_and_the_templates_applied(full, alice):
+    profile = make_profile()
+    workload_profile_set(workload=full, profile=profile, answers={"exposed": ["exposed_yes"]})
+    review = full.reviews.get()
+    template = template_create(
+        owner=alice, name="Std", lens=review.lens, answers={"p2_q2": AnswerState(notes="From the template")}
+    )
+    other = make_workload(alice, name="From a template")
+    review_create(workload=other, lens=review.lens, user=alice, template=template)
+    for workload in (full, other):
+        workload.refresh_from_db()
+        original = _dump(workload_archive(workload))
+        imported = workload_from_archive(data=original, user=alice).workload
+        assert _dump(workload_archive(imported)) == original
+    data = json.loads(_dump(workload_archive(full)))
+    assert data["workload"]["profile"] == {"slug": "ctx", "version": 1, "answers": {"exposed": ["exposed_yes"]}}
+    changes = json.loads(original)["reviews"][0]["answers"]
+    assert [c["template"] for a in changes if a["question"] == "p2_q2" for c in a["changes"]] == ["Std"]
+
+
+def test_it_refuses_an_archive_naming_a_profile_it_does_not_have(full, charlie):
+    data = workload_archive(full)
+    data["workload"]["profile"] = {"slug": "elsewhere", "version": 3, "answers": {}}
+
+    with pytest.raises(WorkloadArchiveError) as refused:
+        workload_from_archive(data=_dump(data), user=charlie)
+
+    assert refused.value.messages == [
+        'workload.profile: no published profile "elsewhere" version 3 here: load that profile first'
+    ]

@@ -5,6 +5,15 @@ from .comments import CommentDetail, CommentList
 from .invitations import InvitationDetail, InvitationList
 from .lenses import LensAwsExport, LensAwsImport, LensDetail, LensList
 from .plans import ImprovementItemDetail, ImprovementPlan, MilestoneDetail, MilestoneList
+from .profiles import (
+    ProfileDetail,
+    ProfileList,
+    TemplateDetail,
+    TemplateList,
+    TemplateUpgrade,
+    WorkloadProfile,
+    WorkloadProfileUpgrade,
+)
 from .reviews import (
     AnswerDetail,
     AnswerList,
@@ -51,4 +60,11 @@ __all__ = [
     "SessionDetail",
     "SessionStep",
     "SessionMinutes",
+    "ProfileList",
+    "ProfileDetail",
+    "WorkloadProfile",
+    "WorkloadProfileUpgrade",
+    "TemplateList",
+    "TemplateDetail",
+    "TemplateUpgrade",
 ]

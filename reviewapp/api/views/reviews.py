@@ -9,18 +9,22 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ...access import get_review_for_user
+from ...access import get_review_for_user, get_workload_for_user
 from ...answers import AnswerConflict, answer_save
 from ...aws_answers import AnswerImportError, answers_from_aws, answers_to_aws
 from ...exports import answers_download
 from ...models import Milestone, Review, Workload
 from ...progress import QuestionState, review_state
+from ...review_templates import TemplateError
+from ...workloads import review_create
+from .. import profile_serializers as ps
 from .. import serializers as s
 from .common import answer_data, file_refused, if_match_version, query_id
 
 
 class ReviewList(generics.ListAPIView):
-    """Reviews of the workloads you can see."""
+    """Reviews of the workloads you can see. POST starts one (owners and contributors of the workload),
+    optionally pre-filled from one of your review templates on the same lens version."""
 
     serializer_class = s.ReviewSerializer
 
@@ -45,6 +49,24 @@ class ReviewList(generics.ListAPIView):
             reviews = reviews.filter(workload_id=workload)
         lens = self.request.query_params.get("lens", "").replace("\x00", "")
         return reviews.filter(lens__slug=lens) if lens else reviews
+
+    @extend_schema(request=ps.ReviewCreateSerializer, responses={201: s.ReviewSerializer})
+    def post(self, request):
+        serializer = ps.ReviewCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        workload, _role = get_workload_for_user(request, data["workload"].pk, write=True)
+        template = data.get("template")
+        if template is not None and not (request.user.is_staff or template.owner_id == request.user.pk):
+            raise ValidationError({"template": [_("Only your own review templates can be applied.")]})
+        if Review.objects.filter(workload=workload, lens=data["lens"]).exists():
+            raise ValidationError({"lens": [_("The workload already has a review of this lens version.")]})
+        try:
+            review = review_create(workload=workload, lens=data["lens"], user=request.user, template=template)
+        except TemplateError as exc:
+            raise ValidationError({"template": exc.problems}) from None
+        review = Review.objects.select_related("lens").with_risk_counts().get(pk=review.pk)
+        return Response(s.ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
 class ReviewDetail(generics.RetrieveAPIView):

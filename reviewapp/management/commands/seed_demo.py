@@ -6,11 +6,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from questions.models import Lens
+from questions.models import Lens, Profile
+from questions.profiles import answers_problems
 from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import Review, Workload
+from reviewapp.profiles import workload_profile_set
 from reviewapp.workloads import workload_create
 
 SAMPLE_NAME = "Serverless booking service (demo)"
@@ -27,6 +29,11 @@ SAMPLE_ANSWERS = {
     "sec_q2": (["sec_sec_q2_a2", "sec_sec_q2_a3"], True, "", ""),
     "cost_q1": ([], False, "BUSINESS_PRIORITIES", "Cost is reviewed by the FinOps team separately."),
 }
+
+
+# The sample workload's answers to the example profile (questions/fixtures/serverless_profile.json), when loaded.
+SAMPLE_PROFILE = "serverless-context"
+SAMPLE_PROFILE_ANSWERS = {"public_api": ["public_api_yes"], "main_constraint": ["constraint_availability"]}
 
 
 class Command(BaseCommand):
@@ -74,3 +81,7 @@ class Command(BaseCommand):
                 user=user,
                 state=AnswerState(choices=frozenset(choices), applicable=applicable, reason=reason, notes=notes),
             )
+        profile = Profile.objects.latest_published(SAMPLE_PROFILE)
+        if profile is not None and profile.lens_slug == lens.slug:
+            answers = {k: v for k, v in SAMPLE_PROFILE_ANSWERS.items() if not answers_problems(profile, {k: v})}
+            workload_profile_set(workload=workload, profile=profile, answers=answers)
