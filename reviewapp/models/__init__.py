@@ -17,6 +17,7 @@ from .sessions import (
 )
 from .signed_in_sessions import StaleCachedSession
 from .tokens import ApiToken, ApiTokenQuerySet
+from .trackers import SyncError, TrackedIssue, TrackerConnection, TrackerKind, TrackerRisks
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
 from .workloads import (
     NOTES_MAX_LENGTH,
@@ -61,6 +62,11 @@ __all__ = [
     "ReviewQuerySet",
     "Role",
     "StaleCachedSession",
+    "SyncError",
+    "TrackedIssue",
+    "TrackerConnection",
+    "TrackerKind",
+    "TrackerRisks",
     "Webhook",
     "WebhookDelivery",
     "WebhookEvent",
