@@ -25,6 +25,8 @@ urlpatterns = [
         views.InvitationDetail.as_view(),
         name="invitation-detail",
     ),
+    path("v1/workloads/<id:pk>/tracker/", views.TrackerConnectionDetail.as_view(), name="tracker"),
+    path("v1/workloads/<id:pk>/tracker/sync/", views.TrackerSync.as_view(), name="tracker-sync"),
     path("v1/reviews/", views.ReviewList.as_view(), name="review-list"),
     path("v1/reviews/<id:pk>/", views.ReviewDetail.as_view(), name="review-detail"),
     path("v1/reviews/<id:pk>/summary/", views.ReviewSummary.as_view(), name="review-summary"),

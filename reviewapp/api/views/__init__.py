@@ -16,6 +16,7 @@ from .reviews import (
     ReviewSummary,
 )
 from .sessions import SessionDetail, SessionList, SessionMinutes, SessionStep
+from .trackers import TrackerConnectionDetail, TrackerSync
 from .workloads import ConsolidatedExport, LensPortfolio, MemberDetail, MemberList, WorkloadDetail, WorkloadList
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "WorkloadDetail",
     "MemberList",
     "MemberDetail",
+    "TrackerConnectionDetail",
+    "TrackerSync",
     "InvitationList",
     "InvitationDetail",
     "ConsolidatedExport",
