@@ -26,20 +26,21 @@ def issue_content(item: ImprovementItem, connection: TrackerConnection, *, risk:
         title = f"[{question.label}] {choice.title}"
         lines = [f"**{question.label} {question.title}**", ""]
         if risk in RISK_LABELS:
-            lines += [f"{_('Risk')}: {AnswerRisk(risk).label} · {question.pillar.name}", ""]
+            values = {"risk": AnswerRisk(risk).label, "pillar": question.pillar.name}
+            lines += [_("Risk: %(risk)s · %(pillar)s") % values, ""]
         if choice.improvement_plan:
             lines += [choice.improvement_plan.strip(), ""]
         links = [(link["text"] or link["url"], link["url"]) for link in choice.improvement_links if link["url"]]
         if choice.improvement_plan_url:
             links.insert(0, (_("Improvement guide"), choice.improvement_plan_url))
         if links:
-            lines += [f"{_('Links')}:"] + [f"- [{text}]({url})" for text, url in links] + [""]
+            lines += [_("Links:")] + [f"- [{text}]({url})" for text, url in links] + [""]
         plan_url = connection.site_url.rstrip("/") + reverse("reviewapp:plan", args=[item.review_id])
         lines += [
-            f"{_('Improvement plan of the review')}: {plan_url}#practice-{choice.key}",
+            _("Improvement plan of the review: %(url)s") % {"url": f"{plan_url}#practice-{choice.key}"},
             "",
             "---",
-            f"{_('Synced from the Well-Architected review; keep this line.')} {item_marker(item.pk)}",
+            _("Synced from the Well-Architected review; keep this line: %(marker)s") % {"marker": item_marker(item.pk)},
         ]
     labels = ["well-architected", f"pillar:{question.pillar.key}"]
     if risk in RISK_LABELS:
