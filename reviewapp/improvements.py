@@ -15,7 +15,7 @@ from questions.models import Choice
 from .bank import BankQuestion
 from .models import RISKY, ImprovementItem, Review, WebhookEvent
 from .progress import QuestionState, ReviewState
-from .trackers.sync import queue_item_sync
+from .trackers import sync as tracker_sync  # a module: trackers.sync imports this one too
 from .webhooks import emit
 
 
@@ -59,7 +59,7 @@ def improvement_update(
         defaults={"status": status, "owner": owner, "due_date": due_date, "note": note, "updated_by": user},
     )
     _item_changed(review, item, user)
-    queue_item_sync(item)
+    tracker_sync.queue_item_sync(item)
     return item
 
 

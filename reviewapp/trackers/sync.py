@@ -109,7 +109,7 @@ def _find_or_create(
 def _synced(tracked: TrackedIssue, *, closed: bool | None) -> TrackedIssue:
     if closed is not None:
         tracked.state = "closed" if closed else "open"
-    tracked.synced_at = timezone.now()
+    tracked.synced_at = timezone.now()  # the last sync that went well; a failure leaves it
     tracked.error, tracked.error_status, tracked.retry_at, tracked.attempts = "", None, None, 0
     tracked.save()
     return tracked
@@ -130,7 +130,6 @@ def _record_item_failure(item_pk: int, connection: TrackerConnection, error: Tra
     if retry_at is None and error.transient:
         retry_at = _next_try(tracked.attempts, error)
     tracked.error, tracked.error_status, tracked.retry_at = error.code, error.status, retry_at
-    tracked.synced_at = timezone.now()
     tracked.save()
     return tracked
 
