@@ -29,6 +29,7 @@ class SyncError(models.TextChoices):
     REFUSED = "refused", _("Request refused")
     ADDRESS = "address", _("Address refused")
     GONE = "gone", _("Issue deleted in the tracker")
+    TOKEN = "token", _("Stored token unreadable")
 
 
 class TrackerConnection(models.Model):

@@ -18,11 +18,12 @@ import httpx
 
 from ..models import SyncError, TrackerConnection, TrackerKind
 from ..webhooks import WebhookRefused, check_webhook_url
-from .encryption import decrypt_token
+from .encryption import TokenUnreadable, decrypt_token
 from .errors import TrackerError
 
 TIMEOUT_SECONDS = 10
 USER_AGENT = "wa-review-trackers/1"
+LABEL = "well-architected"  # on every issue made here (reviewapp.trackers.content)
 DEFAULT_URLS = {TrackerKind.GITHUB: "https://api.github.com", TrackerKind.GITLAB: "https://gitlab.com"}
 
 
@@ -134,6 +135,12 @@ class GitHubClient(TrackerClient):
         self.call("GET", f"/repos/{self.project}")
 
     def find(self, marker: str) -> Issue | None:
+        # The newest issues first: GitHub's search index lags a few seconds behind, and the issue a
+        # retry looks for (its creation's answer lost) is among the newest. Then the search, for older ones.
+        params = {"labels": LABEL, "state": "all", "sort": "created", "direction": "desc", "per_page": 100}
+        for data in self.call("GET", f"/repos/{self.project}/issues", params=params).json():
+            if marker in (data.get("body") or "") and "pull_request" not in data:
+                return self._issue(data)
         query = f'"{marker}" repo:{self.project} in:body is:issue'
         items = self.call("GET", "/search/issues", params={"q": query}).json().get("items", [])
         return self._issue(items[0]) if items else None
@@ -255,9 +262,11 @@ CLIENTS: dict[str, type[TrackerClient]] = {
 
 
 def client_for(connection: TrackerConnection) -> TrackerClient:
+    """The connection's client; ``TrackerError`` when its token cannot be decrypted (keys changed)."""
+    try:
+        token = decrypt_token(connection.token_encrypted)
+    except TokenUnreadable:
+        raise TrackerError(SyncError.TOKEN) from None
     return CLIENTS[connection.kind](
-        base_url=connection.base_url,
-        project=connection.project,
-        token=decrypt_token(connection.token_encrypted),
-        username=connection.username,
+        base_url=connection.base_url, project=connection.project, token=token, username=connection.username
     )

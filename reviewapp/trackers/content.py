@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ..models import AnswerRisk, ImprovementItem, TrackerConnection
-from .clients import IssueContent
+from .clients import LABEL, IssueContent
 
 RISK_LABELS = {AnswerRisk.HIGH: "risk:high", AnswerRisk.MEDIUM: "risk:medium"}
 
@@ -42,7 +42,7 @@ def issue_content(item: ImprovementItem, connection: TrackerConnection, *, risk:
             "---",
             _("Synced from the Well-Architected review; keep this line: %(marker)s") % {"marker": item_marker(item.pk)},
         ]
-    labels = ["well-architected", f"pillar:{question.pillar.key}"]
+    labels = [LABEL, f"pillar:{question.pillar.key}"]
     if risk in RISK_LABELS:
         labels.append(RISK_LABELS[risk])
     return IssueContent(title=title[:250], body="\n".join(lines), labels=tuple(labels))

@@ -51,6 +51,11 @@ def sync_error_text(
         )
     if code == SyncError.ADDRESS:
         return _("The tracker's address is private or local and not allowed on this server.")
+    if code == SyncError.TOKEN:
+        return _(
+            "The stored token cannot be read with this server's keys (TRACKER_TOKEN_KEYS changed): "
+            "reconnect with the token."
+        )
     if code == SyncError.GONE:
         return _("The issue was deleted in %(tracker)s: the next sync creates it again.") % values
     return _("%(tracker)s refused the request (HTTP %(status)s).") % values

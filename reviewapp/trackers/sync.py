@@ -160,8 +160,9 @@ def sync_tracker_item(item_pk: int) -> str:
     item = items_to_sync(connection).filter(pk=item_pk).first()
     if item is None:
         return "not synced"  # its question is not at a synced risk, and it has no issue
-    client = client_for(connection)
+    client = None
     try:
+        client = client_for(connection)
         issue_sync(connection=connection, client=client, item=item)
         return "synced"
     except TrackerError as error:
@@ -171,7 +172,8 @@ def sync_tracker_item(item_pk: int) -> str:
             _enqueue(sync_tracker_item, at=tracked.retry_at, item_pk=item_pk)
         return error.code
     finally:
-        client.close()
+        if client is not None:
+            client.close()
 
 
 @task()
@@ -180,9 +182,9 @@ def sync_tracker_workload(workload_pk: int) -> str:
     connection = TrackerConnection.objects.filter(workload_id=workload_pk).first()
     if connection is None:
         return "disconnected"
-    client = client_for(connection)
-    current = None
+    client, current = None, None
     try:
+        client = client_for(connection)
         for item in items_to_sync(connection):
             current = item
             try:
@@ -195,7 +197,8 @@ def sync_tracker_workload(workload_pk: int) -> str:
         logger.info("tracker sync of workload %s failed: %s", workload_pk, error)
         return _workload_failed(connection, error, current)
     finally:
-        client.close()
+        if client is not None:
+            client.close()
     connection.last_synced_at, connection.last_error, connection.last_error_status = timezone.now(), "", None
     connection.retry_at, connection.attempts = None, 0
     connection.save()

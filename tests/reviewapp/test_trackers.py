@@ -352,3 +352,31 @@ def test_the_token_is_stored_encrypted_never_logged_and_keys_rotate(
     settings.TRACKER_TOKEN_KEYS = ["bmV3LXRyYWNrZXIta2V5LTAxMjM0NTY3ODlhYmNkZWY=", old_key]  # rotate: new first
     assert decrypt_token(connection.token_encrypted) == "tok-good-1234567890"
     assert decrypt_token(encrypt_token("x")) == "x"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_issue_already_there_with_the_items_marker_is_adopted_not_duplicated(
+    risky_review, alice, fake, kind, django_capture_on_commit_callbacks
+):
+    item = _item(risky_review, "p1_q1_a1")
+    fake.issues[7] = {"title": "Old", "body": f"Moved by hand. wa-item:{item.pk}", "labels": [], "closed": False}
+
+    _connect(risky_review, alice, fake, kind, capture=django_capture_on_commit_callbacks)
+
+    assert len(fake.issues) == 3 and issue_number(kind, _item(risky_review, "p1_q1_a1").tracked_issue.key) == 7
+    assert fake.issues[7]["title"] == "[P1 1] Practice 1"  # and brought up to date
+
+
+def test_a_token_no_key_can_read_says_to_reconnect(
+    risky_review, alice, fake, settings, django_capture_on_commit_callbacks
+):
+    connection = _connect(risky_review, alice, fake, capture=django_capture_on_commit_callbacks)
+    settings.TRACKER_TOKEN_KEYS = ["bmV3LXRyYWNrZXIta2V5LTAxMjM0NTY3ODlhYmNkZWY="]  # the old key was dropped
+    before = len(fake.requests)
+
+    assert sync_tracker_workload.call(workload_pk=risky_review.workload_id) == "token"
+    assert sync_tracker_item.call(item_pk=_item(risky_review, "p1_q1_a1").pk) == "token"
+
+    connection.refresh_from_db()
+    assert connection.last_error == "token" and len(fake.requests) == before
+    assert "TRACKER_TOKEN_KEYS changed" in sync_error_text("token", kind="github")

@@ -130,6 +130,11 @@ class FakeTracker:
         if method == "GET" and path == "/search/issues":
             marker = re.search(r'"([^"]+)"', query.get("q", "")).group(1)
             return 200, {"items": [self._gh(n) for n in self._search(marker)]}, {}
+        if method == "GET" and path == "/repos/acme/shop/issues":
+            self.listed = [
+                n for n in sorted(self.issues, reverse=True) if query.get("labels") in self.issues[n]["labels"]
+            ]
+            return 200, [self._gh(n) for n in self.listed[: int(query.get("per_page", 30))]], {}
         if method == "POST" and path == "/repos/acme/shop/issues":
             number, _issue = self._create(body["title"], body["body"], body.get("labels", []))
             return self._lost(number, self._gh(number))
