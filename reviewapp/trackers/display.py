@@ -15,7 +15,8 @@ class IssueSummary:
     error: str  # in words; empty when the last sync went well
 
 
-def issue_label(connection: TrackerConnection, key: str) -> str:
+def issue_label(key: str) -> str:
+    """Jira's keys as they are ("WA-3"), GitHub's and GitLab's numbers as "#12"."""
     return key if "-" in key else f"#{key}"
 
 
@@ -33,7 +34,7 @@ def issue_summary(tracked: TrackedIssue | None, connection: TrackerConnection | 
         if tracked.error
         else ""
     )
-    label = issue_label(connection, tracked.key) if tracked.key else ""
+    label = issue_label(tracked.key) if tracked.key else ""
     return IssueSummary(label=label, url=tracked.url if tracked.key else "", synced_at=tracked.synced_at, error=error)
 
 
