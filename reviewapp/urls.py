@@ -54,6 +54,7 @@ urlpatterns = [
     path("workloads/<id:pk>/tracker/", trackers.tracker_settings, name="tracker_settings"),
     path("workloads/<id:pk>/tracker/disconnect/", trackers.tracker_disconnect_view, name="tracker_disconnect"),
     path("workloads/<id:pk>/tracker/sync/", trackers.tracker_sync_view, name="tracker_sync"),
+    path("trackers/hooks/<uuid:hook_id>/", trackers.tracker_hook, name="tracker_hook"),
     path("reviews/<id:pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<id:pk>/pillars/<str:key>/", reviews.review_pillar, name="review_pillar"),
     path("reviews/<id:pk>/questions/<str:key>/", reviews.review_question, name="review_question"),

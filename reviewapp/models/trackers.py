@@ -1,5 +1,8 @@
 """A workload's connection to an issue tracker, and the issue each improvement item is tracked as."""
 
+import secrets
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +35,10 @@ class SyncError(models.TextChoices):
     TOKEN = "token", _("Stored token unreadable")
 
 
+def _hook_secret() -> str:
+    return secrets.token_hex(32)
+
+
 class TrackerConnection(models.Model):
     """Where a workload's improvement items are synced as issues (one per workload, set by an owner).
 
@@ -51,6 +58,13 @@ class TrackerConnection(models.Model):
     site_url = models.URLField(max_length=512, help_text=_("This site's address, for the links back to reviews."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    hook_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    hook_secret = models.CharField(
+        max_length=64,
+        default=_hook_secret,
+        editable=False,
+        help_text=_("Signs the tracker's webhook calls (GitHub, Jira) or is their token (GitLab)."),
+    )
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=16, choices=SyncError.choices, blank=True)
     last_error_status = models.PositiveSmallIntegerField(null=True, blank=True)

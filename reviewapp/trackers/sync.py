@@ -134,7 +134,7 @@ def _record_item_failure(item_pk: int, connection: TrackerConnection, error: Tra
     return tracked
 
 
-def _enqueue(job, at: datetime | None = None, **kwargs) -> None:
+def enqueue(job, at: datetime | None = None, **kwargs) -> None:
     if at is not None and job.get_backend().supports_defer:
         job.using(run_after=at).enqueue(**kwargs)
     else:
@@ -144,11 +144,11 @@ def _enqueue(job, at: datetime | None = None, **kwargs) -> None:
 def queue_item_sync(item: ImprovementItem) -> None:
     """After the current transaction, sync the item if its workload is connected to a tracker."""
     if TrackerConnection.objects.filter(workload__reviews=item.review_id).exists():
-        transaction.on_commit(lambda: _enqueue(sync_tracker_item, item_pk=item.pk))
+        transaction.on_commit(lambda: enqueue(sync_tracker_item, item_pk=item.pk))
 
 
 def queue_workload_sync(connection: TrackerConnection) -> None:
-    transaction.on_commit(lambda: _enqueue(sync_tracker_workload, workload_pk=connection.workload_id))
+    transaction.on_commit(lambda: enqueue(sync_tracker_workload, workload_pk=connection.workload_id))
 
 
 @task()
@@ -169,7 +169,7 @@ def sync_tracker_item(item_pk: int) -> str:
         tracked = _record_item_failure(item_pk, connection, error)
         logger.info("tracker sync of item %s failed: %s", item_pk, error)
         if tracked.retry_at:
-            _enqueue(sync_tracker_item, at=tracked.retry_at, item_pk=item_pk)
+            enqueue(sync_tracker_item, at=tracked.retry_at, item_pk=item_pk)
         return error.code
     finally:
         if client is not None:
@@ -215,7 +215,7 @@ def _workload_failed(connection: TrackerConnection, error: TrackerError, item: I
     if not error.transient:  # a refused token or a missing project concerns every item
         TrackedIssue.objects.filter(connection=connection).update(error=error.code, error_status=error.status)
     if connection.retry_at:
-        _enqueue(sync_tracker_workload, at=connection.retry_at, workload_pk=connection.workload_id)
+        enqueue(sync_tracker_workload, at=connection.retry_at, workload_pk=connection.workload_id)
     return error.code
 
 

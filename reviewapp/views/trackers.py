@@ -4,17 +4,21 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import get_workload_for_user
 from ..models import TrackedIssue, TrackerConnection, TrackerKind, TrackerRisks
 from ..trackers.connecting import TrackerRefused, tracker_connect, tracker_disconnect
 from ..trackers.display import connection_error
+from ..trackers.hooks import HookRefused, hook_received
 from ..trackers.sync import queue_workload_sync
 
 PROJECT_PATTERNS = {
@@ -103,6 +107,9 @@ def tracker_settings(request: HttpRequest, pk: int) -> HttpResponse:
         "workload": workload,
         "form": form,
         "connection": connection,
+        "hook_url": request.build_absolute_uri(reverse("reviewapp:tracker_hook", args=[connection.hook_id]))
+        if connection
+        else "",
         "connection_error": connection_error(connection) if connection else "",
         "issue_count": issues.exclude(key="").count(),
         "failing_count": issues.exclude(error="").count(),
@@ -130,3 +137,17 @@ def tracker_sync_view(request: HttpRequest, pk: int) -> HttpResponse:
         queue_workload_sync(connection)
         messages.success(request, _("Sync queued: items and issues are brought in step both ways."))
     return redirect("reviewapp:tracker_settings", pk=workload.pk)
+
+
+@login_not_required  # the tracker calls it: the signature with the connection's secret is the permission
+@csrf_exempt
+@require_POST
+def tracker_hook(request: HttpRequest, hook_id) -> HttpResponse:
+    connection = TrackerConnection.objects.filter(hook_id=hook_id).first()
+    if connection is None:
+        return JsonResponse({"error": "No such hook."}, status=404)
+    try:
+        queued = hook_received(connection=connection, headers=request.headers, body=request.body)
+    except HookRefused:
+        return JsonResponse({"error": "The signature does not match this hook's secret."}, status=403)
+    return JsonResponse({"queued": queued}, status=202 if queued else 200)

@@ -5,6 +5,9 @@ in clear, or the logs); a refused connection says why in words and saves nothing
 the plan links to its issue with its last sync and any error in words.
 """
 
+import hashlib
+import hmac
+import json
 import logging
 
 import pytest
@@ -12,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from reviewapp.models import ImprovementItem, TrackedIssue, TrackerConnection
+from reviewapp.trackers.connecting import tracker_disconnect
 
-from .test_trackers import _item, _save
+from .test_trackers import _connect, _item, _save
 from .tracker_fakes import FakeTracker
 
 TOKEN = "tok-good-1234567890"
@@ -157,3 +161,60 @@ def test_sync_now_pulls_closed_issues_and_disconnect_forgets_the_links(
     assert not TrackerConnection.objects.exists() and not TrackedIssue.objects.exists()
     plan = client.get(reverse("reviewapp:plan", args=[risky_review.pk])).content.decode()
     assert "GitHub #" not in plan and _item(risky_review, "p1_q1_a2").status == "done"
+
+
+def _hook_call(connection, payload: dict, *, secret: str | None = None):
+    body = json.dumps(payload).encode()
+    secret = secret if secret is not None else connection.hook_secret
+    if connection.kind == "gitlab":
+        headers = {"X-Gitlab-Token": secret, "X-Gitlab-Event": "Issue Hook"}
+    else:
+        digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        header = "X-Hub-Signature-256" if connection.kind == "github" else "X-Hub-Signature"
+        headers = {header: f"sha256={digest}"}
+    url = reverse("reviewapp:tracker_hook", args=[connection.hook_id])
+    return Client().post(url, body, content_type="application/json", headers=headers)  # not signed in
+
+
+PAYLOADS = {
+    "github": lambda n: {"action": "closed", "issue": {"number": n, "state": "closed"}},
+    "gitlab": lambda n: {"object_kind": "issue", "object_attributes": {"iid": n, "action": "close"}},
+    "jira": lambda n: {"webhookEvent": "jira:issue_updated", "issue": {"key": f"WA-{n}"}},
+}
+
+
+@pytest.mark.parametrize("kind", ["github", "gitlab", "jira"])
+def test_the_trackers_signed_webhook_marks_the_item_done_at_once(
+    risky_review, alice, fake, kind, django_capture_on_commit_callbacks
+):
+    connection = _connect(risky_review, alice, fake, kind, capture=django_capture_on_commit_callbacks)
+    fake.set_closed(2, True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        forged = _hook_call(connection, PAYLOADS[kind](2), secret="not-the-secret")
+    assert forged.status_code == 403
+    assert ImprovementItem.objects.get(tracked_issue__key__endswith="2").status == "open"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _hook_call(connection, PAYLOADS[kind](2))
+    assert (response.status_code, response.json()) == (202, {"queued": True})
+    assert ImprovementItem.objects.get(tracked_issue__key__endswith="2").status == "done"
+
+    other = _hook_call(connection, PAYLOADS[kind](99))  # not one of ours
+    assert (other.status_code, other.json()) == (200, {"queued": False})
+
+
+def test_the_webhook_of_no_connection_or_a_get_is_refused(
+    risky_review, alice, fake, django_capture_on_commit_callbacks
+):
+    connection = _connect(risky_review, alice, fake, capture=django_capture_on_commit_callbacks)
+    url = reverse("reviewapp:tracker_hook", args=[connection.hook_id])
+    assert Client().get(url).status_code == 405
+    tracker_disconnect(connection=connection)
+    assert _hook_call(connection, PAYLOADS["github"](1)).status_code == 404
+
+
+def test_owners_see_the_webhook_address_and_secret(risky_review, alice, fake, django_capture_on_commit_callbacks):
+    connection = _connect(risky_review, alice, fake, capture=django_capture_on_commit_callbacks)
+    page = _client(alice).get(reverse("reviewapp:tracker_settings", args=[risky_review.workload_id])).content.decode()
+    assert f"http://testserver/trackers/hooks/{connection.hook_id}/" in page and connection.hook_secret in page
