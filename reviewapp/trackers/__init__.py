@@ -6,4 +6,6 @@
 - ``content``: what an item's issue says (title, body with the marker, labels).
 - ``connecting``: connecting and disconnecting a workload (owners only, checked by the views).
 - ``sync``: syncing an item or a workload both ways, and the jobs that do it with retries.
+- ``hooks``: the tracker's signed webhook, which syncs the issue it names at once.
+- ``display``: what the pages and the API show of an issue or a connection (errors in words).
 """
