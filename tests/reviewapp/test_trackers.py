@@ -7,6 +7,7 @@ disconnected workload each end in a clear state.
 """
 
 import logging
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -380,3 +381,29 @@ def test_a_token_no_key_can_read_says_to_reconnect(
     connection.refresh_from_db()
     assert connection.last_error == "token" and len(fake.requests) == before
     assert "TRACKER_TOKEN_KEYS changed" in sync_error_text("token", kind="github")
+
+
+def test_githubs_403_rate_limit_and_a_dated_retry_after_are_rate_limits_with_their_wait(fake):
+    from email.utils import format_datetime
+
+    from reviewapp.trackers.clients import GitHubClient
+    from reviewapp.trackers.errors import TrackerError
+
+    client = GitHubClient(base_url=fake.url, project="acme/shop", token=fake.token)
+    reset = int(timezone.now().timestamp()) + 300
+    in_a_minute = format_datetime(timezone.now() + timedelta(seconds=60), usegmt=True)
+    fake.fail_next(
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}),
+        (429, {"Retry-After": in_a_minute}),
+        (403, {}),
+    )
+    waits = []
+    for _attempt in range(3):
+        with pytest.raises(TrackerError) as raised:
+            client.check()
+        waits.append((raised.value.code, raised.value.retry_after))
+    client.close()
+
+    (first, wait_1), (second, wait_2), (third, wait_3) = waits
+    assert first == second == "rate_limited" and 290 < wait_1 <= 300 and 50 < wait_2 <= 60
+    assert (third, wait_3) == ("auth", None)  # a plain 403: the token may not do this
