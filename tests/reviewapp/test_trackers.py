@@ -407,3 +407,25 @@ def test_githubs_403_rate_limit_and_a_dated_retry_after_are_rate_limits_with_the
     (first, wait_1), (second, wait_2), (third, wait_3) = waits
     assert first == second == "rate_limited" and 290 < wait_1 <= 300 and 50 < wait_2 <= 60
     assert (third, wait_3) == ("auth", None)  # a plain 403: the token may not do this
+
+
+def test_issues_are_written_in_the_language_of_whoever_connected(
+    risky_review, alice, fake, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        tracker_connect(
+            workload=risky_review.workload,
+            user=alice,
+            kind="gitlab",
+            base_url=fake.url,
+            project="acme/shop",
+            token=fake.token,
+            risks="high",
+            language="ko",
+            site_url="https://wa.example.com/",
+        )
+
+    issue = fake.issues[1]
+    assert issue["title"] == "[P1 1] 모범 사례 1"
+    assert "모범 사례 1 적용." in issue["body"] and "위험: 높은 위험 · 기둥 1" in issue["body"]
+    assert "리뷰의 개선 계획: https://wa.example.com/reviews/" in issue["body"]
