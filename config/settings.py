@@ -213,6 +213,15 @@ REPORT_RENDER_STALE_SECONDS = env.int("REPORT_RENDER_STALE_SECONDS", default=120
 WEBHOOK_RETRY_DELAYS = env.list("WEBHOOK_RETRY_DELAYS", cast=int, default=[10, 60, 300, 1800, 7200])
 WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 
+# Issue trackers (reviewapp/trackers/): their tokens are stored encrypted with these Fernet keys
+# (comma-separated, the first encrypts, all decrypt: put a new key first to rotate; make one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
+# Unset under DEBUG, a key derived from SECRET_KEY is used; unset otherwise, trackers cannot be
+# connected. Tracker addresses are checked like webhook URLs (WEBHOOK_ALLOWED_NETWORKS). Failed
+# syncs are retried after these delays (seconds), or later when the tracker says so (Retry-After).
+TRACKER_TOKEN_KEYS = env.list("TRACKER_TOKEN_KEYS", default=[])
+TRACKER_RETRY_DELAYS = env.list("TRACKER_RETRY_DELAYS", cast=int, default=[30, 120, 600, 1800, 7200])
+
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ko"

@@ -15,6 +15,7 @@ from questions.models import Choice
 from .bank import BankQuestion
 from .models import RISKY, ImprovementItem, Review, WebhookEvent
 from .progress import QuestionState, ReviewState
+from .trackers import sync as tracker_sync  # a module: trackers.sync imports this one too
 from .webhooks import emit
 
 
@@ -57,17 +58,31 @@ def improvement_update(
         choice=choice,
         defaults={"status": status, "owner": owner, "due_date": due_date, "note": note, "updated_by": user},
     )
+    _item_changed(review, item, user)
+    tracker_sync.queue_item_sync(item)
+    return item
+
+
+@transaction.atomic
+def improvement_set_status(*, item: ImprovementItem, status: str, user=None) -> ImprovementItem:
+    """Set an item's status alone: what an issue closed or reopened in the tracker does (``user`` is None)."""
+    item.status, item.updated_by = status, user
+    item.save(update_fields=["status", "updated_by", "updated_at"])
+    _item_changed(item.review, item, user)
+    return item
+
+
+def _item_changed(review: Review, item: ImprovementItem, user) -> None:
     if review.workload.webhook_events:
         data = {
             "review": review.pk,
-            "practice": choice.key,
-            "status": status,
-            "owner": getattr(owner, "username", None),
-            "due_date": due_date.isoformat() if due_date else None,
+            "practice": item.choice.key,
+            "status": item.status,
+            "owner": getattr(item.owner, "username", None),
+            "due_date": item.due_date.isoformat() if item.due_date else None,
             "by": getattr(user, "username", None),
         }
         emit(review.workload, WebhookEvent.ITEM_CHANGED, data)
-    return item
 
 
 @dataclass
@@ -109,7 +124,10 @@ def improvement_plan(
     """
     filters = filters or PlanFilters()
     items = (
-        {i.choice_id: i for i in ImprovementItem.objects.filter(review=state.review).select_related("owner")}
+        {
+            i.choice_id: i
+            for i in ImprovementItem.objects.filter(review=state.review).select_related("owner", "tracked_issue")
+        }
         if with_items
         else {}
     )

@@ -29,3 +29,5 @@ CSRF_COOKIE_SECURE = False
 # Background jobs run inside the request that queues them; tests of the queue itself use the
 # database backend and run its worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+# Tracker tokens are encrypted with a fixed test key (production sets TRACKER_TOKEN_KEYS).
+TRACKER_TOKEN_KEYS = ["dGVzdC10cmFja2VyLWtleS0wMTIzNDU2Nzg5YWJjZGU="]

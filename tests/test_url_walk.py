@@ -69,6 +69,7 @@ ANONYMOUS_EXCEPTIONS = {
     "admin:login": ({200}, "the admin's sign-in page"),
     "admin:logout": ({302}, "the admin sends a stranger signing out to its index (which asks to sign in)"),
     "reviewapp:review_live": ({200}, "the one-query poll checks the session itself and answers HX-Redirect to sign in"),
+    "reviewapp:tracker_hook": ({405}, "an issue tracker's webhook: a POST signed with the connection's secret"),
     "reviewapp:invitation_accept": (
         {404},
         "the invitee may have no account: the token is the permission (a wrong one: 404)",
@@ -321,6 +322,8 @@ def fill(route: Route, w) -> tuple[str, bool]:
             values[param] = "not-the-invitation-token"  # the real one is never stored, so never guessed
         elif param == "id":
             values[param], owned = w["alice"].pk, True
+        elif param == "hook_id":
+            values[param] = "00000000-0000-4000-8000-000000000000"  # no connection has it: 404 to a POST
         else:
             raise AssertionError(f"the walk does not know how to fill '{param}' of {route}: add it to fill()")
     url = "/" + fmt % values

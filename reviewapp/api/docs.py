@@ -85,6 +85,14 @@ OPERATIONS = {
         "templates",
         gettext_lazy("Move a review template to the current version of its lens"),
     ),
+    ("get", "/api/v1/workloads/{id}/tracker/"): (
+        "workloads",
+        gettext_lazy("Read the workload's issue tracker connection (never its token) and its last sync"),
+    ),
+    ("post", "/api/v1/workloads/{id}/tracker/sync/"): (
+        "workloads",
+        gettext_lazy("Sync the improvement items with the issue tracker now, both ways (owners)"),
+    ),
     ("get", "/api/v1/reviews/{id}/"): ("reviews", gettext_lazy("Read a review")),
     ("get", "/api/v1/reviews/{id}/summary/"): ("reviews", gettext_lazy("Risk counts of a review, per pillar")),
     ("get", "/api/v1/reviews/{id}/answers/"): ("answers", gettext_lazy("List a review's answers")),

@@ -17,6 +17,7 @@ from ..models import (
     Review,
     ReviewSession,
     Role,
+    TrackerConnection,
     Workload,
 )
 from ..models.sessions import COMMENT_MAX_LENGTH
@@ -230,6 +231,15 @@ class ReviewSummarySerializer(serializers.Serializer):
     pillars = PillarSummarySerializer(many=True)
 
 
+class TrackerIssueSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The issue's number (GitHub, GitLab) or key (Jira); empty until created.")
+    url = serializers.CharField()
+    state = serializers.CharField(help_text="open or closed, as last seen in the tracker.")
+    synced_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField(allow_null=True, help_text="Why the last sync failed, as a code.")
+    error_message = serializers.CharField(help_text="The same in words, saying what to do.")
+
+
 class ImprovementItemSerializer(serializers.Serializer):
     choice = serializers.CharField(read_only=True, help_text="The missing best practice's id.")
     title = serializers.CharField(read_only=True)
@@ -240,6 +250,37 @@ class ImprovementItemSerializer(serializers.Serializer):
     owner = serializers.CharField(allow_null=True, required=False, max_length=150, help_text="Username of a member.")
     due_date = serializers.DateField(allow_null=True, required=False)
     note = serializers.CharField(allow_blank=True, max_length=2000, required=False)
+    tracker_issue = TrackerIssueSerializer(
+        read_only=True, allow_null=True, help_text="The item's issue in the workload's tracker, if any."
+    )
+
+
+class TrackerConnectionSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    error = serializers.CharField(source="last_error", allow_null=True)
+    error_message = serializers.CharField(read_only=True, default="")
+    linked_issues = serializers.IntegerField(read_only=True, default=0, help_text="Items linked to an issue.")
+
+    class Meta:
+        model = TrackerConnection
+        fields = [
+            "kind",
+            "base_url",
+            "project",
+            "username",
+            "risks",
+            "created_by",
+            "created_at",
+            "last_synced_at",
+            "retry_at",
+            "error",
+            "error_message",
+            "linked_issues",
+        ]
+
+
+class TrackerSyncSerializer(serializers.Serializer):
+    queued = serializers.BooleanField()
 
 
 class PlanQuestionSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from .sessions import (
 from .signed_in_sessions import StaleCachedSession
 from .templates import ReviewTemplate, ReviewTemplateAnswer, ReviewTemplateQuerySet
 from .tokens import ApiToken, ApiTokenQuerySet
+from .trackers import SyncError, TrackedIssue, TrackerConnection, TrackerKind, TrackerRisks
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
 from .workloads import (
     NOTES_MAX_LENGTH,
@@ -65,6 +66,11 @@ __all__ = [
     "ReviewTemplateQuerySet",
     "Role",
     "StaleCachedSession",
+    "SyncError",
+    "TrackedIssue",
+    "TrackerConnection",
+    "TrackerKind",
+    "TrackerRisks",
     "Webhook",
     "WebhookDelivery",
     "WebhookEvent",

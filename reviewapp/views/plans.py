@@ -11,9 +11,10 @@ from ..access import get_review_for_user
 from ..bank import load_bank
 from ..forms import ImprovementItemForm, PlanFilterForm, workload_members
 from ..improvements import PlanPractice, improvement_plan, improvement_update, plan_status_counts
-from ..models import WRITE_ROLES
+from ..models import WRITE_ROLES, Role, TrackerConnection
 from ..profiles import review_prioritised_keys
 from ..progress import review_state
+from ..trackers.display import connection_error, issue_summary
 
 
 @require_http_methods(["GET"])
@@ -27,9 +28,11 @@ def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     filters = filter_form.filters()
     plan = improvement_plan(state, filters)
     members = workload_members(review.workload)
+    tracker = TrackerConnection.objects.filter(workload=review.workload).first()
     for entry in plan:
         for practice in entry.practices:
             practice.form = _item_form(practice, members)
+            practice.issue = issue_summary(getattr(practice.item, "tracked_issue", None), tracker)
     context = {
         "review": review,
         "workload": review.workload,
@@ -40,6 +43,9 @@ def plan_view(request: HttpRequest, pk: int) -> HttpResponse:
         "can_write": role in WRITE_ROLES,
         "status_counts": plan_status_counts(plan),
         "prioritised": prioritised,
+        "tracker": tracker,
+        "is_owner": role == Role.OWNER,
+        "tracker_error": connection_error(tracker) if tracker else "",
     }
     return render(request, "reviewapp/plan.html", context)
 

@@ -25,6 +25,7 @@ from .reviews import (
     ReviewSummary,
 )
 from .sessions import SessionDetail, SessionList, SessionMinutes, SessionStep
+from .trackers import TrackerConnectionDetail, TrackerSync
 from .workloads import ConsolidatedExport, LensPortfolio, MemberDetail, MemberList, WorkloadDetail, WorkloadList
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "WorkloadDetail",
     "MemberList",
     "MemberDetail",
+    "TrackerConnectionDetail",
+    "TrackerSync",
     "InvitationList",
     "InvitationDetail",
     "ConsolidatedExport",

@@ -14,8 +14,9 @@ from ...bank import load_bank
 from ...forms import ImprovementItemForm, PlanFilterForm, workload_members
 from ...improvements import improvement_plan, improvement_update
 from ...milestones import MilestoneError, milestone_create
-from ...models import Membership, Milestone
+from ...models import Membership, Milestone, TrackerConnection
 from ...progress import review_state, state_of
+from ...trackers.display import issue_summary
 from .. import serializers as s
 from .common import answer_data
 
@@ -39,6 +40,7 @@ class ImprovementPlan(APIView):
         if request.query_params and not form.is_valid():
             raise ValidationError(form.errors)
         plan = improvement_plan(state, form.filters())
+        tracker = TrackerConnection.objects.filter(workload=review.workload).first()
         return Response(
             [
                 {
@@ -47,14 +49,16 @@ class ImprovementPlan(APIView):
                     "pillar": entry.state.item.pillar.key,
                     "title": entry.state.question.title,
                     "risk": entry.risk,
-                    "items": [_item_data(p.choice, p.item) for p in entry.practices],
+                    "items": [_item_data(p.choice, p.item, tracker) for p in entry.practices],
                 }
                 for entry in plan
             ]
         )
 
 
-def _item_data(choice, item) -> dict:
+def _item_data(choice, item, tracker: TrackerConnection | None) -> dict:
+    tracked = getattr(item, "tracked_issue", None) if tracker else None
+    summary = issue_summary(tracked, tracker)
     return {
         "choice": choice.key,
         "title": choice.title,
@@ -65,6 +69,16 @@ def _item_data(choice, item) -> dict:
         "owner": item.owner.get_username() if item and item.owner else None,
         "due_date": item.due_date if item else None,
         "note": item.note if item else "",
+        "tracker_issue": {
+            "key": tracked.key,
+            "url": tracked.url,
+            "state": tracked.state,
+            "synced_at": tracked.synced_at,
+            "error": tracked.error or None,
+            "error_message": summary.error,
+        }
+        if summary
+        else None,
     }
 
 
@@ -101,7 +115,8 @@ class ImprovementItemDetail(APIView):
         if not form.is_valid():
             raise ValidationError(form.errors)
         item = improvement_update(review=review, choice=choice, user=request.user, **form.cleaned_data)
-        return Response(_item_data(choice, item))
+        tracker = TrackerConnection.objects.filter(workload=review.workload).first()
+        return Response(_item_data(choice, item, tracker))
 
 
 class MilestoneList(generics.ListCreateAPIView):
