@@ -51,3 +51,17 @@ def check_cache_folders(app_configs=None, **kwargs) -> list[checks.CheckMessage]
                 )
             )
     return errors
+
+
+@checks.register(checks.Tags.compatibility)
+def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Links in notification mails start with SITE_URL; without it they would lead nowhere."""
+    if settings.SITE_URL.startswith(("http://", "https://")):
+        return []
+    return [
+        checks.Warning(
+            f"SITE_URL is {settings.SITE_URL!r}: links in notification mails need the address people open the app at.",
+            hint="Set SITE_URL, e.g. https://review.example.com (see docs/deployment.md).",
+            id="reviewapp.W004",
+        )
+    ]

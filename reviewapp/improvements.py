@@ -14,6 +14,7 @@ from questions.models import Choice
 
 from .bank import BankQuestion
 from .models import RISKY, ImprovementItem, Review, WebhookEvent
+from .notifications import events
 from .progress import QuestionState, ReviewState
 from .webhooks import emit
 
@@ -51,7 +52,15 @@ def improvement_sync(
 def improvement_update(
     *, review: Review, choice: Choice, user, status: str, owner, due_date, note: str
 ) -> ImprovementItem:
-    """Set the tracking fields of the item for one missing practice (creating it if needed)."""
+    """Set the tracking fields of the item for one missing practice (creating it if needed).
+
+    A new owner hears that the item is theirs (unless they gave it to themselves)."""
+    owner_before = (
+        ImprovementItem.objects.select_for_update()
+        .filter(review=review, choice=choice)
+        .values_list("owner_id", flat=True)
+        .first()
+    )
     item, _created = ImprovementItem.objects.update_or_create(
         review=review,
         choice=choice,
@@ -67,6 +76,8 @@ def improvement_update(
             "by": getattr(user, "username", None),
         }
         emit(review.workload, WebhookEvent.ITEM_CHANGED, data)
+    if owner is not None and owner.pk != owner_before:
+        events.item_assigned(item=item, user=user)
     return item
 
 

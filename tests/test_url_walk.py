@@ -36,6 +36,7 @@ from reviewapp.models import (
     Invitation,
     Membership,
     Milestone,
+    Notification,
     ParkingItem,
     QuestionDiscussion,
     ReviewSession,
@@ -96,6 +97,9 @@ OUTSIDER_PAGES = {
     "api:lens-list": "the question bank, the same for everyone",
     "api:lens-detail": "the question bank",
     "api:lens-aws-export": "the question bank",
+    "reviewapp:notification_list": "charlie's own notifications (none)",
+    "reviewapp:notification_preferences": "charlie's own notification preferences",
+    "api:notification-list": "charlie's own notifications (none)",
 }
 
 
@@ -192,6 +196,7 @@ def world(alice, vera, charlie, lens):
         webhook=webhook, event="answer.saved", payload={"note": "harbour-secret-payload"}
     )
     return {
+        "notification": Notification.objects.get(recipient=vera, kind="mention"),  # alice's comment names vera
         "webhook": webhook,
         "delivery": delivery,
         "comment": comment,
@@ -217,6 +222,7 @@ def _pk(route: Route, w) -> tuple[object, bool]:
     path = route.template[0]
     for prefix, value, owned in [
         ("account/tokens/", w["token"].pk, True),
+        ("notifications/", w["notification"].pk, True),
         ("workloads/", w["workload"].pk, True),
         ("reviews/", w["review"].pk, True),
         ("api/v1/workloads/", w["workload"].pk, True),

@@ -29,6 +29,10 @@ TAGS = {
         gettext_lazy("The workshops of a review: the plan, the shared clock and the minutes."),
     ),
     "exports": (gettext_lazy("Exports"), gettext_lazy("Answers and risk counts as CSV or JSON.")),
+    "notifications": (
+        gettext_lazy("Notifications"),
+        gettext_lazy("What happened that concerns you, and marking it read."),
+    ),
 }
 
 # (method, path) -> (tag, summary)
@@ -102,6 +106,11 @@ OPERATIONS = {
     ("get", "/api/v1/lenses/{slug}/portfolio/"): (
         "workloads",
         gettext_lazy("A lens across every workload you can see: risks, missing practices, items, trend"),
+    ),
+    ("get", "/api/v1/notifications/"): ("notifications", gettext_lazy("List your notifications, newest first")),
+    ("post", "/api/v1/notifications/read/"): (
+        "notifications",
+        gettext_lazy("Mark some or all of your notifications read"),
     ),
     ("get", "/api/v1/lenses/{slug}/risks.{fmt}"): (
         "exports",
