@@ -518,6 +518,9 @@ ANONYMOUS_TOO = [
     Endpoint("consolidated-export", "get", lambda w: _api("lenses/mini/risks.csv")),
     Endpoint("lens-portfolio", "get", lambda w: _api("lenses/mini/portfolio/")),
     Endpoint("workload-import", "post", lambda w: _api("workloads/import/"), body=lambda w: {"format": "x"}),
+    # One's own notifications (tests/reviewapp/test_notifications.py: only one's own are listed or marked).
+    Endpoint("notification-list", "get", lambda w: _api("notifications/")),
+    Endpoint("notifications-read", "post", lambda w: _api("notifications/read/"), body=lambda w: {"all": True}),
 ]
 
 

@@ -343,3 +343,15 @@ def test_the_api_lists_ones_notifications_and_marks_them_read(review, alice, bob
     bad = client.post(reverse("api:notifications-read"), {"ids": ["x"]}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["details"] == {"ids": {"0": ["A valid integer is required."]}}
     assert client_for(None).get(reverse("api:notification-list")).status_code in (401, 403)
+
+
+def test_a_comments_markup_reaches_the_html_mail_and_the_list_as_text(review, alice, bob, client_for, committed):
+    with committed():
+        comment_add(review=review, question_key="p1_q1", user=alice, body='@bob <img src=x onerror="alert(1)"> & co')
+
+    (message,) = mail.outbox
+    assert '> @bob <img src=x onerror="alert(1)"> & co' in message.body  # plain text stays as written
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co" in _html(message)
+    assert "<img" not in _html(message)
+    page = client_for(bob).get(reverse("reviewapp:notification_list")).content.decode()
+    assert "&lt;img src=x" in page and "<img src=x" not in page
