@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django_tasks.base import Task
 
 from .notifications.emails import send_digests
-from .notifications.scheduled import check_due_items
+from .notifications.scheduled import check_due_items, prune_notifications
 
 
 @dataclass(frozen=True)
@@ -33,4 +33,5 @@ SCHEDULE: list[Periodic] = [
     # Hourly through the working day: the first run tells, later ones catch up after downtime.
     Periodic(check_due_items, "0 8-20 * * *"),
     Periodic(send_digests, "0 8-20 * * *"),
+    Periodic(prune_notifications, "30 3 * * *"),
 ]

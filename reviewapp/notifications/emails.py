@@ -56,7 +56,9 @@ def digest_message(user, notifications: list[Notification]) -> EmailMultiAlterna
             "Your daily digest: %(count)d notification", "Your daily digest: %(count)d notifications", count
         ) % {"count": count}
         entries = [_entry(n) for n in notifications]
-        return _message(user, subject, "digest", {"entries": entries, "heading": _("What happened since yesterday")})
+        return _message(
+            user, subject, "digest", {"entries": entries, "heading": _("What happened since your last digest")}
+        )
 
 
 @task()

@@ -12,10 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from ..models import ImprovementItem, NotificationKind, SentOnce
+from ..models import ImprovementItem, Notification, NotificationKind, SentOnce
 from . import events
 
 DUE_SOON_DAYS = 3
+KEEP_READ_DAYS = 90  # read notifications older than this leave the list
+KEEP_CLAIMS_DAYS = 7  # a claim only matters on its day; a week covers any clock or time-zone doubt
 OPEN = [ImprovementItem.Status.OPEN, ImprovementItem.Status.IN_PROGRESS]
 
 
@@ -46,3 +48,12 @@ def check_due_items() -> int:
     """Tell owners of items due in 3 days or overdue, once per item and day; the number told."""
     day = timezone.localdate()
     return sum(notice_once(item=item, kind=kind, day=day) for item, kind in due_items(day))
+
+
+@task()
+def prune_notifications() -> int:
+    """Forget read notifications after 90 days and the day claims after a week; the rows deleted."""
+    now = timezone.now()
+    read, _ = Notification.objects.filter(read_at__lt=now - timedelta(days=KEEP_READ_DAYS)).delete()
+    claims, _ = SentOnce.objects.filter(day__lt=timezone.localdate() - timedelta(days=KEEP_CLAIMS_DAYS)).delete()
+    return read + claims

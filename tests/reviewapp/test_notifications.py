@@ -242,6 +242,7 @@ def test_digest_mode_gathers_the_days_events_in_one_mail(review, alice, bob, com
 
     (message,) = mail.outbox
     assert message.subject == "Your daily digest: 3 notifications"
+    assert message.body.startswith("What happened since your last digest")
     for text in ("“Practice 2” in Shop", "“Practice 3” in Shop", "alice mentioned you on P1 1 in Shop."):
         assert text in message.body and text in _html(message)
     assert "  > @bob both are yours" in message.body

@@ -166,7 +166,24 @@ def test_the_schedule_holds_the_checks_and_the_digest():
     assert {entry.name: entry.crontab for entry in SCHEDULE} == {
         "reviewapp.notifications.scheduled.check_due_items": "0 8-20 * * *",
         "reviewapp.notifications.emails.send_digests": "0 8-20 * * *",
+        "reviewapp.notifications.scheduled.prune_notifications": "30 3 * * *",
     }
+
+
+def test_pruning_forgets_old_read_notifications_and_old_claims(items, bob, django_capture_on_commit_callbacks):
+    from reviewapp.notifications.scheduled import prune_notifications
+
+    check_due_items.call()
+    today = timezone.localdate()
+    old, recent, unread = Notification.objects.order_by("pk")[:3]
+    Notification.objects.filter(pk=old.pk).update(read_at=timezone.now() - timedelta(days=91))
+    Notification.objects.filter(pk=recent.pk).update(read_at=timezone.now() - timedelta(days=89))
+    SentOnce.objects.filter(pk=SentOnce.objects.earliest("pk").pk).update(day=today - timedelta(days=8))
+
+    assert prune_notifications.call() == 2
+
+    assert set(Notification.objects.values_list("pk", flat=True)) == {recent.pk, unread.pk}
+    assert SentOnce.objects.count() == 2 and not SentOnce.objects.filter(day__lt=today).exists()
 
 
 def test_run_scheduler_once_queues_every_periodic_job(items, capsys, django_capture_on_commit_callbacks):
