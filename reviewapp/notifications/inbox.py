@@ -1,7 +1,9 @@
 """A person's list of notifications: the page, the unread count in the header, marking read.
 
 The header shows the unread count on every page, so it is kept in the cache (one query when it
-is missing) and forgotten whenever a notification is added or read.
+is missing) and forgotten whenever a notification is added or read. Where the cache is not shared
+with the process that added one (``make run``'s memory cache and its worker), the count is at most
+``CACHE_SECONDS`` late.
 """
 
 from django.core.cache import cache
@@ -12,7 +14,7 @@ from django.utils import timezone
 from ..cache_guard import CacheUnavailable, guarded
 from ..models import Notification
 
-CACHE_SECONDS = 3600
+CACHE_SECONDS = 300
 
 
 def _key(user_id: int) -> str:
