@@ -1,4 +1,5 @@
-"""System checks of what the settings alone cannot promise: a file cache folder that is ours alone.
+"""System checks of what the settings alone cannot promise: a file cache folder that is ours alone,
+and a SITE_URL for the links in notification mails (a warning).
 
 Django's file cache unpickles every file it finds in its folder, so a folder that another user
 owns, or that group or others may write, lets them run code in the app. The check creates a

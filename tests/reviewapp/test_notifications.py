@@ -356,3 +356,11 @@ def test_a_comments_markup_reaches_the_html_mail_and_the_list_as_text(review, al
     assert "<img" not in _html(message)
     page = client_for(bob).get(reverse("reviewapp:notification_list")).content.decode()
     assert "&lt;img src=x" in page and "<img src=x" not in page
+
+
+def test_the_system_check_warns_without_a_site_url(settings):
+    from reviewapp.checks import check_site_url
+
+    assert check_site_url() == []
+    settings.SITE_URL = ""
+    assert [message.id for message in check_site_url()] == ["reviewapp.W004"]
