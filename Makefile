@@ -40,10 +40,12 @@ run: $(BIN)/.installed
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py loaddata serverless_lens serverless_profile
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (sign in with the demo account above); background jobs run beside it"
-	DEBUG=true $(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (sign in with the demo account above); background jobs and the scheduler run beside it; mails print here"
+	export DEBUG=true SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	$(BIN)/python manage.py db_worker --verbosity 0 & worker=$$!; \
+	$(BIN)/python manage.py run_scheduler --verbosity 0 & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(BIN)/.installed system-deps lint
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run

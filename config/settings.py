@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reviewapp.notifications.context.unread_notifications",
             ],
         },
     },
@@ -221,6 +222,17 @@ WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 # syncs are retried after these delays (seconds), or later when the tracker says so (Retry-After).
 TRACKER_TOKEN_KEYS = env.list("TRACKER_TOKEN_KEYS", default=[])
 TRACKER_RETRY_DELAYS = env.list("TRACKER_RETRY_DELAYS", cast=int, default=[30, 120, 600, 1800, 7200])
+
+# Notification mails (reviewapp/notifications/). EMAIL_URL names the backend, django-environ style:
+# smtp+tls://user:password@smtp.example.com:587 (or smtps:// for TLS from the start); make run
+# prints mails on the console. SITE_URL is the address people open the app at, with any path
+# prefix the proxy adds (https://review.example.com or https://example.com/review): every link in
+# a mail starts with it, since a job on the queue has no request to take a host from.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Well-Architected Review <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]

@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from .languages import missing_everywhere
 from .models import Choice, Lens, Pillar, Question, RiskRule
+from .signals import lens_published
 from .validation import ChoiceData, question_problems
 
 LANGS = [code for code, _name in settings.LANGUAGES]
@@ -137,6 +138,7 @@ def lens_publish(*, draft: Lens, version: str, release_notes: dict[str, str], us
     for lang, notes in release_notes.items():
         setattr(draft, f"release_notes_{lang}", notes)
     draft.save()
+    transaction.on_commit(lambda: lens_published.send(sender=Lens, lens=draft, user=user))
     return draft
 
 

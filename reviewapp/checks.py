@@ -1,4 +1,5 @@
-"""System checks of what the settings alone cannot promise: a file cache folder that is ours alone.
+"""System checks of what the settings alone cannot promise: a file cache folder that is ours alone,
+and a SITE_URL for the links in notification mails (a warning).
 
 Django's file cache unpickles every file it finds in its folder, so a folder that another user
 owns, or that group or others may write, lets them run code in the app. The check creates a
@@ -51,3 +52,17 @@ def check_cache_folders(app_configs=None, **kwargs) -> list[checks.CheckMessage]
                 )
             )
     return errors
+
+
+@checks.register(checks.Tags.compatibility)
+def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Links in notification mails start with SITE_URL; without it they would lead nowhere."""
+    if settings.SITE_URL.startswith(("http://", "https://")):
+        return []
+    return [
+        checks.Warning(
+            f"SITE_URL is {settings.SITE_URL!r}: links in notification mails need the address people open the app at.",
+            hint="Set SITE_URL, e.g. https://review.example.com (see docs/deployment.md).",
+            id="reviewapp.W004",
+        )
+    ]

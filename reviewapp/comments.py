@@ -1,5 +1,8 @@
 """Comments on a review's questions: Markdown, ``@username`` mentions of members, edited and deleted by their author.
 
+Mentioned members are notified, and so are the others who wrote on the question; an edit notifies
+only members it mentions for the first time (reviewapp/notifications/events.py).
+
 A comment written while a session runs belongs to it. Every write bumps the review's revision
 (under the same lock as ``answer_save``) and stamps the comment with it, so the live refresh
 sends the question's thread to every open page; the form people type in is never part of it.
@@ -16,6 +19,7 @@ from .access import role_of
 from .bank import load_bank
 from .models import WRITE_ROLES, Comment, Review
 from .models.sessions import COMMENT_MAX_LENGTH
+from .notifications import events
 
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
 
@@ -67,6 +71,7 @@ def comment_add(*, review: Review, question_key: str, user, body: str) -> Commen
         created_at=timezone.now(),
     )
     comment.mentions.set(mentioned(review, body))
+    events.comment_written(comment=comment, user=user)
     return comment
 
 
@@ -86,7 +91,9 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
     revision, _session = _lock(comment.review)
     comment.body, comment.edited_at, comment.review_revision = body, timezone.now(), revision
     comment.save(update_fields=["body", "edited_at", "review_revision"])
+    before = set(comment.mentions.values_list("pk", flat=True))
     comment.mentions.set(mentioned(comment.review, body))
+    events.comment_written(comment=comment, user=user, already_mentioned=before)
     return comment
 
 

@@ -14,6 +14,7 @@ from questions.models import Choice
 
 from .bank import BankQuestion
 from .models import RISKY, ImprovementItem, Review, WebhookEvent
+from .notifications import events
 from .progress import QuestionState, ReviewState
 from .trackers import sync as tracker_sync  # a module: trackers.sync imports this one too
 from .webhooks import emit
@@ -52,7 +53,15 @@ def improvement_sync(
 def improvement_update(
     *, review: Review, choice: Choice, user, status: str, owner, due_date, note: str
 ) -> ImprovementItem:
-    """Set the tracking fields of the item for one missing practice (creating it if needed)."""
+    """Set the tracking fields of the item for one missing practice (creating it if needed).
+
+    A new owner hears that the item is theirs (unless they gave it to themselves)."""
+    owner_before = (
+        ImprovementItem.objects.select_for_update()
+        .filter(review=review, choice=choice)
+        .values_list("owner_id", flat=True)
+        .first()
+    )
     item, _created = ImprovementItem.objects.update_or_create(
         review=review,
         choice=choice,
@@ -60,6 +69,8 @@ def improvement_update(
     )
     _item_changed(review, item, user)
     tracker_sync.queue_item_sync(item)
+    if owner is not None and owner.pk != owner_before:
+        events.item_assigned(item=item, user=user)
     return item
 
 

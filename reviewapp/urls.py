@@ -10,6 +10,7 @@ from .views import (
     invitations,
     live,
     milestones,
+    notifications,
     plans,
     portfolio,
     present,
@@ -30,6 +31,10 @@ app_name = "reviewapp"
 urlpatterns = [
     path("", workloads.workload_list, name="workload_list"),
     path("account/tokens/", tokens.token_list, name="token_list"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/read/", notifications.notification_read_all, name="notification_read_all"),
+    path("notifications/<id:pk>/read/", notifications.notification_read, name="notification_read"),
+    path("notifications/preferences/", notifications.notification_preferences, name="notification_preferences"),
     path("account/tokens/<id:pk>/revoke/", tokens.token_revoke_view, name="token_revoke"),
     path("workloads/new/", workloads.workload_create_view, name="workload_create"),
     path("workloads/import/", archives.workload_import, name="workload_import"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from questions.models import Lens
 
 from .models import Answer, Membership, Review, ReviewTemplate, Role, Workload
+from .notifications import events
 from .review_templates import template_apply
 
 
@@ -37,8 +38,8 @@ class SharingError(ValueError):
 
 
 @transaction.atomic
-def membership_set(*, workload: Workload, username: str, role: str) -> Membership:
-    """Give the named user the role on the workload (adding or changing a member)."""
+def membership_set(*, workload: Workload, username: str, role: str, by=None) -> Membership:
+    """Give the named user the role on the workload (adding or changing a member); one added hears of it."""
     User = get_user_model()
     try:
         user = User.objects.get(username=username, is_active=True)
@@ -47,7 +48,9 @@ def membership_set(*, workload: Workload, username: str, role: str) -> Membershi
     existing = Membership.objects.select_for_update().filter(workload=workload, user=user).first()
     if existing and existing.role == Role.OWNER and role != Role.OWNER:
         _ensure_another_owner(workload, user)
-    membership, _created = Membership.objects.update_or_create(workload=workload, user=user, defaults={"role": role})
+    membership, created = Membership.objects.update_or_create(workload=workload, user=user, defaults={"role": role})
+    if created:
+        events.review_shared(membership=membership, by=by)
     return membership
 
 

@@ -7,6 +7,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-01234567
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("TRUSTED_PROXY_COUNT", "0")  # the test client connects directly
+os.environ.setdefault("SITE_URL", "https://review.example.com/wa")  # links in mails, behind a path prefix
 if "DATABASE_URL" not in os.environ:
     raise RuntimeError("The tests run against PostgreSQL: use `make test` (it starts one) or set DATABASE_URL.")
 

@@ -36,6 +36,7 @@ from reviewapp.models import (
     Invitation,
     Membership,
     Milestone,
+    Notification,
     ParkingItem,
     QuestionDiscussion,
     ReviewSession,
@@ -104,6 +105,9 @@ OUTSIDER_PAGES = {
     "api:template-list": "charlie's own review templates (none)",
     "api:profile-list": "the profiles of the question bank, the same for everyone",
     "api:profile-detail": "a profile of the question bank",
+    "reviewapp:notification_list": "charlie's own notifications (none)",
+    "reviewapp:notification_preferences": "charlie's own notification preferences",
+    "api:notification-list": "charlie's own notifications (none)",
 }
 
 
@@ -207,6 +211,7 @@ def world(alice, vera, charlie, lens):
     return {
         "profile": profile,
         "template": template,
+        "notification": Notification.objects.get(recipient=vera, kind="mention"),  # alice's comment names vera
         "webhook": webhook,
         "delivery": delivery,
         "comment": comment,
@@ -232,6 +237,7 @@ def _pk(route: Route, w) -> tuple[object, bool]:
     path = route.template[0]
     for prefix, value, owned in [
         ("account/tokens/", w["token"].pk, True),
+        ("notifications/", w["notification"].pk, True),
         ("workloads/", w["workload"].pk, True),
         ("reviews/", w["review"].pk, True),
         ("api/v1/workloads/", w["workload"].pk, True),

@@ -37,6 +37,10 @@ TAGS = {
         gettext_lazy("Your named sets of pre-filled answers, applied when a review is created."),
     ),
     "exports": (gettext_lazy("Exports"), gettext_lazy("Answers and risk counts as CSV or JSON.")),
+    "notifications": (
+        gettext_lazy("Notifications"),
+        gettext_lazy("What happened that concerns you, and marking it read."),
+    ),
 }
 
 # (method, path) -> (tag, summary)
@@ -138,6 +142,11 @@ OPERATIONS = {
     ("get", "/api/v1/lenses/{slug}/portfolio/"): (
         "workloads",
         gettext_lazy("A lens across every workload you can see: risks, missing practices, items, trend"),
+    ),
+    ("get", "/api/v1/notifications/"): ("notifications", gettext_lazy("List your notifications, newest first")),
+    ("post", "/api/v1/notifications/read/"): (
+        "notifications",
+        gettext_lazy("Mark some or all of your notifications read"),
     ),
     ("get", "/api/v1/lenses/{slug}/risks.{fmt}"): (
         "exports",

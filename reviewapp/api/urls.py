@@ -9,6 +9,8 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/notifications/", views.NotificationList.as_view(), name="notification-list"),
+    path("v1/notifications/read/", views.NotificationsRead.as_view(), name="notifications-read"),
     path("v1/lenses/", views.LensList.as_view(), name="lens-list"),
     path("v1/lenses/<id:pk>/", views.LensDetail.as_view(), name="lens-detail"),
     path("v1/lenses/<id:pk>/aws/", views.LensAwsExport.as_view(), name="lens-aws-export"),

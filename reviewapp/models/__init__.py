@@ -3,6 +3,14 @@
 One module per concern; everything is importable from ``reviewapp.models``.
 """
 
+from .notifications import (
+    EmailChoice,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    PersonalSettings,
+    SentOnce,
+)
 from .reports import ReportRender
 from .reviews import Answer, AnswerChange, ImprovementItem, Milestone, MilestoneAnswer, Review, ReviewQuerySet
 from .sessions import (
@@ -35,6 +43,12 @@ from .workloads import (
 )
 
 __all__ = [
+    "EmailChoice",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "PersonalSettings",
+    "SentOnce",
     "AgendaItem",
     "Attendance",
     "Comment",

@@ -14,6 +14,7 @@ class WebhookEvent(models.TextChoices):
     RISK_CHANGED = "risk.changed", _("A question's risk changed")
     ITEM_CHANGED = "improvement.changed", _("An improvement item changed")
     MILESTONE_TAKEN = "milestone.taken", _("A milestone was taken")
+    SESSION_ENDED = "session.ended", _("A review session ended")
 
 
 class Webhook(models.Model):

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..bank import load_bank
-from ..models import AgendaItem, Review, ReviewSession, SessionEvent
+from ..models import AgendaItem, Review, ReviewSession, SessionEvent, WebhookEvent
+from ..webhooks import emit
 from . import check_run
 from .attendance import attendance_record
 
@@ -146,7 +147,7 @@ def session_next(*, session: ReviewSession, user) -> ReviewSession:
 
 @transaction.atomic
 def session_end(*, session: ReviewSession, user) -> ReviewSession:
-    """End the session: attendance is written, the review leaves facilitator mode."""
+    """End the session: attendance is written, the review leaves facilitator mode, webhooks hear ``session.ended``."""
     session = _locked(session)
     check_run(user, session)
     if not session.is_live:
@@ -155,7 +156,20 @@ def session_end(*, session: ReviewSession, user) -> ReviewSession:
     session.status, session.ended_at, session.deadline, session.paused_remaining = Status.ENDED, now, None, None
     Review.objects.filter(pk=session.review_id).update(live_session=None, facilitator=None, facilitator_question="")
     attendance_record(session=session)
-    return _step(session, user, SessionEvent.Kind.END, now)
+    session = _step(session, user, SessionEvent.Kind.END, now)
+    emit(
+        session.review.workload,
+        WebhookEvent.SESSION_ENDED,
+        {
+            "review": session.review_id,
+            "session": session.pk,
+            "title": session.title,
+            "started_at": session.started_at.isoformat() if session.started_at else None,
+            "ended_at": now.isoformat(),
+            "by": getattr(user, "username", None),
+        },
+    )
+    return session
 
 
 @transaction.atomic

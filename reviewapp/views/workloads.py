@@ -112,7 +112,7 @@ def member_share(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShareForm(request.POST)
     if form.is_valid():
         try:
-            membership_set(workload=workload, **form.cleaned_data)
+            membership_set(workload=workload, by=request.user, **form.cleaned_data)
         except SharingError as exc:
             messages.error(request, str(exc))
         else:

@@ -620,6 +620,9 @@ ANONYMOUS_TOO = [
     Endpoint("template-list", "get", lambda w: _api("templates/")),
     Endpoint("template-detail", "get", lambda w: _api(f"templates/{w.template.pk}/")),
     Endpoint("template-upgrade", "post", lambda w: _api(f"templates/{w.template.pk}/upgrade/")),
+    # One's own notifications (tests/reviewapp/test_notifications.py: only one's own are listed or marked).
+    Endpoint("notification-list", "get", lambda w: _api("notifications/")),
+    Endpoint("notifications-read", "post", lambda w: _api("notifications/read/"), body=lambda w: {"all": True}),
 ]
 
 

@@ -120,6 +120,7 @@ def test_it_groups_the_operations_by_resource_with_a_summary_each(schema):
         "Profiles",
         "Review templates",
         "Exports",
+        "Notifications",
     ]
     assert all(op["tags"][0] in tags for op in operations)
     assert all(op.get("summary") for op in operations)

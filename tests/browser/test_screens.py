@@ -10,15 +10,17 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from questions.models import Lens, Profile
 from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
+from reviewapp.comments import comment_add
 from reviewapp.improvements import improvement_update
 from reviewapp.invitations import invitation_create
 from reviewapp.milestones import milestone_create
-from reviewapp.models import Role
+from reviewapp.models import Notification, Role
 from reviewapp.profiles import workload_profile_set
 from reviewapp.review_templates import template_from_review
 
@@ -101,6 +103,14 @@ def world(transactional_db, live_server):
         answers={"public_api": ["public_api_yes"], "main_constraint": ["constraint_cost"]},
     )
     template = template_from_review(review=review, owner=owner, name="Standard serverless platform")
+    for n in range(3):  # the owner's notification list: mentions with long words, one read
+        comment_add(
+            review=review,
+            question_key="ops_q1",
+            user=contributor,
+            body=f"@olivia Can we settle the alarm thresholds before Friday? {'Observability' * 4} ({n})",
+        )
+    Notification.objects.filter(pk=owner.notifications.earliest("pk").pk).update(read_at=timezone.now())
     pillar, question = bank.questions[0].pillar.key, bank.questions[0].key
     pages = [
         ("workloads", "/"),
@@ -114,6 +124,8 @@ def world(transactional_db, live_server):
         ("milestone", f"/reviews/{review.pk}/milestones/{milestone.pk}/"),
         ("compare", f"/reviews/{review.pk}/compare/"),
         ("tokens", "/account/tokens/"),
+        ("notifications", "/notifications/"),
+        ("notification-preferences", "/notifications/preferences/"),
         ("present", f"/reviews/{review.pk}/present/?question=ops_q2"),
         ("review-prioritised", f"/reviews/{review.pk}/?prioritised=1"),
         ("plan-prioritised", f"/reviews/{review.pk}/plan/?prioritised=on"),

@@ -235,3 +235,37 @@ def test_only_owners_see_and_change_webhooks(workload, alice, bob, vera, charlie
 
     assert not Webhook.objects.exists()
     assert Workload.objects.get(pk=workload.pk).webhook_events == []
+
+
+def test_an_ended_session_reaches_the_receiver_signed(review, alice, bob, receiver, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from reviewapp.sessions.planning import AgendaEntry, session_plan
+    from reviewapp.sessions.running import session_end, session_next, session_start
+
+    webhook = webhook_create(workload=review.workload, user=alice, url=receiver.url, events=["session.ended"])
+    review.workload.refresh_from_db()
+    session = session_plan(
+        review=review,
+        user=alice,
+        title="Workshop 1",
+        planned_start=timezone.now(),
+        facilitator=alice,
+        agenda=[AgendaEntry("question:p1_q1", 10), AgendaEntry("pillar:p2", 20)],
+        expected=[alice, bob],
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session = session_start(session=session, user=alice)
+        session = session_next(session=session, user=alice)
+        session = session_end(session=session, user=alice)
+
+    assert receiver.events() == ["session.ended"]  # starting and moving on are not told
+    request = receiver.received[0]
+    assert verify_signature(webhook.secret, request["headers"][SIGNATURE_HEADER], request["body"])
+    payload = json.loads(request["body"])
+    assert payload["event"] == "session.ended"
+    assert payload["data"]["session"] == session.pk and payload["data"]["title"] == "Workshop 1"
+    assert payload["data"]["review"] == review.pk and payload["data"]["by"] == "alice"
+    assert payload["data"]["ended_at"] == session.ended_at.isoformat()
+    assert WebhookDelivery.objects.get().status == "delivered"

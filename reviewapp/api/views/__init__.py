@@ -4,6 +4,7 @@ from .archives import WorkloadArchive, WorkloadArchiveImport
 from .comments import CommentDetail, CommentList
 from .invitations import InvitationDetail, InvitationList
 from .lenses import LensAwsExport, LensAwsImport, LensDetail, LensList
+from .notifications import NotificationList, NotificationsRead
 from .plans import ImprovementItemDetail, ImprovementPlan, MilestoneDetail, MilestoneList
 from .profiles import (
     ProfileDetail,
@@ -29,6 +30,8 @@ from .trackers import TrackerConnectionDetail, TrackerSync
 from .workloads import ConsolidatedExport, LensPortfolio, MemberDetail, MemberList, WorkloadDetail, WorkloadList
 
 __all__ = [
+    "NotificationList",
+    "NotificationsRead",
     "LensList",
     "LensDetail",
     "LensAwsExport",

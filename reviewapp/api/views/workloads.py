@@ -86,6 +86,7 @@ class MemberList(generics.ListCreateAPIView):
                 workload=workload,
                 username=serializer.validated_data["user"]["username"],
                 role=serializer.validated_data["role"],
+                by=request.user,
             )
         except SharingError as exc:
             raise ValidationError({"username": [str(exc)]}) from None
