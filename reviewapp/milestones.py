@@ -60,6 +60,7 @@ def milestone_create(*, review: Review, name: str, user, bounded: bool = True) -
             is_applicable=record.state.applicable,
             reason=record.state.reason,
             notes=record.state.notes,
+            choice_na=record.state.choice_na_json(),
             version=record.version,
             updated_by=record.updated_by,
             updated_at=record.updated_at,

@@ -19,6 +19,7 @@ from .signed_in_sessions import StaleCachedSession
 from .tokens import ApiToken, ApiTokenQuerySet
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
 from .workloads import (
+    CHOICE_NOTES_MAX_LENGTH,
     NOTES_MAX_LENGTH,
     RISK_COUNT_FIELDS,
     RISKY,
@@ -41,6 +42,7 @@ __all__ = [
     "QuestionDiscussion",
     "ReviewSession",
     "SessionEvent",
+    "CHOICE_NOTES_MAX_LENGTH",
     "NOTES_MAX_LENGTH",
     "RISK_COUNT_FIELDS",
     "RISKY",
