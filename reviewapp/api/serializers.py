@@ -210,6 +210,16 @@ class AnswerSerializer(serializers.Serializer):
     FIELD_NAMES = {"choices": "selected_choices", "applicable": "is_applicable", "choice_na": "not_applicable_choices"}
 
     def validate_not_applicable_choices(self, value: list[dict]) -> list[dict]:
+        # A partial update makes the entries' fields optional too (DRF passes ``partial`` down): each
+        # entry still names its choice, and what it leaves out takes the defaults.
+        if any("choice" not in entry for entry in value):
+            raise serializers.ValidationError(
+                _("Each practice that does not apply needs its “choice”."), code="required"
+            )
+        value = [
+            {"choice": e["choice"], "reason": e.get("reason", Answer.ChoiceReason.NONE), "notes": e.get("notes", "")}
+            for e in value
+        ]
         keys = [entry["choice"] for entry in value]
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         if repeated:
@@ -417,6 +427,10 @@ class MinutesChangeSerializer(serializers.Serializer):
     applicable_after = serializers.BooleanField()
     notes_changed = serializers.BooleanField()
     restored_from = serializers.IntegerField(allow_null=True)
+    na_marked = serializers.ListField(
+        child=serializers.CharField(), help_text="Practices this change marked as not applying."
+    )
+    na_cleared = serializers.ListField(child=serializers.CharField(), help_text="Practices that apply again.")
 
 
 class MinutesPillarSerializer(serializers.Serializer):

@@ -78,3 +78,19 @@ def test_it_refuses_a_bad_practice_through_the_api_and_saves_nothing(review, api
     assert "not_applicable_choices" in json.dumps(response.json())
     assert answer_snapshot(review) == before
     assert _answer(review).choice_na == {}
+
+
+def test_it_asks_for_the_choice_of_each_practice_in_a_partial_update_too(review, api):
+    before = answer_snapshot(review)
+
+    response = api("patch", {"version": 0, "not_applicable_choices": [{"reason": "NONE", "notes": ""}]})
+
+    assert response.status_code == 400
+    assert "needs its “choice”" in json.dumps(response.json(), ensure_ascii=False)
+    assert answer_snapshot(review) == before
+
+
+def test_it_takes_the_defaults_for_what_a_partial_updates_practice_leaves_out(review, api):
+    response = api("patch", {"version": 0, "not_applicable_choices": [{"choice": A2}]})
+
+    assert response.json()["not_applicable_choices"] == [{"choice": A2, "reason": "NONE", "notes": ""}]

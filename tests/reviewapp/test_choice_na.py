@@ -22,13 +22,16 @@ from reviewapp.bank import load_bank
 from reviewapp.improvements import improvement_plan
 from reviewapp.merging import MergeConflict, merge
 from reviewapp.milestones import milestone_create
-from reviewapp.models import Answer, AnswerChange, AnswerRisk, ImprovementItem
+from reviewapp.models import Answer, AnswerChange, AnswerRisk, ImprovementItem, Review
 from reviewapp.progress import review_state
 from reviewapp.reports import ReportRequest
 from reviewapp.risk import question_risk
+from reviewapp.sessions.minutes import session_minutes
+from reviewapp.sessions.running import session_end, session_start
 
 from ..factories import answer_snapshot, make_workload
 from .test_reports import pdf_text, squeeze
+from .test_sessions import plan
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 A1, A2, A3, NO = "p1_q1_a1", "p1_q1_a2", "p1_q1_a3", "p1_q1_no"
@@ -488,3 +491,23 @@ def test_it_carries_practices_that_do_not_apply_through_a_workload_archive(revie
     assert copied.milestones.get().answers.get(question__key="p1_q1").choice_na == {
         A3: {"reason": "OUT_OF_SCOPE", "notes": "x"}
     }
+
+
+# --- Session minutes ----------------------------------------------------------------------------
+
+
+def test_it_writes_a_practice_marked_or_applying_again_into_the_session_minutes(review, client_for, alice, bob):
+    session = session_start(session=plan(review, alice, bob), user=alice)
+    _save(review, bob, choices={A1}, na=[ChoiceNA(A3, "OUT_OF_SCOPE")])
+    _save(review, bob, choices={A1}, na=[ChoiceNA(A2, "OTHER")])
+    session_end(session=session, user=alice)
+
+    minutes = session_minutes(Review.objects.get(pk=review.pk).sessions.get())
+
+    assert [(c.na_marked, c.na_cleared) for c in minutes.changes] == [
+        (["Practice 3"], []),
+        (["Practice 2"], ["Practice 3"]),
+    ]
+    page = client_for(alice).get(reverse("reviewapp:session_minutes", args=[review.pk, session.pk]))
+    assertContains(page, "Does not apply: Practice 2")
+    assertContains(page, "Applies again: Practice 3")
