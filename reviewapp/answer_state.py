@@ -203,31 +203,26 @@ def _choice_na_problems(*, item: BankQuestion, state: AnswerState) -> list[Valid
     for entry in state.choice_na:
         choice = item.choices_by_key.get(entry.key)
         if choice is None:
-            message, code, params = _("“%(value)s” is not a choice of this question."), "invalid_choice", None
-        elif none is not None and entry.key == none.key:
-            message, code, params = (
-                _("“%(none)s” is not a practice: it cannot be marked as not applying."),
-                "none_na",
-                None,
-            )
+            message, code = _("“%(value)s” is not a choice of this question."), "invalid_choice"
+        elif choice.is_none:
+            message, code = _("“%(none)s” is not a practice: it cannot be marked as not applying."), "none_na"
         elif entry.key in state.choices:
-            message = _("“%(choice)s” cannot be both followed and not applying.")
-            code, params = "followed_and_na", {"choice": choice.title}
+            message, code = _("“%(choice)s” cannot be both followed and not applying."), "followed_and_na"
         elif entry.reason not in Answer.ChoiceReason.values:
-            message = _("Select a valid choice. %(value)s is not one of the available choices.")
-            code, params = "invalid_reason", None
+            message = _("Select a valid choice. %(reason)s is not one of the available choices.")
+            code = "invalid_reason"
         elif len(entry.notes) > CHOICE_NOTES_MAX_LENGTH:
-            message = _("The note on “%(choice)s” is longer than %(limit)d characters.")
-            code, params = "na_notes_too_long", {"choice": choice.title, "limit": CHOICE_NOTES_MAX_LENGTH}
+            message, code = _("The note on “%(choice)s” is longer than %(limit)d characters."), "na_notes_too_long"
         elif "\x00" in entry.notes:
-            message = _("Null characters are not allowed.")
-            code, params = "null_characters_not_allowed", None
+            message, code = _("Null characters are not allowed."), "null_characters_not_allowed"
         else:
             continue
-        if params is None:
-            params = {
-                "value": entry.reason if code == "invalid_reason" else entry.key,
-                "none": none.title if none else "",
-            }
+        params = {
+            "value": entry.key,
+            "none": none.title if none else "",
+            "choice": choice.title if choice else entry.key,
+            "reason": entry.reason,
+            "limit": CHOICE_NOTES_MAX_LENGTH,
+        }
         problems.append(ValidationError({"choice_na": ValidationError(message, code=code, params=params)}))
     return problems
