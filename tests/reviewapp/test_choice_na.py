@@ -28,10 +28,12 @@ from reviewapp.reports import ReportRequest
 from reviewapp.risk import question_risk
 from reviewapp.sessions.minutes import session_minutes
 from reviewapp.sessions.running import session_end, session_start
+from reviewapp.upgrades import review_upgrade
 
 from ..factories import answer_snapshot, make_workload
 from .test_reports import pdf_text, squeeze
 from .test_sessions import plan
+from .test_upgrades import root, v2  # noqa: F401 (fixtures)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 A1, A2, A3, NO = "p1_q1_a1", "p1_q1_a2", "p1_q1_a3", "p1_q1_no"
@@ -511,3 +513,23 @@ def test_it_writes_a_practice_marked_or_applying_again_into_the_session_minutes(
     page = client_for(alice).get(reverse("reviewapp:session_minutes", args=[review.pk, session.pk]))
     assertContains(page, "Does not apply: Practice 2")
     assertContains(page, "Applies again: Practice 3")
+
+
+# --- Lens upgrades ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def marked(review, bob):
+    _save(review, bob, choices={A1}, na=[ChoiceNA(A2, "OTHER", "kept"), ChoiceNA(A3, "OUT_OF_SCOPE")])
+    return review
+
+
+def test_it_carries_practices_that_do_not_apply_into_a_new_lens_version(marked, v2, bob):  # noqa: F811
+    """v2 (test_upgrades) drops p1_q1_a3 and gives {a1 && a2} no risk, {a2} medium."""
+    review = marked
+    review_upgrade(review=review, target=v2, user=bob)
+
+    answer = _answer(Review.objects.get(pk=review.pk))
+    assert answer.choice_na == {A2: {"reason": "OTHER", "notes": "kept"}}  # a3 is gone from v2
+    assert answer.risk == AnswerRisk.NONE  # a1 && a2, a2 counted as satisfied
+    assert answer.changes.get(version=answer.version).after["choice_na"] == {A2: {"reason": "OTHER", "notes": "kept"}}
