@@ -533,3 +533,23 @@ def test_it_carries_practices_that_do_not_apply_into_a_new_lens_version(marked, 
     assert answer.choice_na == {A2: {"reason": "OTHER", "notes": "kept"}}  # a3 is gone from v2
     assert answer.risk == AnswerRisk.NONE  # a1 && a2, a2 counted as satisfied
     assert answer.changes.get(version=answer.version).after["choice_na"] == {A2: {"reason": "OTHER", "notes": "kept"}}
+
+
+def test_it_shows_both_sides_practices_in_a_conflict_and_keeps_mine_in_the_resolve_form(review, client_for, alice, bob):
+    _save(review, bob, choices={A1})
+    _save(review, alice, choices={A1}, na=[ChoiceNA(A3, "OUT_OF_SCOPE", "alice")])
+    before = answer_snapshot(review)
+
+    response = _post(
+        client_for(bob),
+        review,
+        {"version": 1, "choices": [A1], "choice_na": [A3], "na_reason-p1_q1_a3": "OTHER", "na_notes-p1_q1_a3": "bob"},
+        **HTMX,
+    )
+
+    assert response.status_code == 409
+    assert answer_snapshot(review) == before
+    assertContains(response, "(Out of scope: alice)", status_code=409)
+    assertContains(response, "(Other: bob)", status_code=409)
+    assertContains(response, f'<input type="hidden" name="choice_na" value="{A3}">', status_code=409)
+    assertContains(response, '<input type="hidden" name="na_notes-p1_q1_a3" value="bob">', status_code=409)
