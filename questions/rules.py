@@ -2,7 +2,9 @@
 
 A condition combines choice keys with ``&&``, ``||``, ``!`` and parentheses, or is the
 word ``default``. A question's rules are tried in order and the first true one gives
-the risk.
+the risk. A review evaluates them over the choices ticked together with the practices
+marked as not applying (``reviewapp.risk.question_risk``): such a practice counts as
+satisfied.
 """
 
 from collections.abc import Iterable, Sequence

@@ -1,4 +1,4 @@
-"""Saving an answer: the one write path for choices, applicability and notes.
+"""Saving an answer: the one write path for choices, applicability, notes and the practices that do not apply.
 
 Every save is kept as an ``AnswerChange`` (before and after), bumps the answer's version
 and the review's revision, and brings the question's improvement items along.
@@ -104,10 +104,13 @@ def answer_save(
             raise AnswerConflict(answer.version, current, exc.fields) from None
     if mine == current and answer.version > 0:
         return answer  # nothing changes (a merge that came out as theirs): no new version
-    risk = question_risk(rules=item.rules, selected=mine.choices, is_applicable=mine.applicable)
+    risk = question_risk(
+        rules=item.rules, selected=mine.choices, is_applicable=mine.applicable, not_applicable=mine.na_keys
+    )
     now = timezone.now()
     Review.objects.filter(pk=review.pk).update(revision=revision, updated_at=now)
     answer.is_applicable, answer.reason, answer.notes, answer.risk = mine.applicable, mine.reason, mine.notes, risk
+    answer.choice_na = mine.choice_na_json()
     answer.version = answer.version + 1
     answer.review_revision = revision
     answer.updated_by = user
@@ -126,9 +129,10 @@ def answer_save(
         session_id=session_id,
         idempotency_key=idempotency_key,
     )
-    if mine.choices != current.choices or risk != risk_before:
+    if mine.risk_keys != current.risk_keys or risk != risk_before:
         # Items follow the choices and the risk; a save of the notes alone leaves both as the last save did.
-        improvement_sync(review=review, item=item, before=current.choices, after=mine.choices, risk=risk)
+        # A practice that does not apply is settled as a followed one is: its item is done, none is opened.
+        improvement_sync(review=review, item=item, before=current.risk_keys, after=mine.risk_keys, risk=risk)
     emit_answer_saved(review=review, answer=answer, question_key=item.key, user=user, risk_before=risk_before)
     return answer
 

@@ -5,10 +5,12 @@ Accepted files: the JSON of the API's ``ListAnswers`` (``{"AnswerSummaries": [..
 or ``GetAnswer`` (``{"Answer": {...}, ...}``) responses, or a plain list of answer objects.
 Of each answer: ``QuestionId``; the selected choices, from ``SelectedChoices`` and from
 ``ChoiceAnswers`` / ``ChoiceAnswerSummaries`` entries whose ``Status`` is ``SELECTED``;
-``IsApplicable``; ``Reason`` (``NONE`` is no reason); ``Notes``. The file's ``Risk`` is
-ignored (the review's rules decide), and so are per-choice reasons and notes, which our
-answers do not hold. A field the answer lacks keeps the review's current value (so a
-``ListAnswers`` file, which has no notes, leaves the notes alone).
+``IsApplicable``; ``Reason`` (``NONE`` is no reason); ``Notes``; and the practices that do not
+apply: ``ChoiceAnswers`` / ``ChoiceAnswerSummaries`` entries whose ``Status`` is
+``NOT_APPLICABLE``, with their ``Reason`` and ``Notes``. The file's ``Risk`` is ignored (the
+review's rules decide). A field the answer lacks keeps the review's current value (so a
+``ListAnswers`` file, which has no notes, leaves the notes alone; one without choice answer
+lists leaves the practices that do not apply alone).
 
 A file is bounded before it is read entry by entry: no more answers than the lens has
 questions, at most 50 problems listed (then how many more), every value the file gave quoted
@@ -24,18 +26,20 @@ from django.utils import translation
 
 from questions.jsonfile import NotJSON, Problems, echo, read_json
 
-from .answer_state import AnswerState, answer_state
+from .answer_state import AnswerState, ChoiceNA, answer_state, notes_text
 from .answers import answer_save
 from .bank import Bank, BankQuestion, load_bank
-from .models import Answer, AnswerRisk, Milestone, Review
+from .models import CHOICE_NOTES_MAX_LENGTH, Answer, AnswerRisk, Milestone, Review
 from .progress import state_of
 from .risk import RISK_ORDER
 
 REASONS = ("OUT_OF_SCOPE", "BUSINESS_PRIORITIES", "ARCHITECTURE_CONSTRAINTS", "OTHER", "NONE")
 NO_REASON = "NONE"
-SELECTED, STATUSES = "SELECTED", ("SELECTED", "NOT_APPLICABLE", "UNSELECTED")
+SELECTED, NOT_APPLICABLE, UNSELECTED = "SELECTED", "NOT_APPLICABLE", "UNSELECTED"
+STATUSES = (SELECTED, NOT_APPLICABLE, UNSELECTED)
 CHOICE_LISTS = ("ChoiceAnswers", "ChoiceAnswerSummaries")
 NOTES_LIMIT = Answer._meta.get_field("notes").max_length
+CHOICE_NOTES_LIMIT = CHOICE_NOTES_MAX_LENGTH
 AWS_LENS_ARN = "arn:aws:wellarchitected::aws:lens/"
 
 
@@ -67,6 +71,7 @@ class _Incoming:
 
     item: BankQuestion
     choices: frozenset[str] | None
+    choice_na: tuple[ChoiceNA, ...] | None
     applicable: bool | None
     reason: str | None
     notes: str | None
@@ -111,9 +116,12 @@ def _strings(entry: dict, key: str, place: str, problems: Problems) -> list[tupl
     return found
 
 
-def _choice_answers(entry: dict, place: str, problems: Problems) -> list[tuple[str, str]]:
-    """``(place, choice id)`` of every SELECTED entry of the choice answer lists."""
-    selected = []
+def _choice_answers(
+    entry: dict, place: str, problems: Problems
+) -> tuple[list[tuple[str, str]], list[tuple[str, ChoiceNA]]]:
+    """``(place, choice id)`` of every SELECTED entry of the choice answer lists, and
+    ``(place, ChoiceNA)`` of every NOT_APPLICABLE one (with its reason and notes)."""
+    selected, not_applicable = [], []
     for key in CHOICE_LISTS:
         values = entry.get(key, [])
         if not isinstance(values, list):
@@ -133,9 +141,20 @@ def _choice_answers(entry: dict, place: str, problems: Problems) -> list[tuple[s
                 problems.append(
                     f'{where}.Reason: unknown reason "{echo(reason)}" (expected one of {", ".join(REASONS)})'
                 )
+            notes = value.get("Notes", "")
+            if not isinstance(notes, str):
+                problems.append(f"{where}.Notes: must be a string")
+            elif len(notes) > CHOICE_NOTES_LIMIT:
+                problems.append(f"{where}.Notes: longer than {CHOICE_NOTES_LIMIT} characters ({len(notes)})")
+            elif "\x00" in notes:
+                problems.append(f"{where}.Notes: must not contain NUL characters (\\u0000)")
             if status == SELECTED:
                 selected.append((f"{where}.ChoiceId", value["ChoiceId"]))
-    return selected
+            elif status == NOT_APPLICABLE and reason in REASONS and isinstance(notes, str):
+                not_applicable.append(
+                    (f"{where}.ChoiceId", ChoiceNA(key=value["ChoiceId"], reason=reason, notes=notes_text(notes)))
+                )
+    return selected, not_applicable
 
 
 def _incoming(place: str, entry, bank: Bank, problems: Problems) -> _Incoming | None:
@@ -150,12 +169,21 @@ def _incoming(place: str, entry, bank: Bank, problems: Problems) -> _Incoming | 
     if item is None:
         problems.append(f'{place}: question "{echo(key)}" is not in lens {bank.lens.slug}')
         return None
-    picks = _strings(entry, "SelectedChoices", place, problems) + _choice_answers(entry, place, problems)
-    for where, choice in picks:
+    ticked, not_applicable = _choice_answers(entry, place, problems)
+    picks = _strings(entry, "SelectedChoices", place, problems) + ticked
+    for where, choice in picks + [(where, na.key) for where, na in not_applicable]:
         if choice not in item.choices_by_key:
             problems.append(f'{where}: choice "{echo(choice)}" is not a choice of question "{key}"')
     said = "SelectedChoices" in entry or any(k in entry for k in CHOICE_LISTS)
     selected = frozenset(choice for _, choice in picks) if said else None
+    choice_na = None
+    if any(k in entry for k in CHOICE_LISTS):  # only these lists say which practices do not apply
+        choice_na = tuple(na for _, na in not_applicable)
+        for where, na in not_applicable:
+            if na.key in (selected or ()):
+                problems.append(f'{where}: choice "{echo(na.key)}" is both SELECTED and NOT_APPLICABLE')
+            elif item.none_choice is not None and na.key == item.none_choice.key:
+                problems.append(f'{where}: "None of these" ({na.key}) is not a practice and cannot be NOT_APPLICABLE')
     none = item.none_choice
     if selected and none is not None and none.key in selected and len(selected) > 1:
         problems.append(f'{place}: "None of these" ({none.key}) cannot be combined with other choices')
@@ -175,6 +203,7 @@ def _incoming(place: str, entry, bank: Bank, problems: Problems) -> _Incoming | 
     return _Incoming(
         item=item,
         choices=selected,
+        choice_na=choice_na,
         applicable=is_applicable,
         reason=None if reason is None else ("" if reason == NO_REASON else reason),
         notes=notes,
@@ -244,8 +273,8 @@ def answers_to_aws(*, review: Review, milestone: Milestone | None = None) -> dic
     """The review's answers (now, or at the milestone) as the AWS API's ``ListAnswers`` response.
 
     Every question of the lens is listed, as AWS does, unanswered ones included; each answer has
-    its ``SelectedChoices``, one ``ChoiceAnswerSummaries`` entry per choice (``SELECTED`` or
-    ``UNSELECTED``), ``IsApplicable``, ``Reason``, ``Risk`` and, beyond ``ListAnswers``, the
+    its ``SelectedChoices``, one ``ChoiceAnswerSummaries`` entry per choice (``SELECTED``,
+    ``NOT_APPLICABLE`` with its ``Reason`` and ``Notes``, or ``UNSELECTED``), ``IsApplicable``, ``Reason``, ``Risk`` and, beyond ``ListAnswers``, the
     ``Notes`` (as ``GetAnswer`` gives them), so ``answers_from_aws`` reads it back unchanged.
     Titles are in English, as the AWS tool shows them.
     """
@@ -265,14 +294,7 @@ def answers_to_aws(*, review: Review, milestone: Milestone | None = None) -> dic
                         for choice in item.choices
                     ],
                     "SelectedChoices": [choice.key for choice in item.choices if choice.key in answer.choices],
-                    "ChoiceAnswerSummaries": [
-                        {
-                            "ChoiceId": choice.key,
-                            "Status": SELECTED if choice.key in answer.choices else "UNSELECTED",
-                            "Reason": NO_REASON,
-                        }
-                        for choice in item.choices
-                    ],
+                    "ChoiceAnswerSummaries": [_choice_answer(choice.key, answer) for choice in item.choices],
                     "IsApplicable": answer.applicable,
                     "Risk": AWS_RISKS[question.risk],
                     "Reason": answer.reason or NO_REASON,
@@ -284,6 +306,14 @@ def answers_to_aws(*, review: Review, milestone: Milestone | None = None) -> dic
     if milestone is not None:
         data["MilestoneNumber"] = milestone.pk
     return data
+
+
+def _choice_answer(key: str, answer: AnswerState) -> dict:
+    """One ``ChoiceAnswerSummaries`` entry: selected, not applicable (why, with its note) or unselected."""
+    na = answer.na_by_key.get(key)
+    if na is not None:
+        return {"ChoiceId": key, "Status": NOT_APPLICABLE, "Reason": na.reason, "Notes": na.notes}
+    return {"ChoiceId": key, "Status": SELECTED if key in answer.choices else UNSELECTED, "Reason": NO_REASON}
 
 
 @transaction.atomic
@@ -318,6 +348,7 @@ def answers_from_aws(*, review: Review, data, user) -> ImportSummary:
             applicable=applicable,
             reason="" if applicable else (before.reason if new.reason is None else new.reason),
             notes=before.notes if new.notes is None else new.notes,
+            choice_na=before.choice_na if new.choice_na is None else new.choice_na,
         )
         if answer is not None and after == before:
             summary.unchanged.append(new.item.key)

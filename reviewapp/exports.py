@@ -29,6 +29,8 @@ ANSWER_COLUMNS = [
     "question_title",
     "selected_choice_ids",
     "selected_choices",
+    "not_applicable_choice_ids",
+    "not_applicable_choices",
     "risk",
     "applicable",
     "reason",
@@ -55,7 +57,11 @@ CONSOLIDATED_COLUMNS = [
 
 
 def answer_rows(state: ReviewState) -> list[dict]:
-    """One row per question of the state (a review now, or a milestone)."""
+    """One row per question of the state (a review now, or a milestone).
+
+    The practices that do not apply are two columns: their ids, and their titles each with its
+    reason and note. (The AWS-shaped export has them one by one, with the reason's code.)
+    """
     return [
         {
             "pillar": q.item.pillar.short_label,
@@ -64,6 +70,8 @@ def answer_rows(state: ReviewState) -> list[dict]:
             "question_title": q.question.title,
             "selected_choice_ids": ";".join(c.key for c in q.selected_choices),
             "selected_choices": "; ".join(c.title for c in q.selected_choices),
+            "not_applicable_choice_ids": ";".join(na.key for _title, na in q.na_practices),
+            "not_applicable_choices": "; ".join(_na_text(title, na) for title, na in q.na_practices),
             "risk": q.risk,
             "applicable": q.state.applicable,
             "reason": q.state.reason,
@@ -73,6 +81,10 @@ def answer_rows(state: ReviewState) -> list[dict]:
         }
         for q in state.questions
     ]
+
+
+def _na_text(title: str, na) -> str:
+    return f"{title} ({na.reason_label}: {na.notes})" if na.notes else f"{title} ({na.reason_label})"
 
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}

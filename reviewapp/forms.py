@@ -12,10 +12,19 @@ from django.utils.translation import gettext_lazy as _
 
 from questions.models import Lens, Question
 
-from .answer_state import AnswerState, answer_problems, notes_text
+from .answer_state import AnswerState, ChoiceNA, answer_problems, notes_text
 from .bank import Bank, BankQuestion
 from .improvements import PlanFilters
-from .models import NOTES_MAX_LENGTH, Answer, AnswerRisk, ImprovementItem, ReviewTemplate, Role, Workload
+from .models import (
+    CHOICE_NOTES_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    Answer,
+    AnswerRisk,
+    ImprovementItem,
+    ReviewTemplate,
+    Role,
+    Workload,
+)
 from .workload_search import RiskFilter, Sort, WorkloadFilters
 
 
@@ -167,6 +176,8 @@ class AnswerForm(AnswerPageForm):
     not_applicable = forms.BooleanField(required=False)
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *Answer.Reason.choices], required=False)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=NOTES_MAX_LENGTH, strip=False)
+    # The practices that do not apply (their keys), each with ``na_reason-KEY`` and ``na_notes-KEY``.
+    choice_na = ChoiceKeysField(required=False)
     version = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)  # the version the page started from
     # The page's own save machinery: a key per save (a retry carries the same one) and
     # the "Keep both" answer to a conflict.
@@ -177,6 +188,19 @@ class AnswerForm(AnswerPageForm):
         super().__init__(*args, **kwargs)
         self.bank = bank
         self.item: BankQuestion | None = bank.by_key.get(str(self.data.get("question", "")))
+        for choice in self.item.choices if self.item else ():
+            if not choice.is_none:
+                self.fields[f"na_reason-{choice.key}"] = forms.ChoiceField(
+                    label=_("Why does “%(choice)s” not apply?") % {"choice": choice.title},
+                    choices=[("", "---------"), *Answer.ChoiceReason.choices],
+                    required=False,
+                )
+                self.fields[f"na_notes-{choice.key}"] = forms.CharField(
+                    label=_("Note on “%(choice)s”") % {"choice": choice.title},
+                    required=False,
+                    max_length=CHOICE_NOTES_MAX_LENGTH,
+                    strip=False,
+                )
 
     def clean_notes(self) -> str:
         return notes_text(self.cleaned_data["notes"])
@@ -199,6 +223,14 @@ class AnswerForm(AnswerPageForm):
             applicable=not data.get("not_applicable"),
             reason=data.get("reason") or "",
             notes=data.get("notes") or "",
+            choice_na=[
+                ChoiceNA(
+                    key=key,
+                    reason=data.get(f"na_reason-{key}") or Answer.ChoiceReason.NONE,
+                    notes=notes_text(data.get(f"na_notes-{key}") or ""),
+                )
+                for key in dict.fromkeys(data.get("choice_na") or ())
+            ],
         )
         for problem in answer_problems(item=self.item, state=state):
             self.add_error(None, problem)

@@ -3,7 +3,10 @@
 Choices merge tick by tick. Notes merge three ways, text by text: edits in different
 places of the notes are all kept; edits that overlap (or touch) are a conflict.
 "Does not apply" with its reason merges as a whole when only one side changed it.
-A merge that would put "None of these" beside other choices is a conflict too.
+A practice that does not apply merges practice by practice, its reason and note as one:
+each side's change to a practice is kept; both changing the same practice differently is a
+conflict ("choice_na"). A merge that would put "None of these" beside other choices, or
+leave a practice both followed and not applying, is a conflict too.
 """
 
 from diff_match_patch import diff_match_patch
@@ -39,6 +42,9 @@ def merge(*, base: AnswerState, mine: AnswerState, theirs: AnswerState, none_key
             conflicts.append(name)
         return mine_value
 
+    choice_na = _merge_choice_na(base=base, mine=mine, theirs=theirs, conflicts=conflicts)
+    if not conflicts and choices & {entry.key for entry in choice_na}:
+        conflicts.append("choices")
     try:
         notes = merge_text(base=base.notes, mine=mine.notes, theirs=theirs.notes)
     except MergeConflict:
@@ -49,7 +55,30 @@ def merge(*, base: AnswerState, mine: AnswerState, theirs: AnswerState, none_key
     )
     if conflicts:
         raise MergeConflict(conflicts)
-    return AnswerState(choices=frozenset(choices), applicable=applicability[0], reason=applicability[1], notes=notes)
+    return AnswerState(
+        choices=frozenset(choices),
+        applicable=applicability[0],
+        reason=applicability[1],
+        notes=notes,
+        choice_na=choice_na,
+    )
+
+
+def _merge_choice_na(*, base: AnswerState, mine: AnswerState, theirs: AnswerState, conflicts: list[str]) -> list:
+    """The practices that do not apply, merged practice by practice (a practice's reason and note as one)."""
+    was, mine_na, their_na = base.na_by_key, mine.na_by_key, theirs.na_by_key
+    merged = []
+    for key in sorted(set(was) | set(mine_na) | set(their_na)):
+        old, my_entry, their_entry = was.get(key), mine_na.get(key), their_na.get(key)
+        if my_entry == old:
+            entry = their_entry
+        else:
+            if their_entry not in (old, my_entry) and "choice_na" not in conflicts:
+                conflicts.append("choice_na")
+            entry = my_entry
+        if entry is not None:
+            merged.append(entry)
+    return merged
 
 
 Edit = tuple[int, int, str]  # replace base[start:end] by the text

@@ -1,6 +1,6 @@
 """Milestones: frozen copies of a review, and comparing any two states of it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -60,6 +60,7 @@ def milestone_create(*, review: Review, name: str, user, bounded: bool = True) -
             is_applicable=record.state.applicable,
             reason=record.state.reason,
             notes=record.state.notes,
+            choice_na=record.state.choice_na_json(),
             version=record.version,
             updated_by=record.updated_by,
             updated_at=record.updated_at,
@@ -83,6 +84,8 @@ class QuestionChange:
     after: AnswerRecord
     before_titles: list[str]
     after_titles: list[str]
+    before_na: list = field(default_factory=list)  # (title, ChoiceNA) of the practices that do not apply
+    after_na: list = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -159,6 +162,8 @@ def compare(before: ReviewState, after: ReviewState) -> list[PillarComparison]:
                     after=question.answer,
                     before_titles=old_titles,
                     after_titles=[c.title for c in question.selected_choices],
+                    before_na=old.na_practices if old else [],
+                    after_na=question.na_practices,
                 )
             )
         pillars.append(

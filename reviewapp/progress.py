@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from questions.markup import render_markdown
 from questions.models import Choice, Pillar
 
-from .answer_state import EMPTY, AnswerState, answer_state
+from .answer_state import EMPTY, AnswerState, ChoiceNA, answer_state, choice_na_from
 from .bank import Bank, BankQuestion, load_bank
 from .models import Answer, AnswerRisk, Milestone, Review
 from .risk import RiskCounts
@@ -57,6 +57,18 @@ class QuestionState:
         return [(choice, choice.key in self.state.choices) for choice in self.item.choices]
 
     @property
+    def choice_rows(self) -> list[tuple[Choice, bool, ChoiceNA | None]]:
+        """The choices with whether each is selected and, for a practice that does not apply, why."""
+        na = self.state.na_by_key
+        return [(choice, choice.key in self.state.choices, na.get(choice.key)) for choice in self.item.choices]
+
+    @property
+    def na_practices(self) -> list[tuple[str, ChoiceNA]]:
+        """``(title, entry)`` of the best practices marked as not applying, in order, each with its reason and note."""
+        na = self.state.na_by_key
+        return [(c.title, na[c.key]) for c in self.item.choices if c.key in na]
+
+    @property
     def selected_choices(self) -> list[Choice]:
         return [choice for choice in self.item.choices if choice.key in self.state.choices]
 
@@ -72,8 +84,9 @@ class QuestionState:
 
     @property
     def missing_practices(self) -> list[Choice]:
-        """Best practices of the question not followed (never "None of these")."""
-        return [c for c in self.item.choices if not c.is_none and c.key not in self.state.choices]
+        """Best practices of the question not followed (never "None of these", nor one that does not apply)."""
+        satisfied = self.state.risk_keys
+        return [c for c in self.item.choices if not c.is_none and c.key not in satisfied]
 
     @property
     def notes_html(self):
@@ -153,7 +166,11 @@ def milestone_records(milestone: Milestone) -> dict[int, AnswerRecord]:
     return {
         row.question_id: AnswerRecord(
             state=AnswerState(
-                choices=frozenset(row.selected_keys), applicable=row.is_applicable, reason=row.reason, notes=row.notes
+                choices=frozenset(row.selected_keys),
+                applicable=row.is_applicable,
+                reason=row.reason,
+                notes=row.notes,
+                choice_na=choice_na_from(row.choice_na),
             ),
             risk=row.risk,
             version=row.version,

@@ -27,15 +27,24 @@ RISK_CSS_CLASS: dict[str, str] = {
 }
 
 
-def question_risk(*, rules: Sequence[tuple[str, str]], selected: Iterable[str], is_applicable: bool = True) -> str:
+def question_risk(
+    *,
+    rules: Sequence[tuple[str, str]],
+    selected: Iterable[str],
+    is_applicable: bool = True,
+    not_applicable: Iterable[str] = (),
+) -> str:
     """Risk of one question from its ordered ``(condition, risk)`` rules and the selected keys.
 
     A question that does not apply is NOT_APPLICABLE whatever is selected; one with no
-    choice selected is UNANSWERED; otherwise the first rule that holds decides.
+    choice selected (nor any practice marked as not applying) is UNANSWERED; otherwise the
+    first rule that holds decides. A practice that does not apply (``not_applicable``) counts
+    as satisfied: the rules see the selected keys and those together, so marking a practice
+    as not applying never raises the question's risk.
     """
     if not is_applicable:
         return AnswerRisk.NOT_APPLICABLE
-    chosen = frozenset(selected)
+    chosen = frozenset(selected) | frozenset(not_applicable)
     if not chosen:
         return AnswerRisk.UNANSWERED
     return first_matching_risk(rules, chosen)

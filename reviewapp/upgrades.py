@@ -127,11 +127,25 @@ def _carry_answers(review: Review, new_bank, old_records: dict, *, user) -> list
             applicable=before.applicable,
             reason=before.reason if not before.applicable else "",
             notes=before.notes,
+            # A practice the new version keeps still does not apply; "None of these" is no practice.
+            choice_na=[
+                entry
+                for entry in before.choice_na
+                if entry.key in item.choices_by_key and not item.choices_by_key[entry.key].is_none
+            ],
         )
-        risk = question_risk(rules=item.rules, selected=after.choices, is_applicable=after.applicable)
+        risk = question_risk(
+            rules=item.rules, selected=after.choices, is_applicable=after.applicable, not_applicable=after.na_keys
+        )
         answer = answers.get(item.key)
         if answer is None:
-            answer = Answer(review=review, question=item.question, risk=risk, review_revision=revision)
+            answer = Answer(
+                review=review,
+                question=item.question,
+                risk=risk,
+                review_revision=revision,
+                choice_na=after.choice_na_json(),
+            )
             created.append(answer)
         else:
             answer.question, answer.is_applicable, answer.reason, answer.notes = (
@@ -140,6 +154,7 @@ def _carry_answers(review: Review, new_bank, old_records: dict, *, user) -> list
                 after.reason,
                 after.notes,
             )
+            answer.choice_na = after.choice_na_json()
             answer.risk, answer.review_revision = risk, revision
             if record and record.updated_at:
                 answer.version, answer.updated_by, answer.updated_at = answer.version + 1, user, now
@@ -170,6 +185,7 @@ def _carry_answers(review: Review, new_bank, old_records: dict, *, user) -> list
         "is_applicable",
         "reason",
         "notes",
+        "choice_na",
         "risk",
         "review_revision",
         "version",

@@ -149,6 +149,7 @@ def answer_snapshot(review: Review) -> dict:
             answer.updated_by_id,
             answer.updated_at,
             frozenset(answer.selected_choices.values_list("key", flat=True)),
+            answer.choice_na,
         )
         for answer in review.answers.select_related("question")
     }

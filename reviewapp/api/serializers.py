@@ -7,9 +7,11 @@ from rest_framework import serializers
 
 from questions.models import Choice, Lens, Pillar, Question
 
-from ..answer_state import EMPTY, AnswerState, answer_problems, notes_text
+from ..answer_state import EMPTY, AnswerState, ChoiceNA, answer_problems, notes_text
 from ..models import (
+    CHOICE_NOTES_MAX_LENGTH,
     NOTES_MAX_LENGTH,
+    Answer,
     ImprovementItem,
     Invitation,
     Membership,
@@ -165,6 +167,21 @@ class ReviewSerializer(serializers.ModelSerializer):
         return counts_dict(RiskCounts.annotated(review))
 
 
+class ChoiceNASerializer(serializers.Serializer):
+    """A best practice that does not apply to the workload (AWS ``ChoiceUpdates`` with status NOT_APPLICABLE).
+
+    Neither followed nor missing: the risk rules count it as satisfied, and it gets no improvement item."""
+
+    choice = serializers.CharField(max_length=100, help_text="The choice's id, e.g. ops_ops_q1_a2.")
+    reason = serializers.ChoiceField(choices=Answer.ChoiceReason.choices, default=Answer.ChoiceReason.NONE)
+    notes = serializers.CharField(
+        allow_blank=True, max_length=CHOICE_NOTES_MAX_LENGTH, required=False, default="", trim_whitespace=False
+    )
+
+    def validate_notes(self, value: str) -> str:
+        return notes_text(value)
+
+
 class AnswerSerializer(serializers.Serializer):
     """One question's answer. On update give `version` (or an If-Match header): a stale one is refused with 409."""
 
@@ -175,6 +192,13 @@ class AnswerSerializer(serializers.Serializer):
     selected_choices = serializers.ListField(
         child=serializers.CharField(max_length=100), max_length=100, required=False
     )
+    not_applicable_choices = serializers.ListField(
+        child=ChoiceNASerializer(),
+        max_length=100,
+        required=False,
+        help_text="Best practices that do not apply, each with a reason and a note; "
+        "a practice cannot be selected and not applicable at once.",
+    )
     is_applicable = serializers.BooleanField(required=False)
     reason = serializers.CharField(allow_blank=True, max_length=32, required=False)
     notes = serializers.CharField(allow_blank=True, max_length=NOTES_MAX_LENGTH, required=False, trim_whitespace=False)
@@ -184,7 +208,26 @@ class AnswerSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     # The API's public names of the answer's fields, where they differ from ``AnswerState``'s.
-    FIELD_NAMES = {"choices": "selected_choices", "applicable": "is_applicable"}
+    FIELD_NAMES = {"choices": "selected_choices", "applicable": "is_applicable", "choice_na": "not_applicable_choices"}
+
+    def validate_not_applicable_choices(self, value: list[dict]) -> list[dict]:
+        # A partial update makes the entries' fields optional too (DRF passes ``partial`` down): each
+        # entry still names its choice, and what it leaves out takes the defaults.
+        if any("choice" not in entry for entry in value):
+            raise serializers.ValidationError(
+                _("Each practice that does not apply needs its “choice”."), code="required"
+            )
+        value = [
+            {"choice": e["choice"], "reason": e.get("reason", Answer.ChoiceReason.NONE), "notes": e.get("notes", "")}
+            for e in value
+        ]
+        keys = [entry["choice"] for entry in value]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise serializers.ValidationError(
+                _("“%(value)s” is listed more than once.") % {"value": repeated[0]}, code="duplicate_choice"
+            )
+        return value
 
     def validate_notes(self, value: str) -> str:
         return notes_text(value)
@@ -193,14 +236,25 @@ class AnswerSerializer(serializers.Serializer):
         """The answer as an ``AnswerState`` (``attrs["state"]``), checked as the page's form checks it.
 
         The context gives the question (``item``) and, for a partial update, the answer it
-        changes (``current``): what the body leaves out stays as it is; a full update starts empty.
+        changes (``current``): what the body leaves out stays as it is (a practice marked as not
+        applying that the body now selects is followed instead); a full update starts empty.
         """
         base = self.context.get("current", EMPTY) if self.partial else EMPTY
+        choices = frozenset(attrs.get("selected_choices", base.choices))
         state = AnswerState(
-            choices=frozenset(attrs.get("selected_choices", base.choices)),
+            choices=choices,
             applicable=attrs.get("is_applicable", base.applicable),
             reason=attrs.get("reason", base.reason),
             notes=attrs.get("notes", base.notes),
+            choice_na=(
+                [
+                    ChoiceNA(key=e["choice"], reason=e["reason"], notes=e["notes"])
+                    for e in attrs["not_applicable_choices"]
+                ]
+                if "not_applicable_choices" in attrs
+                # Left out of a partial update: kept, but for the practices now selected (followed, so they apply).
+                else [entry for entry in base.choice_na if entry.key not in choices]
+            ),
         )
         details: dict[str, list[str]] = {}
         for problem in answer_problems(item=self.context["item"], state=state):
@@ -414,6 +468,10 @@ class MinutesChangeSerializer(serializers.Serializer):
     applicable_after = serializers.BooleanField()
     notes_changed = serializers.BooleanField()
     restored_from = serializers.IntegerField(allow_null=True)
+    na_marked = serializers.ListField(
+        child=serializers.CharField(), help_text="Practices this change marked as not applying."
+    )
+    na_cleared = serializers.ListField(child=serializers.CharField(), help_text="Practices that apply again.")
 
 
 class MinutesPillarSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from questions.profiles import answers_problems
 
 from ..bank import Bank, load_bank
 from ..models import (
+    CHOICE_NOTES_MAX_LENGTH,
     NOTES_MAX_LENGTH,
     Answer,
     AnswerChange,
@@ -242,6 +243,7 @@ def _answers(read: ArchiveReader, place: str, data: dict, review: Review, bank: 
             is_applicable=read.value(answer_data, "is_applicable", where, bool, default=True) is not False,
             reason=read.value(answer_data, "reason", where, str, default="", choices=_REASONS) or "",
             notes=read.value(answer_data, "notes", where, str, default="", max_length=NOTES_MAX_LENGTH) or "",
+            choice_na=_choice_na(read, answer_data, where, item),
             risk=read.value(answer_data, "risk", where, str, default=AnswerRisk.UNANSWERED, choices=AnswerRisk.values)
             or AnswerRisk.UNANSWERED,
             version=read.value(answer_data, "version", where, int, default=0) or 0,
@@ -265,6 +267,25 @@ def _answers(read: ArchiveReader, place: str, data: dict, review: Review, bank: 
     for change in changes:
         change.answer_id = change.answer.pk
     AnswerChange.objects.bulk_create(changes)
+
+
+def _choice_na(read: ArchiveReader, data: dict, where: str, item) -> dict:
+    """The practices that do not apply, ``{key: {"reason": …, "notes": …}}`` (none in older archives)."""
+    found = read.value(data, "choice_na", where, dict, default={}) or {}
+    kept = {}
+    for key, entry in found.items():
+        place = f"{where}.choice_na.{key}"
+        choice = item.choices_by_key.get(key)
+        if choice is None or choice.is_none:
+            read.add(place, f"unknown practice {json.dumps(key, ensure_ascii=False)}")
+            continue
+        if not isinstance(entry, dict):
+            read.add(place, f"must be an object, found {kind_of(entry)}")
+            continue
+        reason = read.value(entry, "reason", place, str, default="NONE", choices=Answer.ChoiceReason.values)
+        notes = read.value(entry, "notes", place, str, default="", max_length=CHOICE_NOTES_MAX_LENGTH)
+        kept[key] = {"reason": reason or "NONE", "notes": notes or ""}
+    return kept
 
 
 def _changes(read: ArchiveReader, place: str, data: dict, answer: Answer) -> list[AnswerChange]:
@@ -396,6 +417,7 @@ def _milestone_answers(read: ArchiveReader, place: str, data: dict, milestone: M
                 is_applicable=read.value(answer_data, "is_applicable", where, bool, default=True) is not False,
                 reason=read.value(answer_data, "reason", where, str, default="", choices=_REASONS) or "",
                 notes=read.value(answer_data, "notes", where, str, default="") or "",
+                choice_na=_choice_na(read, answer_data, where, item),
                 version=read.value(answer_data, "version", where, int, default=0) or 0,
                 updated_by=read.value(answer_data, "updated_by", where, str, default="", max_length=150) or "",
                 updated_at=read.time(answer_data, "updated_at", where),

@@ -29,6 +29,7 @@ from .tokens import ApiToken, ApiTokenQuerySet
 from .trackers import SyncError, TrackedIssue, TrackerConnection, TrackerKind, TrackerRisks
 from .webhooks import Webhook, WebhookDelivery, WebhookEvent
 from .workloads import (
+    CHOICE_NOTES_MAX_LENGTH,
     NOTES_MAX_LENGTH,
     RISK_COUNT_FIELDS,
     RISKY,
@@ -57,6 +58,7 @@ __all__ = [
     "QuestionDiscussion",
     "ReviewSession",
     "SessionEvent",
+    "CHOICE_NOTES_MAX_LENGTH",
     "NOTES_MAX_LENGTH",
     "RISK_COUNT_FIELDS",
     "RISKY",

@@ -75,6 +75,15 @@ class Answer(models.Model):
         ARCHITECTURE_CONSTRAINTS = "ARCHITECTURE_CONSTRAINTS", _("Architecture constraints")
         OTHER = "OTHER", _("Other")
 
+    class ChoiceReason(models.TextChoices):
+        """Why one best practice does not apply (the AWS tool's ``ChoiceReason``; ``NONE``: none given)."""
+
+        NONE = "NONE", _("No reason given")
+        OUT_OF_SCOPE = "OUT_OF_SCOPE", _("Out of scope")
+        BUSINESS_PRIORITIES = "BUSINESS_PRIORITIES", _("Business priorities")
+        ARCHITECTURE_CONSTRAINTS = "ARCHITECTURE_CONSTRAINTS", _("Architecture constraints")
+        OTHER = "OTHER", _("Other")
+
     review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers")
     selected_choices = models.ManyToManyField(
@@ -83,6 +92,12 @@ class Answer(models.Model):
     is_applicable = models.BooleanField(_("applicable"), default=True)
     reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices, blank=True)
     notes = models.TextField(_("notes"), max_length=NOTES_MAX_LENGTH, blank=True, help_text=_("Markdown."))
+    choice_na = models.JSONField(
+        _("practices that do not apply"),
+        default=dict,
+        blank=True,
+        help_text=_('By choice key: {"reason": …, "notes": …}. Such a practice is neither followed nor missing.'),
+    )
     risk = models.CharField(_("risk"), max_length=16, choices=AnswerRisk.choices, default=AnswerRisk.UNANSWERED)
     version = models.PositiveIntegerField(_("version"), default=0, help_text=_("Grows with every save."))
     review_revision = models.PositiveBigIntegerField(
@@ -174,6 +189,7 @@ class MilestoneAnswer(models.Model):
     is_applicable = models.BooleanField(default=True)
     reason = models.CharField(max_length=32, choices=Answer.Reason.choices, blank=True)
     notes = models.TextField(blank=True)
+    choice_na = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=0)
     updated_by = models.CharField(max_length=150, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 NOTES_MAX_LENGTH = 2084  # an answer's notes, as the AWS Well-Architected Tool allows
+CHOICE_NOTES_MAX_LENGTH = 250  # the note on a practice that does not apply (AWS ChoiceUpdate.Notes)
 
 
 class Role(models.TextChoices):

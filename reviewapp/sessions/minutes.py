@@ -60,6 +60,8 @@ class ChangeLine:
     applicable_after: bool
     notes_changed: bool
     restored_from: int | None
+    na_marked: list[str]  # practices marked as not applying by this change
+    na_cleared: list[str]  # practices that apply again
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,7 @@ def session_minutes(session: ReviewSession) -> Minutes:
         item = bank.by_id.get(question.pk)
         titles = item.choices_by_key if item else {}
         before, after = set(change.before.get("choices", [])), set(change.after.get("choices", []))
+        na_before, na_after = set(change.before.get("choice_na", {})), set(change.after.get("choice_na", {}))
         changes.append(
             ChangeLine(
                 question=question.key,
@@ -253,6 +256,8 @@ def session_minutes(session: ReviewSession) -> Minutes:
                 applicable_after=change.after.get("applicable", True),
                 notes_changed=change.before.get("notes", "") != change.after.get("notes", ""),
                 restored_from=change.restored_from,
+                na_marked=[titles[key].title if key in titles else key for key in sorted(na_after - na_before)],
+                na_cleared=[titles[key].title if key in titles else key for key in sorted(na_before - na_after)],
             )
         )
     history = [

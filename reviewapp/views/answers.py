@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from ..access import get_review_for_user
-from ..answer_state import AnswerState
+from ..answer_state import AnswerState, ChoiceNA
 from ..answers import AnswerConflict, answer_save
 from ..bank import load_bank
 from ..forms import AnswerForm, AnswerPageForm
@@ -95,6 +95,8 @@ def _answer_conflict(request, review, role, bank, key, mine: AnswerState, confli
         mine=mine,
         mine_titles=[choices[k] for k in sorted(mine.choices) if k in choices],
         theirs_titles=[c.title for c in current.selected_choices],
+        mine_na=_na_rows(mine, choices),
+        theirs_na=_na_rows(theirs, choices),
         conflict_fields=conflict.fields,
         both_notes=both if len(both) <= NOTES_MAX_LENGTH else "",
         both_too_long=len(both) > NOTES_MAX_LENGTH,
@@ -135,11 +137,18 @@ def answer_history(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "change": change,
             "before": [titles.get(k, k) for k in change.before.get("choices", [])],
             "after": [titles.get(k, k) for k in change.after.get("choices", [])],
+            "before_na": _na_rows(AnswerState.from_json(change.before), titles),
+            "after_na": _na_rows(AnswerState.from_json(change.after), titles),
         }
         for change in AnswerChange.objects.filter(answer=answer).select_related("changed_by").order_by("-version")[:50]
     ]
     context = {"review": review, "key": key, "changes": changes, "answer": answer, "can_write": role in WRITE_ROLES}
     return render(request, "reviewapp/answer_history.html", context)
+
+
+def _na_rows(state: AnswerState, titles: dict[str, str]) -> list[tuple[str, ChoiceNA]]:
+    """``(title, entry)`` of each practice that does not apply, for the history and the conflict panel."""
+    return [(titles.get(entry.key, entry.key), entry) for entry in state.choice_na]
 
 
 @require_POST
@@ -152,7 +161,11 @@ def answer_restore(request: HttpRequest, pk: int, key: str, version: int) -> Htt
         raise Http404("No such question in this lens.")
     change = get_object_or_404(AnswerChange, answer__review=review, answer__question__key=key, version=version)
     old = AnswerState.from_json(change.after)
-    known = replace(old, choices=old.choices & set(item.choices_by_key))
+    known = replace(
+        old,
+        choices=old.choices & set(item.choices_by_key),
+        choice_na=[entry for entry in old.choice_na if entry.key in item.choices_by_key],
+    )
     answer_save(review=review, item=item, user=request.user, state=known, restored_from=version)
     if not request.htmx:
         return redirect(reverse("reviewapp:review_question", args=[review.pk, key]))

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..access import get_review_for_user
 from ..comments import question_comments
-from ..models import NOTES_MAX_LENGTH, WRITE_ROLES, Answer, DiscussionState, Role
+from ..models import CHOICE_NOTES_MAX_LENGTH, NOTES_MAX_LENGTH, WRITE_ROLES, Answer, DiscussionState, Role
 from ..profiles import review_prioritised_keys
 from ..progress import PillarState, ReviewState, review_state
 from ..risk import RiskCounts
@@ -25,6 +25,8 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
         "can_write": role in WRITE_ROLES,
         "role": role,
         "reasons": Answer.Reason.choices,
+        "choice_reasons": Answer.ChoiceReason.choices,
+        "choice_notes_max": CHOICE_NOTES_MAX_LENGTH,
         "newer_lens": newer_version(review) if not request.htmx else None,
         "lead_question": review.facilitator_question if review.facilitator_id else "",
         "notes_max": NOTES_MAX_LENGTH,

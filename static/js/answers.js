@@ -53,16 +53,36 @@
     var reason = form.querySelector("[data-reason]");
     var notes = form.querySelector('textarea[name="notes"]');
     var applicable = !(na && na.checked);
+    var choiceNa = {};
+    form.querySelectorAll("input[data-choice-na]").forEach(function (box) {
+      if (!box.checked) return;
+      var row = box.closest(".choice");
+      var why = row.querySelector("[data-na-reason]"), text = row.querySelector("[data-na-notes]");
+      choiceNa[box.value] = { reason: (why && why.value) || "NONE", notes: norm(text ? text.value : "") };
+    });
     return {
       choices: choices,
       applicable: applicable,
       reason: applicable ? "" : (reason ? reason.value : ""),
       notes: norm(notes ? notes.value : ""),
+      choice_na: choiceNa,
     };
+  }
+  // A practice that does not apply, as one comparable value (null: it applies).
+  function naEntry(f, key) {
+    var e = (f.choice_na || {})[key];
+    return e ? e.reason + "\u0000" + norm(e.notes) : null;
+  }
+  function naKeys(f) { return Object.keys(f.choice_na || {}).sort(); }
+  function sameNa(a, b) {
+    var keys = naKeys(a);
+    return keys.join("\u0000") === naKeys(b).join("\u0000") &&
+      keys.every(function (k) { return naEntry(a, k) === naEntry(b, k); });
   }
   function same(a, b) {
     return a.applicable === b.applicable && a.reason === b.reason && norm(a.notes) === norm(b.notes) &&
-      a.choices.length === b.choices.length && a.choices.every(function (c, i) { return c === b.choices[i]; });
+      a.choices.length === b.choices.length && a.choices.every(function (c, i) { return c === b.choices[i]; }) &&
+      sameNa(a, b);
   }
   // Where a caret at ``at`` in the old text is in the new one. Text inserted right at the caret
   // goes after it, so typing on carries on where the person was (diff_xIndex would put the caret
@@ -102,6 +122,15 @@
     if (reason) reason.value = f.applicable ? "" : f.reason;
     var notes = form.querySelector('textarea[name="notes"]');
     if (notes) setText(notes, f.notes, caret);
+    form.querySelectorAll("input[data-choice-na]").forEach(function (box) {
+      var e = (f.choice_na || {})[box.value];
+      box.checked = !!e;
+      if (!e) return;  // a practice that applies keeps whatever its hidden reason and note hold
+      var row = box.closest(".choice");
+      var why = row.querySelector("[data-na-reason]"), text = row.querySelector("[data-na-notes]");
+      if (why && why.value !== e.reason) why.value = e.reason;
+      if (text && norm(text.value) !== norm(e.notes)) text.value = e.notes;
+    });
     applicability(form);
   }
   // "Does not apply": the choices are kept as ticked but cannot be changed; the reason only then.
@@ -121,9 +150,12 @@
     var d = JSON.parse(el.dataset.answer);
     d.choices = d.choices.slice().sort();
     d.notes = norm(d.notes);
+    d.choice_na = d.choice_na || {};
     return d;
   }
-  function fieldsFrom(d) { return { choices: d.choices, applicable: d.applicable, reason: d.reason, notes: d.notes }; }
+  function fieldsFrom(d) {
+    return { choices: d.choices, applicable: d.applicable, reason: d.reason, notes: d.notes, choice_na: d.choice_na || {} };
+  }
 
   // ---- per-question state ---------------------------------------------------------------
   function state(form) {
@@ -250,6 +282,12 @@
     req.fields.choices.forEach(function (c) { data.append("choices", c); });
     if (!req.fields.applicable) { data.append("not_applicable", "on"); data.append("reason", req.fields.reason); }
     data.append("notes", req.fields.notes);
+    naKeys(req.fields).forEach(function (k) {
+      var e = req.fields.choice_na[k];
+      data.append("choice_na", k);
+      data.append("na_reason-" + k, e.reason);
+      data.append("na_notes-" + k, e.notes);
+    });
     data.append("idem", req.idem);
     if (req.keep) data.append("keep", req.keep);
     data.append("shown_on", st.form.dataset.shownOn || "");
@@ -394,6 +432,13 @@
     added.forEach(function (c) { if (choices.indexOf(c) === -1) choices.push(c); });
     choices.sort();
     var keepApplicability = local.applicable === sent.applicable && local.reason === sent.reason;
+    // Practice by practice, as the server merges them: one changed here since the save was sent stays as it is here.
+    var choiceNa = {};
+    naKeys(server).concat(naKeys(local)).forEach(function (k) {
+      var changed = naEntry(local, k) !== naEntry(sent, k);
+      var e = (changed ? local : server).choice_na[k];
+      if (e) choiceNa[k] = e;
+    });
     var placed = mergeWithCaret(sent.notes, local.notes, server.notes, area);
     var notes = placed ? placed.text : mergeText(sent.notes, local.notes, server.notes);
     return {
@@ -404,6 +449,7 @@
         applicable: keepApplicability ? server.applicable : local.applicable,
         reason: keepApplicability ? server.reason : local.reason,
         notes: notes,
+        choice_na: choiceNa,
       },
     };
   }
@@ -474,7 +520,7 @@
   // ---- events, all delegated --------------------------------------------------------------
   document.addEventListener("input", function (event) {
     var form = answerForm(event.target);
-    if (form) edited(state(form), event.target.tagName === "TEXTAREA" ? TYPING_DELAY : 0);
+    if (form) edited(state(form), event.target.tagName === "TEXTAREA" || event.target.type === "text" ? TYPING_DELAY : 0);
   });
   document.addEventListener("change", function (event) {
     var form = answerForm(event.target);

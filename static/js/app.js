@@ -14,6 +14,17 @@
     });
   }, true);
 
+  // A practice is followed or does not apply, never both: ticking one clears the other.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.checked) return;
+    var isNa = box.hasAttribute("data-choice-na");
+    if (!isNa && box.name !== "choices") return;
+    var row = box.closest(".choice");
+    var other = row && row.querySelector(isNa ? 'input[name="choices"]' : "input[data-choice-na]");
+    if (other) other.checked = false;
+  }, true);
+
   function typing(target) {
     return target instanceof HTMLElement &&
       (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) &&

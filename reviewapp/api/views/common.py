@@ -23,6 +23,9 @@ def answer_data(q: QuestionState) -> dict:
         "pillar": q.item.pillar.key,
         "title": q.question.title,
         "selected_choices": [c.key for c in q.selected_choices],
+        "not_applicable_choices": [
+            {"choice": na.key, "reason": na.reason, "notes": na.notes} for _title, na in q.na_practices
+        ],
         "is_applicable": q.state.applicable,
         "reason": q.state.reason,
         "notes": q.state.notes,
