@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from questions.versions import lens_draft_create, lens_publish
-from reviewapp.answer_state import AnswerState
+from reviewapp.answer_state import AnswerState, ChoiceNA
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
 from reviewapp.models import AnswerChange, AnswerRisk, ReviewTemplate
@@ -81,9 +81,19 @@ def test_a_template_on_an_older_lens_is_upgraded_by_ids(lens, alice, staff):
         name="Std",
         lens=lens,
         answers={
-            "p1_q1": AnswerState(choices=frozenset({"p1_q1_a1", "p1_q1_a3"}), notes="n"),
+            "p1_q1": AnswerState(
+                choices=frozenset({"p1_q1_a1", "p1_q1_a3"}),
+                notes="n",
+                choice_na=(ChoiceNA("p1_q1_a2", "OUT_OF_SCOPE", "batch only"),),
+            ),
             "p2_q2": AnswerState(notes="gone"),
         },
+    )
+    not_applying = template_create(  # a practice marked as not applying that the new version drops
+        owner=alice,
+        name="Std N/A",
+        lens=lens,
+        answers={"p1_q1": AnswerState(choices=frozenset({"p1_q1_a1"}), choice_na=(ChoiceNA("p1_q1_a3", "OTHER", ""),))},
     )
     draft = lens_draft_create(lens=lens, user=staff)
     draft.pillars.get(key="p2").questions.get(key="p2_q2").delete()
@@ -102,7 +112,17 @@ def test_a_template_on_an_older_lens_is_upgraded_by_ids(lens, alice, staff):
     template.refresh_from_db()
     assert template.lens == new_lens and current_lens(template) is None
     assert upgrade.dropped_questions == ["p2_q2"] and upgrade.dropped_choices == ["p1_q1_a3"]
-    assert template_states(template) == {"p1_q1": AnswerState(choices=frozenset({"p1_q1_a1"}), notes="n")}
+    # A practice marked as not applying is kept, with its reason, when the new version still has it.
+    assert template_states(template) == {
+        "p1_q1": AnswerState(
+            choices=frozenset({"p1_q1_a1"}), notes="n", choice_na=(ChoiceNA("p1_q1_a2", "OUT_OF_SCOPE", "batch only"),)
+        )
+    }
+    review = review_create(workload=workload, lens=new_lens, user=alice, template=template)
+    answer = review.answers.get(question__key="p1_q1")
+    assert answer.choice_na == {"p1_q1_a2": {"reason": "OUT_OF_SCOPE", "notes": "batch only"}}
+    assert template_upgrade(template=not_applying).dropped_choices == ["p1_q1_a3"]
+    assert template_states(not_applying) == {"p1_q1": AnswerState(choices=frozenset({"p1_q1_a1"}))}
 
 
 def test_templates_are_their_owners(lens, alice, bob, staff):
