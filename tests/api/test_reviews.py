@@ -196,6 +196,7 @@ def test_it_plans_the_missing_practices_of_risky_questions_high_first(answered, 
         "owner": None,
         "due_date": None,
         "note": "",
+        "tracker_issue": None,  # the workload is connected to no issue tracker
     }
 
 
