@@ -89,7 +89,9 @@ def seed_portfolio(count: int, *, password: str, seed: int = 13) -> dict:
                 chosen = rng.sample(practices, rng.randint(1, len(practices)))
             risk = question_risk(rules=q.rules, selected=[c.key for c in chosen], is_applicable=applicable)
             version = 1 if (chosen or not applicable) else 0
-            answers.append((review.pk, q.question.pk, applicable, reason, "", risk, version, revision, member.pk, now))
+            answers.append(
+                (review.pk, q.question.pk, applicable, reason, "", risk, version, revision, member.pk, now, "{}")
+            )
             selections.append(((review.pk, q.question.pk), chosen))
             if risk in ("HIGH_RISK", "MEDIUM_RISK"):
                 for choice in practices:
@@ -98,7 +100,7 @@ def seed_portfolio(count: int, *, password: str, seed: int = 13) -> dict:
                         owner = member.pk if rng.random() < 0.3 else None
                         items.append((review.pk, choice.pk, status, owner, None, "", None, now))
     answer_fields = ["review_id", "question_id", "is_applicable", "reason", "notes", "risk", "version"]
-    copy_rows(Answer, [*answer_fields, "review_revision", "updated_by_id", "updated_at"], answers)
+    copy_rows(Answer, [*answer_fields, "review_revision", "updated_by_id", "updated_at", "choice_na"], answers)
     ids = {
         (review_id, question_id): pk
         for pk, review_id, question_id in Answer.objects.filter(review__workload__created_by=member).values_list(
@@ -128,9 +130,9 @@ def seed_portfolio(count: int, *, password: str, seed: int = 13) -> dict:
         for q in bank.questions:
             # Risks were higher before: each earlier milestone a question is more likely high.
             risk = rng.choices(["HIGH_RISK", "MEDIUM_RISK", "NO_RISK"], [2 + months_ago // 3, 2, 3])[0]
-            copies.append((milestone.pk, q.question.pk, risk, "[]", True, "", "", 0, "", None))
+            copies.append((milestone.pk, q.question.pk, risk, "[]", True, "", "", 0, "", None, "{}"))
     copy_fields = ["milestone_id", "question_id", "risk", "selected_keys", "is_applicable", "reason", "notes"]
-    copy_rows(MilestoneAnswer, [*copy_fields, "version", "updated_by", "updated_at"], copies)
+    copy_rows(MilestoneAnswer, [*copy_fields, "version", "updated_by", "updated_at", "choice_na"], copies)
     for months_ago in (6, 3):
         # created_at is auto_now_add: backdated in one update per age.
         Milestone.objects.filter(name=f"{months_ago} months ago").update(
