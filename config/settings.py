@@ -201,7 +201,7 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":  # pip install django-tasks-rq==0.12.0
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":  # in requirements.txt; tests/test_rq_backend.py
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": env.str("TASKS_REDIS_URL", default=env.str("CACHE_URL", default=""))}}
 # A report render that has shown no result for this long is taken for lost (its worker killed)
