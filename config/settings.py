@@ -176,6 +176,15 @@ LOGOUT_REDIRECT_URL = "login"
 # mode 0700 and refuses one that another user owns or that group or others may write.
 CACHE_DIR = Path(env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://reviewapp" if DEBUG else f"filecache://{CACHE_DIR}")}
+# The question bank's text as the review pages render it (a practice's title, description and
+# resources per language): a published lens never changes, so each process keeps what it rendered
+# ({% cache %} in templates/reviewapp/_review_parts.html, keyed by the choice or question and the
+# language; never used for a draft lens). Local memory: nothing to share, nothing to invalidate.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 20000},
+}
 if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
     # A Redis that cannot be reached fails the request within a second (and /healthz says so)
     # instead of holding a sync worker until the operating system gives up on the connection.

@@ -17,7 +17,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests change published lenses in place; production never does (they are read-only).
 BANK_CACHE = False
 # Each test process has its own memory cache: nothing cached survives into another run.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},
+    "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
+}
 SESSION_ENGINE = "config.sessions"  # as deployed with CACHE_URL
 # The list of sessions changed during a cache outage is reread when this process sees the cache
 # come back (tests/test_cache_outage.py), not every second: a poll's query count must not depend

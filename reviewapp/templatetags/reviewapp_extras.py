@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, get_language_info, gettext
 
 from questions.markup import render_markdown, render_markdown_inline
+from questions.models import Lens
 
 from ..access import role_of
 from ..models import AnswerRisk
@@ -58,6 +59,23 @@ def language_fallback_note(bank) -> str:
         "language": get_language_info(language)["name_translated"],
         "fallback": get_language_info(fallback)["name_translated"],
     }
+
+
+@register.filter
+def bank_fragment_seconds(lens) -> int | None:
+    """How long a page may keep the rendered text of this lens's questions and practices ({% cache %}):
+    for ever (None) for a published or retired lens, which never changes; not at all (0) for a draft
+    or when the bank is not cached (``BANK_CACHE``, off in tests that edit a lens in place)."""
+    status = getattr(lens, "status", None)  # no lens in the context: nothing is kept
+    if status not in (Lens.Status.PUBLISHED, Lens.Status.RETIRED) or not getattr(settings, "BANK_CACHE", True):
+        return 0
+    return None
+
+
+@register.filter
+def in_language(value) -> str:
+    """A fragment's cache key part: the value in the language being rendered (ko and en differ)."""
+    return f"{value}:{get_language()}"
 
 
 @register.filter
