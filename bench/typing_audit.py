@@ -9,8 +9,8 @@ drop their text), and the log is audited against the database:
 
 - every typed token is in the saved notes or in the answer's history (else: lost);
 - no token is twice in the saved notes (else: duplicated: a save applied twice);
-- every participant's last tick, untick and "does not apply" per question is in a change
-  they made (else: lost).
+- every participant's last tick, untick and "does not apply" per question, and their last
+  "does not apply" mark or unmark of each practice, is in a change they made (else: lost).
 
 ``run_audit(...)`` drives the browsers (call it from a thread of its own: it runs an asyncio
 loop); ``audit(...)`` checks the log with the ORM. The test suite runs a short one
@@ -44,6 +44,8 @@ class Log:
     tokens: list[tuple[str, str, str]] = field(default_factory=list)  # (user, question, token)
     ticks: dict[tuple[str, str, str], tuple[bool, float]] = field(default_factory=dict)  # -> (ticked, when)
     applies: dict[tuple[str, str], tuple[bool, float]] = field(default_factory=dict)  # -> (applies, when)
+    # (user, question, practice) -> (marked as not applying, when)
+    practice_na: dict[tuple[str, str, str], tuple[bool, float]] = field(default_factory=dict)
     edits: int = 0
     faults: dict[str, int] = field(default_factory=lambda: {"delayed": 0, "dropped": 0, "answer lost": 0})
     pages: dict[str, dict] = field(default_factory=dict)  # user -> the page's own counts
@@ -70,10 +72,12 @@ class Result:
     hiccups: int
     drafts: int
     faults: dict[str, int]
+    practice_marks: int = 0  # practices whose last "does not apply" mark by someone is audited
 
     def summary(self) -> str:
         return (
-            f"{self.edits} edits ({self.tokens} typed), {self.merges} merged, {self.conflicts} conflicts "
+            f"{self.edits} edits ({self.tokens} typed, {self.practice_marks} practices marked or unmarked as not "
+            f"applying), {self.merges} merged, {self.conflicts} conflicts "
             f"({self.resolved} resolved), {self.retries} retries, faults {self.faults}, {self.hiccups} raced actions, {self.drafts} drafts restored; "
             f"lost {len(self.lost)}, duplicated {len(self.duplicated)}, still only in a browser {len(self.held)}, "
             f"unsettled {len(self.unsettled)}"
@@ -169,7 +173,19 @@ async def _participant(browser, base_url, user, password, review_id, keys, choic
                     await box.click()
                     log.ticks[(user, key, choice)] = (await box.is_checked(), time.time())
                     log.edits += 1
-            elif roll < 0.52:
+            elif roll < 0.5:
+                choice = rng.choice(choices[key])
+                mark = page.locator(f'#question-{key} input[data-choice-na][value="{choice}"]')
+                if await mark.is_enabled():
+                    await mark.click()
+                    marked = await mark.is_checked()
+                    if marked and rng.random() < 0.5:
+                        await page.locator(f'#question-{key} select[name="na_reason-{choice}"]').select_option(
+                            rng.choice(["OUT_OF_SCOPE", "BUSINESS_PRIORITIES", "ARCHITECTURE_CONSTRAINTS", "OTHER"])
+                        )
+                    log.practice_na[(user, key, choice)] = (marked, time.time())
+                    log.edits += 1
+            elif roll < 0.55:
                 na = page.locator(f"#question-{key} [data-na]")
                 await na.click()
                 applies = not await na.is_checked()
@@ -317,6 +333,9 @@ def audit(log: Log, review_id: int) -> Result:
     for (user, key, choice), (ticked, since) in log.ticks.items():
         if not kept(key, user, since, lambda state, c=choice, t=ticked: (c in state.get("choices", [])) == t):
             lost.append(f"{user}'s {'tick' if ticked else 'untick'} of {choice}")
+    for (user, key, choice), (marked, since) in log.practice_na.items():
+        if not kept(key, user, since, lambda state, c=choice, m=marked: (c in state.get("choice_na", {})) == m):
+            lost.append(f"{user}'s 'does not apply' = {marked} on practice {choice}")
     for (user, key), (applies, since) in log.applies.items():
         if not kept(key, user, since, lambda state, a=applies: state.get("applicable", True) == a):
             lost.append(f"{user}'s 'does not apply' = {not applies} on {key}")
@@ -335,6 +354,7 @@ def audit(log: Log, review_id: int) -> Result:
         hiccups=log.hiccups,
         drafts=log.drafts,
         faults=log.faults,
+        practice_marks=len(log.practice_na),
     )
 
 

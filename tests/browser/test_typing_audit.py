@@ -57,7 +57,7 @@ def test_it_loses_and_doubles_nothing_typed_ticked_or_marked_by_four_people_at_r
 
     result = audit(logs[0], review.pk)
     print(f"seed {seed}: {result.summary()}")
-    assert result.edits > 50 and result.tokens > 10
+    assert result.edits > 50 and result.tokens > 10 and result.practice_marks > 0
     if result.lost or result.duplicated:
         print(explain(logs[0], result, review.pk))
     assert result.lost == [], f"seed {seed}: {result.summary()}"
