@@ -112,6 +112,22 @@ def test_it_adds_only_the_session_read_with_database_sessions(
     assert '"django_session"' in queries.captured_queries[0]["sql"]
 
 
+def test_a_changed_refresh_never_loads_the_signed_in_user(review, alice, bob, client_for):
+    """The fragments show no header: neither the user row nor the unread notifications are read."""
+    as_alice = client_for(alice)
+    params = next_params(poll(as_alice, review, page="question:p1_q1"))
+    _save(client_for(bob), review, "p1_q1", choices=["p1_q1_a1"])
+
+    with CaptureQueriesContext(connection) as queries:
+        response = poll(as_alice, review, **params)
+
+    assertContains(response, 'id="answer-data-p1_q1"')
+    sql = [q["sql"] for q in queries.captured_queries]
+    # The session check reads the account inside the review's query; the user row alone is never loaded.
+    assert not [q for q in sql if q.startswith('SELECT "auth_user"."id"')], sql
+    assert not [q for q in sql if "reviewapp_notification" in q], sql
+
+
 def test_it_keeps_answering_204_until_something_changes(review, as_alice):
     params = next_params(poll(as_alice, review, page="question:p1_q1"))
 
