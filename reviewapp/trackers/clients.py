@@ -202,7 +202,8 @@ class GitLabClient(TrackerClient):
 
 
 class JiraClient(TrackerClient):
-    """Jira Cloud with an account email and API token (basic auth), or a personal access token (bearer)."""
+    """Jira Cloud with an account email and API token (basic auth), or Jira Data Center / Server with a
+    personal access token (bearer)."""
 
     kind = TrackerKind.JIRA
 
@@ -219,7 +220,11 @@ class JiraClient(TrackerClient):
     def find(self, marker: str) -> Issue | None:
         jql = f'project = "{self.project}" AND text ~ "\\"{marker}\\""'
         params = {"jql": jql, "fields": "status", "maxResults": 1}
-        issues = self.call("GET", "/rest/api/2/search/jql", params=params).json().get("issues", [])
+        # Jira Cloud's enhanced search; Jira Data Center and Server have only the older /search.
+        found = self.call("GET", "/rest/api/2/search/jql", params=params, missing_ok=True)
+        if found is None:
+            found = self.call("GET", "/rest/api/2/search", params=params)
+        issues = found.json().get("issues", [])
         return self._issue(issues[0]["key"], issues[0].get("fields", {})) if issues else None
 
     def create(self, content: IssueContent) -> Issue:

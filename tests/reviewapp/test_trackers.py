@@ -368,6 +368,18 @@ def test_an_issue_already_there_with_the_items_marker_is_adopted_not_duplicated(
     assert fake.issues[7]["title"] == "[P1 1] Practice 1"  # and brought up to date
 
 
+def test_jira_data_center_without_the_enhanced_search_is_searched_the_older_way(
+    risky_review, alice, fake, django_capture_on_commit_callbacks
+):
+    fake.data_center = True
+    fake.lose_create_answer = 1  # the retry must find the first issue by its marker
+    _connect(risky_review, alice, fake, "jira", capture=django_capture_on_commit_callbacks)
+
+    assert len(fake.issues) == 3
+    assert ("GET", "/rest/api/2/search") in {(m, p.split("?")[0]) for m, p in fake.requests}
+    assert not TrackedIssue.objects.exclude(error="").exists()
+
+
 def test_a_token_no_key_can_read_says_to_reconnect(
     risky_review, alice, fake, settings, django_capture_on_commit_callbacks
 ):

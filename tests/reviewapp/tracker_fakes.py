@@ -27,6 +27,7 @@ class FakeTracker:
         self.failures: list[tuple[int, dict]] = []
         self.down = False
         self.lose_create_answer = 0
+        self.data_center = False  # Jira Data Center / Server: no /search/jql, only /search
         self.lock = threading.Lock()
         fake = self
 
@@ -204,7 +205,9 @@ class FakeTracker:
     def _jira(self, method, path, query, body):
         if method == "GET" and path == f"/project/{JIRA_PROJECT}":
             return 200, {"key": JIRA_PROJECT}, {}
-        if method == "GET" and path == "/search/jql":
+        if method == "GET" and path == "/search/jql" and self.data_center:
+            return 404, {"errorMessages": ["null for uri: /rest/api/2/search/jql"]}, {}
+        if method == "GET" and path in ("/search/jql", "/search"):
             marker = re.search(r'\\"([^"\\]+)\\"', query.get("jql", "")).group(1)
             return 200, {"issues": [self._jr(n) for n in self._search(marker)]}, {}
         if method == "POST" and path == "/issue":
