@@ -29,12 +29,13 @@ KEY = "p1_q1"
 def redis_server(tmp_path, settings, monkeypatch):
     server = RedisServer(tmp_path)
     server.start()
-    settings.CACHES = {
+    settings.CACHES = {  # the default cache replaced; the bank's rendered text stays in local memory
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": server.url,
             "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
-        }
+        },
     }
     monkeypatch.setattr(cache_guard, "BACKOFF_SECONDS", 0.2)  # try the cache again soon after it returns
     yield server

@@ -728,8 +728,9 @@ def file_cache(settings, tmp_path, monkeypatch):
 
     folder = tmp_path / "cache"
     folder.mkdir(mode=0o700)
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": folder}
+    settings.CACHES = {  # the default cache replaced; the bank's rendered text stays in local memory
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": folder},
     }
     monkeypatch.setattr(cache_guard, "BACKOFF_SECONDS", 0.0)
     return folder
