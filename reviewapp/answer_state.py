@@ -12,7 +12,7 @@ satisfied (``risk_keys``), and the improvement plan leaves it out.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
@@ -86,6 +86,16 @@ class AnswerState:
         """What the risk rules (and the improvement plan) see as satisfied: the practices followed
         and those that do not apply."""
         return self.choices | self.na_keys
+
+    def kept_in(self, item: BankQuestion) -> "AnswerState":
+        """This answer on the given question (another version of it, or the same one later): only its
+        practices stay ticked, and only its practices, never "None of these", keep "does not apply"."""
+        known = item.choices_by_key
+        return replace(
+            self,
+            choices=self.choices.intersection(known),
+            choice_na=tuple(e for e in self.choice_na if e.key in known and not known[e.key].is_none),
+        )
 
     def choice_na_json(self) -> dict[str, dict[str, str]]:
         """The practices that do not apply as stored on ``Answer.choice_na``."""

@@ -6,7 +6,7 @@ answer's history as applied from the template. Templates belong to the user who 
 staff may see and use all of them.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -164,11 +164,9 @@ def template_upgrade(*, template: ReviewTemplate) -> TemplateUpgrade:
             dropped_questions.append(row.question_key)
             continue
         state = AnswerState.from_json(row.state)
-        known = set(item.choices_by_key)
-        valid = state.choices & known
-        not_applying = tuple(entry for entry in state.choice_na if entry.key in known)
-        dropped_choices.extend(sorted((state.choices - valid) | (state.na_keys - known)))
-        row.state = replace(state, choices=valid, choice_na=not_applying).as_json()
+        carried = state.kept_in(item)
+        dropped_choices.extend(sorted(state.risk_keys - carried.risk_keys))
+        row.state = carried.as_json()
         kept.append(row)
     template.answers.exclude(pk__in=[row.pk for row in kept]).delete()
     ReviewTemplateAnswer.objects.bulk_update(kept, ["state"])

@@ -1,6 +1,6 @@
 """Moving a review to a newer version of its lens, answers carried over by stable ids."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.db.models import F
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from questions.models import Lens
 
-from .answer_state import EMPTY, AnswerState
+from .answer_state import EMPTY
 from .bank import load_bank
 from .milestones import milestone_create
 from .models import Answer, AnswerChange, ImprovementItem, Milestone, Review
@@ -122,18 +122,8 @@ def _carry_answers(review: Review, new_bank, old_records: dict, *, user) -> list
     for item in new_bank.questions:
         record = old_records.get(item.key)
         before = record.state if record else EMPTY
-        after = AnswerState(
-            choices=before.choices & set(item.choices_by_key),
-            applicable=before.applicable,
-            reason=before.reason if not before.applicable else "",
-            notes=before.notes,
-            # A practice the new version keeps still does not apply; "None of these" is no practice.
-            choice_na=[
-                entry
-                for entry in before.choice_na
-                if entry.key in item.choices_by_key and not item.choices_by_key[entry.key].is_none
-            ],
-        )
+        # A practice the new version keeps stays ticked, or still does not apply.
+        after = replace(before.kept_in(item), reason=before.reason if not before.applicable else "")
         risk = question_risk(
             rules=item.rules, selected=after.choices, is_applicable=after.applicable, not_applicable=after.na_keys
         )

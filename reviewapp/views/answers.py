@@ -1,7 +1,5 @@
 """Saving an answer from the review page, its history, and restoring an earlier version."""
 
-from dataclasses import replace
-
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -160,12 +158,7 @@ def answer_restore(request: HttpRequest, pk: int, key: str, version: int) -> Htt
     if item is None:
         raise Http404("No such question in this lens.")
     change = get_object_or_404(AnswerChange, answer__review=review, answer__question__key=key, version=version)
-    old = AnswerState.from_json(change.after)
-    known = replace(
-        old,
-        choices=old.choices & set(item.choices_by_key),
-        choice_na=[entry for entry in old.choice_na if entry.key in item.choices_by_key],
-    )
+    known = AnswerState.from_json(change.after).kept_in(item)
     answer_save(review=review, item=item, user=request.user, state=known, restored_from=version)
     if not request.htmx:
         return redirect(reverse("reviewapp:review_question", args=[review.pk, key]))

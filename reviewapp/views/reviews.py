@@ -16,7 +16,7 @@ from ..sessions.planning import sessions_listed
 from ..upgrades import newer_version
 
 
-def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
+def review_context(request: HttpRequest, review, role, state, *, prioritised=None, **extra) -> dict:
     """What every review page and fragment needs besides its own parts."""
     return {
         "review": review,
@@ -31,7 +31,7 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
         "lead_question": review.facilitator_question if review.facilitator_id else "",
         "notes_max": NOTES_MAX_LENGTH,
         "live": session_bar(review),
-        "prioritised": review_prioritised_keys(review),
+        "prioritised": review_prioritised_keys(review) if prioritised is None else prioritised,
         **extra,
     }
 
@@ -40,8 +40,7 @@ def review_context(request: HttpRequest, review, role, state, **extra) -> dict:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review, role = get_review_for_user(request, pk)
     state = review_state(review)
-    prioritised = review_prioritised_keys(review)
-    only_prioritised = bool(prioritised) and request.GET.get("prioritised") == "1"
+    prioritised, only_prioritised = prioritised_filter(request, review)
     context = review_context(
         request,
         review,
@@ -51,6 +50,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         members=review_members(review, role),
         sessions=sessions_listed(review),
         pillars=prioritised_pillars(state, prioritised) if only_prioritised else state.pillars,
+        prioritised=prioritised,
         only_prioritised=only_prioritised,
         prioritised_counts=RiskCounts.of(q.risk for q in state.questions if q.item.key in prioritised),
     )
@@ -64,8 +64,7 @@ def review_pillar(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     pillar = state.pillar(key)
     if pillar is None:
         raise Http404("No such pillar in this lens.")
-    prioritised = review_prioritised_keys(review)
-    only_prioritised = bool(prioritised) and request.GET.get("prioritised") == "1"
+    prioritised, only_prioritised = prioritised_filter(request, review)
     context = review_context(
         request,
         review,
@@ -73,6 +72,7 @@ def review_pillar(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         state,
         current_pillar=pillar,
         questions=[q for q in pillar.questions if q.item.key in prioritised] if only_prioritised else pillar.questions,
+        prioritised=prioritised,
         only_prioritised=only_prioritised,
         page=f"pillar:{pillar.pillar.key}",
         members=review_members(review, role),
@@ -104,6 +104,12 @@ def review_question(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         discussion_states=DiscussionState.choices,
     )
     return render(request, "reviewapp/review_question.html", context)
+
+
+def prioritised_filter(request: HttpRequest, review) -> tuple[frozenset[str], bool]:
+    """The review's prioritised question ids, and whether the page shows only them (``?prioritised=1``)."""
+    keys = review_prioritised_keys(review)
+    return keys, bool(keys) and request.GET.get("prioritised") == "1"
 
 
 def prioritised_pillars(state: ReviewState, keys: frozenset[str]) -> list[PillarState]:
