@@ -18,6 +18,7 @@ from .answers import answer_save
 from .bank import load_bank
 from .models import AnswerChange, Review, ReviewTemplate, ReviewTemplateAnswer
 from .progress import live_records
+from .upgrades import newer_lens
 
 
 class TemplateError(ValueError):
@@ -30,12 +31,7 @@ class TemplateError(ValueError):
 
 def current_lens(template: ReviewTemplate) -> Lens | None:
     """The latest published version of the template's lens, when the template is on an older one."""
-    latest = Lens.objects.latest_published(template.lens.slug)
-    if latest is None or latest.pk == template.lens_id:
-        return None
-    if template.lens.published_at and latest.published_at and latest.published_at <= template.lens.published_at:
-        return None
-    return latest
+    return newer_lens(template.lens)
 
 
 def template_states(template: ReviewTemplate) -> dict[str, AnswerState]:

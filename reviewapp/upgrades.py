@@ -49,15 +49,19 @@ class UpgradeSummary:
         return [q for q in self.questions if not q.is_new and q.risk_before != q.risk_after]
 
 
-def newer_version(review: Review) -> Lens | None:
-    """The latest published version of the review's lens, when it is not the one in use."""
-    latest = Lens.objects.latest_published(review.lens.slug)
-    if latest is None or latest.pk == review.lens_id:
+def newer_lens(current: Lens) -> Lens | None:
+    """The latest published version of the lens, when it is newer than ``current``."""
+    latest = Lens.objects.latest_published(current.slug)
+    if latest is None or latest.pk == current.pk:
         return None
-    current = review.lens
     if current.published_at and latest.published_at and latest.published_at <= current.published_at:
         return None
     return latest
+
+
+def newer_version(review: Review) -> Lens | None:
+    """The latest published version of the review's lens, when it is not the one in use."""
+    return newer_lens(review.lens)
 
 
 def _milestone_name(review: Review, target: Lens) -> str:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from .jobs import enqueue
 from .models import Webhook, WebhookDelivery, WebhookEvent, Workload
 
 SIGNATURE_HEADER = "X-WA-Signature"
@@ -155,10 +156,7 @@ def verify_signature(secret: str, header: str, body: bytes, *, tolerance: int = 
 
 
 def _enqueue(delivery_pk: int, *, at=None) -> None:
-    if at is not None and deliver_webhook.get_backend().supports_defer:
-        deliver_webhook.using(run_after=at).enqueue(delivery_pk=delivery_pk)
-    else:
-        deliver_webhook.enqueue(delivery_pk=delivery_pk)
+    enqueue(deliver_webhook, at=at, delivery_pk=delivery_pk)
 
 
 @task()

@@ -54,11 +54,12 @@ def comment_written(*, comment: Comment, user, already_mentioned: set[int] | Non
     }
     link = app_path("reviewapp:review_question", review.pk, comment.question.key)
     before = already_mentioned or set()
-    mentioned = [person for person in comment.mentions.all() if person.pk not in before]
+    mentions = list(comment.mentions.all())
+    mentioned = [person for person in mentions if person.pk not in before]
     notify(recipients=mentioned, kind=NotificationKind.MENTION, actor=user, params=params, link=link)
     if already_mentioned is not None:
         return
-    named = {person.pk for person in comment.mentions.all()}
+    named = {person.pk for person in mentions}
     members = Membership.objects.filter(workload_id=review.workload_id).values("user_id")
     others = {
         c.author

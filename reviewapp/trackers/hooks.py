@@ -12,8 +12,9 @@ import json
 
 from django.db import transaction
 
+from ..jobs import enqueue
 from ..models import TrackedIssue, TrackerConnection, TrackerKind
-from .sync import enqueue, sync_tracker_item
+from .sync import sync_tracker_item
 
 
 class HookRefused(ValueError):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from .. import improvements
+from ..jobs import enqueue
 from ..models import Answer, AnswerRisk, ImprovementItem, SyncError, TrackedIssue, TrackerConnection, TrackerRisks
 from .clients import Issue, TrackerClient, client_for
 from .content import content_hash, issue_content, item_marker
@@ -132,13 +133,6 @@ def _record_item_failure(item_pk: int, connection: TrackerConnection, error: Tra
     tracked.error, tracked.error_status, tracked.retry_at = error.code, error.status, retry_at
     tracked.save()
     return tracked
-
-
-def enqueue(job, at: datetime | None = None, **kwargs) -> None:
-    if at is not None and job.get_backend().supports_defer:
-        job.using(run_after=at).enqueue(**kwargs)
-    else:
-        job.enqueue(**kwargs)
 
 
 def queue_item_sync(item: ImprovementItem) -> None:

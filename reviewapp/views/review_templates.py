@@ -73,7 +73,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "template": template,
         "form": form,
-        "rows": template_rows(template),
+        "rows": rows,  # a refused change is rolled back: the answers are as read above
         "newer_lens": current_lens(template),
     }
     return render(request, "reviewapp/template_detail.html", context, status=400 if form.errors else 200)
