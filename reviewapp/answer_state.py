@@ -65,7 +65,8 @@ class AnswerState:
     choice_na: tuple[ChoiceNA, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        # One order whatever the caller gave: equal answers compare equal.
+        # Read once here, from the stored shape ({key: {...}}) or ChoiceNA values, in one order
+        # whatever the caller gave: equal answers compare equal.
         object.__setattr__(self, "choice_na", choice_na_from(self.choice_na))
 
     @property
@@ -125,7 +126,7 @@ class AnswerState:
             applicable=data.get("applicable", True),
             reason=data.get("reason", ""),
             notes=data.get("notes", ""),
-            choice_na=choice_na_from(data.get("choice_na")),  # none before per-practice "does not apply"
+            choice_na=data.get("choice_na"),  # none before per-practice "does not apply"; read in __post_init__
         )
 
 
@@ -143,7 +144,7 @@ def answer_state(answer: Answer | None, *, choices: frozenset[str] | None = None
         applicable=answer.is_applicable,
         reason=answer.reason,
         notes=answer.notes,
-        choice_na=choice_na_from(answer.choice_na),
+        choice_na=answer.choice_na,
     )
 
 

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from questions.markup import render_markdown
 from questions.models import Choice, Pillar
 
-from .answer_state import EMPTY, AnswerState, ChoiceNA, answer_state, choice_na_from
+from .answer_state import EMPTY, AnswerState, ChoiceNA, answer_state
 from .bank import Bank, BankQuestion, load_bank
 from .models import Answer, AnswerRisk, Milestone, Review
 from .risk import RiskCounts
@@ -170,7 +170,7 @@ def milestone_records(milestone: Milestone) -> dict[int, AnswerRecord]:
                 applicable=row.is_applicable,
                 reason=row.reason,
                 notes=row.notes,
-                choice_na=choice_na_from(row.choice_na),
+                choice_na=row.choice_na,
             ),
             risk=row.risk,
             version=row.version,
