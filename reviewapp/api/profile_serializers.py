@@ -4,10 +4,10 @@ from rest_framework import serializers
 
 from questions.models import Lens, Profile, ProfileChoice, ProfileQuestion
 
-from ..answer_state import AnswerState, notes_text
+from ..answer_state import NO_CHOICE_REASON, AnswerState, ChoiceNA, notes_text
 from ..models import NOTES_MAX_LENGTH, ReviewTemplate, Workload
 from ..review_templates import current_lens, template_states
-from .serializers import LensSerializer
+from .serializers import ChoiceNASerializer, LensSerializer
 
 
 class ProfileChoiceSerializer(serializers.ModelSerializer):
@@ -70,6 +70,9 @@ class TemplateAnswerSerializer(serializers.Serializer):
     selected_choices = serializers.ListField(
         child=serializers.CharField(max_length=100), max_length=100, required=False, default=list
     )
+    not_applicable_choices = serializers.ListField(
+        child=ChoiceNASerializer(), max_length=100, required=False, default=list
+    )
     is_applicable = serializers.BooleanField(required=False, default=True)
     reason = serializers.CharField(allow_blank=True, max_length=32, required=False, default="")
     notes = serializers.CharField(
@@ -86,12 +89,19 @@ class TemplateAnswerSerializer(serializers.Serializer):
             applicable=data.get("is_applicable", True),
             reason=data.get("reason", ""),
             notes=data.get("notes", ""),
+            choice_na=[  # in a partial update DRF leaves an entry's defaults out: taken here
+                ChoiceNA(key=e.get("choice", ""), reason=e.get("reason", NO_CHOICE_REASON), notes=e.get("notes", ""))
+                for e in data.get("not_applicable_choices", ())
+            ],
         )
 
     @staticmethod
     def data_of(state: AnswerState) -> dict:
         return {
             "selected_choices": sorted(state.choices),
+            "not_applicable_choices": [
+                {"choice": e.key, "reason": e.reason, "notes": e.notes} for e in state.choice_na
+            ],
             "is_applicable": state.applicable,
             "reason": state.reason,
             "notes": state.notes,

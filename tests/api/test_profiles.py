@@ -80,6 +80,29 @@ def test_templates_crud_and_privacy(lens, api_for, alice, bob):
     assert not ReviewTemplate.objects.exists()
 
 
+def test_a_templates_practices_that_do_not_apply_go_in_and_out_of_the_api(lens, api_for, alice):
+    answers = {
+        "p1_q1": {
+            "selected_choices": ["p1_q1_a1"],
+            "not_applicable_choices": [{"choice": "p1_q1_a2", "reason": "OUT_OF_SCOPE", "notes": "batch only"}],
+        }
+    }
+    created = _send(api_for(alice), "post", "/api/v1/templates/", {"name": "Std", "lens": lens.pk, "answers": answers})
+    assert created.status_code == 201, created.content
+    assert created.json()["answers"]["p1_q1"]["not_applicable_choices"] == [
+        {"choice": "p1_q1_a2", "reason": "OUT_OF_SCOPE", "notes": "batch only"}
+    ]
+    assert ReviewTemplate.objects.get().answers.get().state["choice_na"] == {
+        "p1_q1_a2": {"reason": "OUT_OF_SCOPE", "notes": "batch only"}
+    }
+    both = {"p1_q1": {"selected_choices": ["p1_q1_a2"], "not_applicable_choices": [{"choice": "p1_q1_a2"}]}}
+    refused = _send(api_for(alice), "patch", f"/api/v1/templates/{created.json()['id']}/", {"answers": both})
+    assert refused.status_code == 400  # followed and not applying at once
+    assert ReviewTemplate.objects.get().answers.get().state["choice_na"] == {
+        "p1_q1_a2": {"reason": "OUT_OF_SCOPE", "notes": "batch only"}
+    }
+
+
 def test_it_starts_a_review_with_a_template(lens, api_for, alice, bob):
     template = template_create(
         owner=alice, name="Std", lens=lens, answers={"p1_q1": AnswerState(choices=frozenset({"p1_q1_a1"}))}
