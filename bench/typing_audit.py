@@ -171,7 +171,10 @@ async def _participant(browser, base_url, user, password, review_id, keys, choic
                 box = page.locator(f'#question-{key} input[name=choices][value="{choice}"]')
                 if await box.is_enabled():
                     await box.click()
-                    log.ticks[(user, key, choice)] = (await box.is_checked(), time.time())
+                    ticked = await box.is_checked()
+                    log.ticks[(user, key, choice)] = (ticked, time.time())
+                    if ticked and (user, key, choice) in log.practice_na:  # the page unmarks a practice it ticks
+                        log.practice_na[(user, key, choice)] = (False, time.time())
                     log.edits += 1
             elif roll < 0.5:
                 choice = rng.choice(choices[key])
@@ -184,6 +187,8 @@ async def _participant(browser, base_url, user, password, review_id, keys, choic
                             rng.choice(["OUT_OF_SCOPE", "BUSINESS_PRIORITIES", "ARCHITECTURE_CONSTRAINTS", "OTHER"])
                         )
                     log.practice_na[(user, key, choice)] = (marked, time.time())
+                    if marked and (user, key, choice) in log.ticks:  # and unticks a practice it marks
+                        log.ticks[(user, key, choice)] = (False, time.time())
                     log.edits += 1
             elif roll < 0.55:
                 na = page.locator(f"#question-{key} [data-na]")
