@@ -4,7 +4,8 @@ Every save is kept as an ``AnswerChange`` (before and after), bumps the answer's
 and the review's revision, and brings the question's improvement items along.
 """
 
-from dataclasses import replace
+import json
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +33,22 @@ class AnswerConflict(Exception):
         self.current_version = current_version
         self.current = current
         self.fields = fields or []
+
+
+@dataclass(frozen=True)
+class SavedAs:
+    """What one save left: the version it produced (or, for a retry, produced the first time) and the
+    answer at that version. The page rebases what was typed since onto this, not onto the answer as it
+    is now, which others may have changed meanwhile."""
+
+    version: int
+    state: AnswerState
+    by: str = ""
+
+    @property
+    def client_json(self) -> str:
+        """As the page's save machinery reads an answer (``QuestionState.client_json``)."""
+        return json.dumps({"version": self.version, **self.state.as_json(), "by": self.by}, ensure_ascii=False)
 
 
 def state_at(answer: Answer, version: int) -> AnswerState | None:
@@ -64,6 +81,8 @@ def answer_save(
     merged, and a real collision raises ``AnswerConflict`` with the current answer.
     ``idempotency_key``: a save the client retries carries the same key; a key already
     applied to this answer changes nothing and returns the answer as it is.
+    The returned answer's ``saved_as`` (``SavedAs``) is the version this save produced and the
+    answer at it; for a retried key, the version that key produced the first time.
     ``keep_both``: the person resolved a conflict with "Keep both": their notes go after
     the notes of version ``base_version`` (which must still be the current one), each
     under a line naming its author.
@@ -75,8 +94,11 @@ def answer_save(
     )
     revision += 1
     answer, _created = Answer.objects.select_for_update().get_or_create(review=review, question=item.question)
-    if idempotency_key and answer.changes.filter(idempotency_key=idempotency_key).exists():
-        return answer  # a retry of a save that already landed: applied once
+    if idempotency_key:
+        first = answer.changes.filter(idempotency_key=idempotency_key).order_by().values_list("version", "after")
+        for version, after in first[:1]:  # a retry of a save that already landed: applied once
+            answer.saved_as = SavedAs(version, AnswerState.from_json(after), user.get_username())
+            return answer
     current, risk_before = answer_state(answer), answer.risk
     if expected_version is not None and answer.version != expected_version:
         raise AnswerConflict(answer.version, current)
@@ -103,6 +125,7 @@ def answer_save(
         except MergeConflict as exc:
             raise AnswerConflict(answer.version, current, exc.fields) from None
     if mine == current and answer.version > 0:
+        answer.saved_as = SavedAs(answer.version, current, answer.updated_by.get_username() if answer.updated_by else "")
         return answer  # nothing changes (a merge that came out as theirs): no new version
     risk = question_risk(
         rules=item.rules, selected=mine.choices, is_applicable=mine.applicable, not_applicable=mine.na_keys
@@ -134,6 +157,7 @@ def answer_save(
         # A practice that does not apply is settled as a followed one is: its item is done, none is opened.
         improvement_sync(review=review, item=item, before=current.risk_keys, after=mine.risk_keys, risk=risk)
     emit_answer_saved(review=review, answer=answer, question_key=item.key, user=user, risk_before=risk_before)
+    answer.saved_as = SavedAs(answer.version, mine, user.get_username())
     return answer
 
 

@@ -9,7 +9,7 @@ from django_htmx.http import reswap, retarget
 
 from ..access import get_review_for_user
 from ..answer_state import AnswerState, ChoiceNA
-from ..answers import AnswerConflict, answer_save
+from ..answers import AnswerConflict, SavedAs, answer_save
 from ..bank import load_bank
 from ..forms import AnswerForm, AnswerPageForm
 from ..merging import notes_both
@@ -28,7 +28,7 @@ def answer_save_view(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     mine = data["state"]
     try:
-        answer_save(
+        answer = answer_save(
             review=review,
             item=form.item,
             user=request.user,
@@ -44,18 +44,26 @@ def answer_save_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _answer_refused(request, review, role, bank, form)
     if not request.htmx:
         return redirect(reverse("reviewapp:review_question", args=[review.pk, form.item.key]))
-    return _answer_saved(request, review, role, bank, form.item.key, sent=mine, page=data["shown_on"])
+    return _answer_saved(
+        request, review, role, bank, form.item.key, sent=mine, page=data["shown_on"], saved_as=answer.saved_as
+    )
 
 
-def _answer_saved(request, review, role, bank, key: str, *, sent: AnswerState | None, page: str) -> HttpResponse:
+def _answer_saved(
+    request, review, role, bank, key: str, *, sent: AnswerState | None, page: str, saved_as: SavedAs | None = None
+) -> HttpResponse:
     """The question's new status and its answer's data, plus out-of-band updates of everything the save moved.
 
     The form's own fields are never swapped: the page's script lays the saved answer over
-    them, keeping whatever the person typed since the save was sent.
+    them, keeping whatever the person typed since the save was sent. When the answer has
+    moved past the version this save produced (someone saved after it, or the save was a
+    retry of one that landed earlier), the status also carries that version and the answer
+    at it, which is what the page rebases onto.
     """
     state = review_state(review, bank)
     current = state.question(key)
     merged = sent is not None and sent != current.state
+    behind = saved_as is not None and saved_as.version != current.answer.version
     context = review_context(
         request,
         review,
@@ -65,6 +73,7 @@ def _answer_saved(request, review, role, bank, key: str, *, sent: AnswerState | 
         current_pillar=state.pillar(current.item.pillar.key),
         merged=merged,
         with_nav=page == "question",
+        saved_as=saved_as if behind else None,
     )
     response = render(request, "reviewapp/answer_saved.html", context)
     return reswap(retarget(response, f"#status-{key}"), "outerHTML")

@@ -453,8 +453,22 @@
       },
     };
   }
+  // The answer this save produced, when the answer has moved past it since (someone saved after
+  // it, or the save was a retry of one that landed earlier): what to rebase onto, so that the
+  // next save starts from it and never re-applies what this one already brought in.
+  function savedAs(key) {
+    var status = document.getElementById("status-" + key);
+    var raw = status && status.dataset.savedAnswer;
+    if (!raw) return null;
+    var d = JSON.parse(raw);
+    d.choices = d.choices.slice().sort();
+    d.notes = norm(d.notes);
+    d.choice_na = d.choice_na || {};
+    return d;
+  }
   function saved(st, req) {
-    var d = serverData(st.key);
+    var behind = savedAs(st.key);
+    var d = behind || serverData(st.key);
     if (!d) return;
     var server = fieldsFrom(d);
     if (!same(server, req.fields)) stats.merged += 1;
@@ -475,6 +489,7 @@
       show(st, "unsent");
       if (!st.timer) schedule(st, TYPING_DELAY);
     }
+    if (behind) reconcile(st);  // then on to the answer as it is now, as for anyone else's change
   }
   function closeConflict(st) {
     st.conflict = false;

@@ -61,10 +61,5 @@ def test_it_loses_and_doubles_nothing_typed_ticked_or_marked_by_four_people_at_r
     if result.lost or result.duplicated:
         print(explain(logs[0], result, review.pk))
     assert result.lost == [], f"seed {seed}: {result.summary()}"
-    if result.duplicated:  # nothing was lost, but a token was applied twice: a known defect, not yet mended
-        pytest.xfail(
-            f"seed {seed}: {result.summary()}. Known since 2026-12-02 (stop 21): a token whose save landed "
-            "while its answer was lost can come back twice when its draft is restored later; see the "
-            "explanation printed above"
-        )
+    assert result.duplicated == [], f"seed {seed}: {result.summary()}"
     assert result.unsettled == [], f"seed {seed}: {result.summary()}"

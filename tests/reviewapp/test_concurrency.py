@@ -4,6 +4,9 @@ The thread tests run against PostgreSQL with real transactions: each thread has 
 connection, reads the version its page started from, waits for the others, then saves.
 """
 
+import html
+import json
+import re
 import threading
 from collections.abc import Callable
 
@@ -451,6 +454,26 @@ def test_it_applies_a_retry_once_even_after_someone_else_saved(review, as_alice,
     answer = _answer(review)
     assert (answer.version, answer.notes, _keys(answer)) == (2, "Alice", {f"{KEY}_a1"})
     assert AnswerChange.objects.filter(answer=answer).count() == 2
+    # The page is told the answer its save produced (version 1, without Bob's practice), so what
+    # Alice typed since is rebased onto that and her next save starts from version 1, not from 0
+    # (which would bring "Alice" in a second time), then on to the answer as it is now.
+    status = re.search(r'id="status-p1_q1"[^>]*data-saved-answer="([^"]*)"', retry.content.decode())
+    assert json.loads(html.unescape(status.group(1))) == {
+        "version": 1,
+        "choices": [],
+        "applicable": True,
+        "reason": "",
+        "notes": "Alice",
+        "by": "alice",
+    }
+    assert answer_data_in(retry, KEY)["version"] == 2
+
+
+def test_a_save_that_stays_the_newest_carries_no_second_answer(review, as_alice):
+    response = _post(as_alice, review, version=0, notes="Alice", idem="alice-key-0002")
+
+    assert answer_data_in(response, KEY)["version"] == 1
+    assertNotContains(response, "data-saved-answer")
 
 
 def test_it_refuses_an_idempotency_key_of_the_wrong_shape(review, as_alice):
