@@ -125,7 +125,9 @@ def answer_save(
         except MergeConflict as exc:
             raise AnswerConflict(answer.version, current, exc.fields) from None
     if mine == current and answer.version > 0:
-        answer.saved_as = SavedAs(answer.version, current, answer.updated_by.get_username() if answer.updated_by else "")
+        answer.saved_as = SavedAs(
+            answer.version, current, answer.updated_by.get_username() if answer.updated_by else ""
+        )
         return answer  # nothing changes (a merge that came out as theirs): no new version
     risk = question_risk(
         rules=item.rules, selected=mine.choices, is_applicable=mine.applicable, not_applicable=mine.na_keys
