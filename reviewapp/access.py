@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest
 from django.utils.crypto import constant_time_compare
 
 from .models import WRITE_ROLES, Membership, Review, ReviewSession, ReviewTemplate, Role, Workload
+from .review_relations import STAMPS, with_relations
 
 
 def role_of(user, workload: Workload) -> str | None:
@@ -59,19 +60,43 @@ def get_workload_for_user(
 
 def get_review_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[Review, str]:
     """The review (with its workload and lens) and the user's role, or 404 / 403, in one query:
-    the caller's membership is read with the review."""
+    the caller's membership is read with the review; its workload, lens and facilitator are
+    those this process keeps while they are current (``review_relations``)."""
     user = request.user
-    reviews = Review.objects.select_related("workload", "workload__profile", "lens", "facilitator")
-    if not user.is_staff:
-        member_role = _membership_roles(OuterRef("workload_id"), user.pk)[:1]
-        reviews = reviews.annotate(member_role=Subquery(member_role))
-    try:
-        review = reviews.get(pk=pk)
-    except Review.DoesNotExist:
-        raise Http404("Not found.") from None
+    review = _review_read(pk, None if user.is_staff else user.pk)
+    if review is None:
+        raise Http404("Not found.")
     role = staff_or_member_role(is_staff=user.is_staff, member_role=getattr(review, "member_role", None))
-    role = _check(user, review.workload, role, write=write, owner=False)
-    return review, role
+    role = _check(user, None, role, write=write, owner=False)
+    return with_relations(review), role
+
+
+def live_review(pk: int) -> Review:
+    """The review for a live refresh, whose access ``live_access`` has just checked."""
+    review = _review_read(pk, None)
+    if review is None:
+        raise Http404("Not found.")
+    return with_relations(review)
+
+
+def _review_read(pk: int, member_id: int | None) -> Review | None:
+    """The review with the ``STAMPS`` of what it refers to and, given a user, that user's role.
+
+    Every review request starts here, so the statement is compiled once per process (with
+    stand-in values swapped for the real ones) rather than built by the ORM each time.
+    """
+    sql, params = _review_statement(member_id is not None)
+    params = [pk if p == _REVIEW else member_id if p == _USER else p for p in params]
+    found = list(Review.objects.raw(sql, params))
+    return found[0] if found else None
+
+
+@cache
+def _review_statement(with_role: bool) -> tuple[str, tuple]:
+    reviews = Review.objects.annotate(**STAMPS)
+    if with_role:
+        reviews = reviews.annotate(member_role=Subquery(_membership_roles(OuterRef("workload_id"), _USER)[:1]))
+    return reviews.filter(pk=_REVIEW).order_by().query.sql_with_params()
 
 
 def get_session_for_user(

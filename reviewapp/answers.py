@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from .bank import BankQuestion
 from .improvements import improvement_sync
 from .merging import MergeConflict, merge, notes_both
 from .models import NOTES_MAX_LENGTH, Answer, AnswerChange, Review
+from .progress import AnswerRecord, live_records_saved
 from .risk import question_risk
 from .webhooks import emit_answer_saved
 
@@ -93,12 +95,15 @@ def answer_save(
         Review.objects.select_for_update().values_list("revision", "live_session_id").get(pk=review.pk)
     )
     revision += 1
-    answer, _created = Answer.objects.select_for_update().get_or_create(review=review, question=item.question)
-    if idempotency_key:
-        first = answer.changes.filter(idempotency_key=idempotency_key).order_by().values_list("version", "after")
-        for version, after in first[:1]:  # a retry of a save that already landed: applied once
-            answer.saved_as = SavedAs(version, AnswerState.from_json(after), user.get_username())
-            return answer
+    answers = Answer.objects.select_for_update()
+    if idempotency_key:  # whether this key already landed, read with the answer
+        landed = AnswerChange.objects.filter(answer=OuterRef("pk"), idempotency_key=idempotency_key).order_by()
+        answers = answers.annotate(landed=Subquery(landed.values("version")[:1]))
+    answer, _created = answers.get_or_create(review=review, question=item.question)
+    if getattr(answer, "landed", None) is not None:  # a retry of a save that already landed: applied once
+        after = answer.changes.filter(version=answer.landed).order_by().values_list("after", flat=True).get()
+        answer.saved_as = SavedAs(answer.landed, AnswerState.from_json(after), _name(user))
+        return answer
     current, risk_before = answer_state(answer), answer.risk
     if expected_version is not None and answer.version != expected_version:
         raise AnswerConflict(answer.version, current)
@@ -140,7 +145,7 @@ def answer_save(
     answer.review_revision = revision
     answer.updated_by = user
     answer.updated_at = now
-    answer.save()
+    answer.save(update_fields=_ANSWER_SAVED_FIELDS)
     if mine.choices != current.choices:
         _choices_update(answer, item, before=current.choices, after=mine.choices)
     AnswerChange.objects.create(
@@ -159,8 +164,35 @@ def answer_save(
         # A practice that does not apply is settled as a followed one is: its item is done, none is opened.
         improvement_sync(review=review, item=item, before=current.risk_keys, after=mine.risk_keys, risk=risk)
     emit_answer_saved(review=review, answer=answer, question_key=item.key, user=user, risk_before=risk_before)
-    answer.saved_as = SavedAs(answer.version, mine, user.get_username())
+    answer.saved_as = SavedAs(answer.version, mine, _name(user))
+    record = AnswerRecord(
+        state=mine,
+        risk=risk,
+        version=answer.version,
+        updated_by=_name(user),
+        updated_at=now,
+        review_revision=revision,
+    )
+    # Once committed, this process's copy of the review's answers takes the new one without a read.
+    transaction.on_commit(lambda: live_records_saved(review, item.question.pk, record))
     return answer
+
+
+def _name(user) -> str:
+    return user.get_username() if user is not None else ""
+
+
+_ANSWER_SAVED_FIELDS = [
+    "is_applicable",
+    "reason",
+    "notes",
+    "risk",
+    "choice_na",
+    "version",
+    "review_revision",
+    "updated_by",
+    "updated_at",
+]
 
 
 def _choices_update(answer: Answer, item: BankQuestion, *, before: frozenset[str], after: frozenset[str]) -> None:

@@ -25,28 +25,27 @@ def improvement_sync(
 ) -> None:
     """Bring one question's items in line with its new answer (called inside ``answer_save``)."""
     practices = [choice for choice in item.choices if not choice.is_none]
-    existing = {i.choice_id: i for i in ImprovementItem.objects.filter(review=review, choice__in=practices).order_by()}
-    to_create, to_update = [], []
+    items = ImprovementItem.objects.filter(review=review, choice__in=practices).order_by()
+    existing = {choice_id: (pk, status) for pk, choice_id, status in items.values_list("pk", "choice_id", "status")}
+    to_create, done, reopened = [], [], []
     for choice in practices:
         current = existing.get(choice.pk)
         ticked = choice.key in after and choice.key not in before
         unticked = choice.key in before and choice.key not in after
         if current is not None:
-            if ticked and current.status != ImprovementItem.Status.DONE:
-                current.status = ImprovementItem.Status.DONE
-                to_update.append(current)
-            elif unticked and current.status == ImprovementItem.Status.DONE:
-                current.status = ImprovementItem.Status.OPEN
-                to_update.append(current)
+            pk, status = current
+            if ticked and status != ImprovementItem.Status.DONE:
+                done.append(pk)
+            elif unticked and status == ImprovementItem.Status.DONE:
+                reopened.append(pk)
         elif choice.key not in after and (unticked or risk in RISKY):
             to_create.append(ImprovementItem(review=review, choice=choice))
     if to_create:
         ImprovementItem.objects.bulk_create(to_create, ignore_conflicts=True)
-    if to_update:
-        now = timezone.now()
-        for i in to_update:
-            i.updated_at = now
-        ImprovementItem.objects.bulk_update(to_update, ["status", "updated_at"])
+    now = timezone.now()
+    for status, pks in ((ImprovementItem.Status.DONE, done), (ImprovementItem.Status.OPEN, reopened)):
+        if pks:  # a save ticks or unticks a practice or two: one small UPDATE, not bulk_update's CASE per row
+            ImprovementItem.objects.filter(pk__in=pks).update(status=status, updated_at=now)
 
 
 @transaction.atomic

@@ -6,10 +6,16 @@ lens's bank; ``state_of`` builds either.
 """
 
 import json
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from django.db.models import Prefetch
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import F
 
 from questions.markup import render_markdown
 from questions.models import Choice, Pillar
@@ -125,6 +131,11 @@ class ReviewState:
     def counts(self) -> RiskCounts:
         return RiskCounts.of(q.risk for q in self.questions)
 
+    @property
+    def tabs_key(self) -> str:
+        """The pillars' counts as the pillar tabs' cache key part (``_review_parts.html``)."""
+        return ".".join(f"{p.pillar.pk}:{p.counts.fragment_key}" for p in self.pillars)
+
     def pillar(self, key: str) -> PillarState | None:
         return next((p for p in self.pillars if p.pillar.key == key), None)
 
@@ -141,24 +152,109 @@ class ReviewState:
 
 
 def live_records(review: Review) -> dict[int, AnswerRecord]:
-    """The review's answers now, by question id, in two queries (unordered: the bank gives the order)."""
-    answers = (
-        Answer.objects.filter(review=review)
-        .order_by()
-        .select_related("updated_by")
-        .prefetch_related(Prefetch("selected_choices", queryset=Choice.objects.order_by().only("pk", "key")))
-    )
-    return {
-        answer.question_id: AnswerRecord(
-            state=answer_state(answer, choices=frozenset(choice.key for choice in answer.selected_choices.all())),
+    """The review's answers now, by question id (unordered: the bank gives the order).
+
+    Each process keeps the answers of the reviews it served lately and reads only those saved
+    since (every write stamps its answer with the review's new revision, under the review's
+    lock, so they commit in revision order): one query, two when something changed. A review on
+    another lens version, or an entry older than ``RECORDS_FRESH_SECONDS``, is read whole again.
+    Inside a transaction (whose writes may yet be rolled back) the answers are read whole and
+    nothing is kept. The dict returned is shared: read it, never change it.
+    """
+    if connection.in_atomic_block:
+        return _records_read(review.pk, {}, -1)[0]
+    now = time.monotonic()
+    with _records_lock:
+        entry = _records.get(review.pk)
+    if entry is None or entry.lens_id != review.lens_id or now - entry.read_at > RECORDS_FRESH_SECONDS:
+        records, upto = _records_read(review.pk, {}, -1)
+        entry = _RecordsEntry(lens_id=review.lens_id, upto=upto, read_at=now, records=records)
+    else:
+        records, upto = _records_read(review.pk, entry.records, entry.upto)
+        if upto == entry.upto:
+            return entry.records
+        entry = _RecordsEntry(lens_id=entry.lens_id, upto=upto, read_at=entry.read_at, records=records)
+    with _records_lock:
+        _records[review.pk] = entry
+        _records.move_to_end(review.pk)
+        while len(_records) > RECORDS_KEPT:
+            _records.popitem(last=False)
+    return entry.records
+
+
+RECORDS_KEPT = 500  # reviews per process
+RECORDS_FRESH_SECONDS = 30.0  # a bound on anything that changed an answer without a new revision
+
+
+@dataclass(frozen=True)
+class _RecordsEntry:
+    lens_id: int
+    upto: int  # the highest review revision among the answers read
+    read_at: float
+    records: dict[int, AnswerRecord]
+
+
+_records: OrderedDict[int, _RecordsEntry] = OrderedDict()
+_records_lock = threading.Lock()
+
+
+def live_records_saved(review: Review, question_id: int, record: AnswerRecord) -> None:
+    """A save of this process committed ``record`` at its review revision: when this process's copy
+    of the review's answers is at the revision just before, it takes the record without a read."""
+    with _records_lock:
+        entry = _records.get(review.pk)
+        if entry is None or entry.lens_id != review.lens_id or entry.upto != record.review_revision - 1:
+            return
+        records = {**entry.records, question_id: record}
+        _records[review.pk] = _RecordsEntry(entry.lens_id, record.review_revision, entry.read_at, records)
+
+
+def live_records_forget() -> None:
+    """Drop every review's kept answers (tests that roll the database back between them)."""
+    with _records_lock:
+        _records.clear()
+
+
+def _records_read(review_id: int, known: dict[int, AnswerRecord], upto: int) -> tuple[dict[int, AnswerRecord], int]:
+    """``known`` with the review's answers saved after revision ``upto`` laid over it, and the highest
+    review revision now read (``upto=-1``: all of them)."""
+    sql, params = _answers_statement()
+    params = [review_id if p == _REVIEW else upto if p == _SINCE else p for p in params]
+    rows = list(Answer.objects.raw(sql, params))
+    if not rows:
+        return known, upto
+    ticked: dict[int, set[str]] = {answer.pk: set() for answer in rows}
+    through = Answer.selected_choices.through.objects.filter(answer_id__in=ticked).order_by()
+    for answer_id, key in through.values_list("answer_id", "choice__key"):
+        ticked[answer_id].add(key)
+    records = dict(known)
+    for answer in rows:
+        records[answer.question_id] = AnswerRecord(
+            state=answer_state(answer, choices=frozenset(ticked[answer.pk])),
             risk=answer.risk,
             version=answer.version,
-            updated_by=answer.updated_by.get_username() if answer.updated_by else "",
+            updated_by=answer.updated_by_name or "",
             updated_at=answer.updated_at,
             review_revision=answer.review_revision,
         )
-        for answer in answers
-    }
+        upto = max(upto, answer.review_revision)
+    return records, upto
+
+
+# Stand-ins compiled into the answers' statement, swapped for the real values at each call
+# (within the fields' ranges, so that the ORM keeps both conditions).
+_REVIEW, _SINCE = -2_000_000_011, 9_123_456_789_012_345_678
+
+
+@cache
+def _answers_statement() -> tuple[str, tuple]:
+    """The review's answers saved after a revision, with their author's name: every live page,
+    save and refresh reads them, so the statement is compiled once per process."""
+    name = f"updated_by__{get_user_model().USERNAME_FIELD}"
+    answers = Answer.objects.filter(review_id=_REVIEW, review_revision__gt=_SINCE).annotate(updated_by_name=F(name))
+    sql, params = answers.order_by().query.sql_with_params()
+    assert params.count(_REVIEW) == 1 and params.count(_SINCE) == 1, params
+    return sql, params
 
 
 def milestone_records(milestone: Milestone) -> dict[int, AnswerRecord]:

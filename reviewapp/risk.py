@@ -106,6 +106,11 @@ class RiskCounts:
     def as_dict(self) -> dict[str, int]:
         return {risk: self.counts[risk] for risk in RISK_ORDER}
 
+    @property
+    def fragment_key(self) -> str:
+        """The counts as a rendered fragment's cache key part: equal counts, equal key."""
+        return "-".join(str(self.counts[risk]) for risk in RISK_ORDER)
+
 
 def counts_by_pillar(pairs: Iterable[tuple[int, str]]) -> dict[int, RiskCounts]:
     """Risk counts per pillar id from ``(pillar_id, risk)`` pairs, one per question."""

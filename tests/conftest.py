@@ -112,3 +112,25 @@ def _cache_outage_forgotten():
     from reviewapp import cache_guard
 
     cache_guard.reset()
+
+
+@pytest.fixture(autouse=True)
+def _live_records_forgotten():
+    """Each test starts with no review's answers kept by this process (reviewapp/progress.py), nor
+    fragments rendered from them (the {% cache %} of templates/reviewapp/_review_parts.html)."""
+    from django.core.cache import caches
+
+    from reviewapp.progress import live_records_forget
+
+    live_records_forget()
+    caches["template_fragments"].clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _review_relations_forgotten():
+    """Each test starts with no workload, lens or account kept by this process (reviewapp/review_relations.py)."""
+    from reviewapp.review_relations import relations_forget
+
+    relations_forget()
+    yield

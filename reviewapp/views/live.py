@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..access import get_review_for_user, live_access
+from ..access import get_review_for_user, live_access, live_review
 from ..comments import question_comments
 from ..facilitation import review_facilitator_set
 from ..forms import FacilitatorForm, LivePoll, error_messages
@@ -73,7 +73,7 @@ def review_live(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _changes(request, pk: int, role: str, page: str, since: int, people, token: str, lead_question: str, led: bool):
     """The changed parts; ``led``: someone started or stopped leading, so the facilitation controls change too."""
-    review = Review.objects.select_related("workload", "workload__profile", "lens", "facilitator").get(pk=pk)
+    review = live_review(pk)
     state = review_state(review)
     changed = {q.item.key for q in state.questions if q.answer.review_revision > since}
     kind, _sep, key = page.partition(":")
@@ -96,10 +96,16 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
         else None
     )
     # The question's comment thread, when one of its comments changed since the page's revision.
+    # Each revision is one write; when every revision since the page's is an answer's, no comment
+    # changed and nothing needs asking (a workshop's usual case: only answers change).
+    answered = {
+        q.answer.review_revision for q in state.questions if since < q.answer.review_revision <= review.revision
+    }
     thread = (
         question_comments(review, key)
         if kind == "question"
         and shown
+        and len(answered) < review.revision - since
         and Comment.objects.filter(review=review, question__key=key, review_revision__gt=since).exists()
         else None
     )

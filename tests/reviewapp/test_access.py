@@ -450,12 +450,31 @@ def test_it_lets_a_user_without_workloads_see_an_empty_list(db, client_for, char
 def test_it_reads_the_review_and_the_role_in_one_query(world, persona, role, django_assert_num_queries):
     request = RequestFactory().get("/")
     request.user = get_user_model().objects.get(username=persona)
+    with django_assert_num_queries(3):  # the first time, the workload and lens are read too, then kept
+        get_review_for_user(request, world.review.pk)
 
     with django_assert_num_queries(1) as queries:
         review, found = get_review_for_user(request, world.review.pk)
 
     assert (review, found) == (world.review, role)
+    assert (review.workload, review.lens) == (world.review.workload, world.review.lens)
     assert "ORDER BY" not in queries.captured_queries[0]["sql"]  # nor the joins a default ordering brings
+
+
+def test_a_renamed_workload_or_new_webhook_events_are_read_again(world, alice, django_assert_num_queries):
+    request = RequestFactory().get("/")
+    request.user = alice
+    get_review_for_user(request, world.review.pk)
+    workload = world.review.workload
+    workload.name = "Renamed"
+    workload.save()
+
+    review, _role = get_review_for_user(request, world.review.pk)
+    assert review.workload.name == "Renamed"
+
+    Workload.objects.filter(pk=workload.pk).update(webhook_events=["answer.saved"])  # as webhooks.py does
+    review, _role = get_review_for_user(request, world.review.pk)
+    assert review.workload.webhook_events == ["answer.saved"]
 
 
 def test_it_answers_404_to_a_stranger_in_that_one_query(world, charlie, django_assert_num_queries):

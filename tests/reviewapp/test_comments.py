@@ -13,7 +13,7 @@ from reviewapp.sessions.minutes import session_minutes
 from reviewapp.sessions.planning import AgendaEntry, session_plan
 from reviewapp.sessions.running import session_end, session_start
 
-from .test_live import next_params, poll
+from .test_live import _save, next_params, poll
 
 
 @pytest.fixture(autouse=True)
@@ -142,3 +142,22 @@ def test_it_sends_a_new_comment_to_open_pages_without_touching_the_form(review, 
     assert 'id="comments-p1_q1" class="comment-thread" hx-swap-oob="true"' in body and "Live one" in body
     assert 'name="body"' not in body  # the form someone types in is never sent
     assert poll(as_alice, review, **next_params(response)).status_code == 204
+
+
+def test_a_comment_made_among_answer_saves_is_sent_and_answers_alone_ask_nothing_about_comments(
+    review, client_for, alice, bob
+):
+    as_alice, as_bob = client_for(alice), client_for(bob)
+    params = next_params(poll(as_alice, review, page="question:p1_q1"))
+    _save(as_bob, review, "p1_q1", notes="one")
+    as_bob.post(add_url(review), {"body": "Among the saves"})
+    _save(as_bob, review, "p1_q1", version=1, notes="two")
+
+    response = poll(as_alice, review, **params)
+
+    assert "Among the saves" in response.content.decode()
+    _save(as_bob, review, "p1_q2", notes="three")
+    _save(as_bob, review, "p1_q1", version=2, notes="four")
+    params = next_params(response)
+    body = poll(as_alice, review, **params).content.decode()
+    assert "four" in body and 'id="comments-p1_q1"' not in body  # only answers changed: no thread sent

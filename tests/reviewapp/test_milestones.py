@@ -367,6 +367,7 @@ def test_it_answers_404_for_a_milestone_of_another_review(answered, client_for, 
 def test_it_lists_milestones_in_a_fixed_number_of_queries(answered, client_for, alice):
     client = client_for(alice)
     client.get("/")  # the first page of a session counts the unread notifications (then cached)
+    client.get(_list_url(answered))  # and the first review page reads its workload and lens (then kept)
     milestone_create(review=answered, name="One", user=alice)
     with CaptureQueriesContext(connection) as one:
         client.get(_list_url(answered))

@@ -8,6 +8,7 @@ from django.urls import reverse
 from reviewapp.answer_state import AnswerState
 from reviewapp.answers import answer_save
 from reviewapp.bank import load_bank
+from reviewapp.review_relations import relations_forget
 from reviewapp.workloads import review_create
 
 from ..factories import add_member, make_lens, make_user, make_workload
@@ -45,8 +46,10 @@ def reviews(alice, bob):
 
 
 def _count(client, method: str, url: str, data=None, *, status: int = 200, **extra) -> int:
-    """Queries of one request, after a first page view has warmed the session alike for every lens."""
+    """Queries of one request, after a first page view has warmed the session alike for every lens,
+    and with no workload or lens kept from an earlier request (each request reads them alike)."""
     client.get(reverse("reviewapp:workload_list"))
+    relations_forget()
     with CaptureQueriesContext(connection) as queries:
         response = getattr(client, method)(url, data, **extra)
     assert response.status_code == status
