@@ -130,6 +130,9 @@ def _changes(request, pk: int, role: str, page: str, since: int, people, token: 
         nav=current_pillar.questions if kind == "question" and current_pillar else [],
         current=shown[0] if kind == "question" and shown else None,
     )
+    # What the navigation's items show besides who is where (the cache key of their fragment).
+    prioritised = context["prioritised"]
+    context["nav_key"] = ".".join(f"{q.item.key}:{q.risk}:{q.item.key in prioritised:d}" for q in context["nav"])
     return render(request, "reviewapp/live.html", context)
 
 
